@@ -1,0 +1,162 @@
+//! The `deepdive` command line: serve, migrate, check-course, create-admin.
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::clock::Clock;
+use crate::config::{Settings, SettingsArgs};
+use crate::course::load_course;
+use crate::domain::{DisplayName, Email, NewPassword};
+use crate::services::auth::{self, NewAccount, RegisterError, Role};
+use crate::startup::{Application, StartError};
+
+#[derive(Debug, Parser)]
+#[command(name = "deepdive", version, about = "A self-paced course server for the NHS AI Lab Skunkworks AI Deep Dive")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (creates the SQLite database and applies migrations on first start)
+    Serve,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Check the course files; prints `file:line: problem` for each problem and exits 1 if there are any
+    CheckCourse {
+        /// The course directory (default: DEEPDIVE_COURSE_DIR or ./course)
+        dir: Option<PathBuf>,
+    },
+    /// Create a platform admin; the password is read from standard input (one line) or prompted for
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Runs one command.
+///
+/// # Errors
+/// Whatever stopped the command; printed by `main`.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::from_args(&cli.settings)?;
+    match cli.command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = crate::db::connect(&settings).await?;
+            crate::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckCourse { dir } => Ok(check_course(&dir.unwrap_or(settings.course_dir))),
+        Command::CreateAdmin { email, name } => create_admin(settings, &email, &name).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let app = match Application::build(settings.clone(), Clock::default()).await {
+        Ok(app) => app,
+        Err(StartError::Course(e)) => {
+            eprint!("{e}");
+            eprintln!("The server did not start: fix the course files above, then run `deepdive check-course`.");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(StartError::Other(e)) => return Err(e),
+    };
+    let course = &app.state().course;
+    tracing::info!(
+        addr = %settings.addr,
+        port = app.port(),
+        modules = course.modules.len(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "deepdive is serving {} at {}",
+        course.title,
+        settings.base_url
+    );
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_course(dir: &std::path::Path) -> ExitCode {
+    match load_course(dir) {
+        Ok(course) => {
+            let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
+            let questions: usize = course.modules.iter().map(|m| m.quiz.questions.len()).sum();
+            let prompts: usize = course.modules.iter().map(|m| m.worksheet.prompts.len()).sum();
+            println!(
+                "{}: the course is valid: {} modules, {lessons} lessons, {questions} quiz questions, {prompts} worksheet prompts",
+                dir.display(),
+                course.modules.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            for p in &e.problems {
+                eprintln!("{p}");
+            }
+            eprintln!("{} problem(s) found", e.problems.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            anyhow::bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<ExitCode> {
+    let email = Email::parse(email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
+    let name = DisplayName::parse(name).map_err(|m| anyhow::anyhow!("--name: {m}"))?;
+    let password = NewPassword::parse(&read_password()?).map_err(|p| anyhow::anyhow!("password: {}", p.message()))?;
+    let course = load_course(&settings.course_dir).map(|c| c.slug).unwrap_or_else(|_| "ai-deep-dive".into());
+    let db = crate::db::connect(&settings).await?;
+    crate::db::migrate(&db).await?;
+    let clock = Clock::default();
+    match auth::register(&db, &clock, &course, NewAccount { email, name, password }, Role::PlatformAdmin).await {
+        Ok(user) => {
+            crate::services::audit::record(&db, &clock, crate::services::audit::AuditEvent {
+                actor: None,
+                action: "admin.create",
+                target: Some(format!("user:{}", user.id)),
+                detail: Some("platform admin created from the command line".into()),
+                ip: None,
+            })
+            .await?;
+            println!("platform admin created: {}", user.email);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RegisterError::EmailTaken) => {
+            eprintln!("error: an account with this email address already exists");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(RegisterError::Unexpected(e)) => Err(e),
+    }
+}
+
+/// Reads a secret from a string (used by tests and scripts).
+pub fn secret(s: &str) -> SecretString {
+    SecretString::from(s.to_string())
+}

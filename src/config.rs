@@ -1,0 +1,88 @@
+//! Typed settings: command-line flags, then `DEEPDIVE_*` / `DATABASE_URL` environment variables, then defaults.
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Settings shared by every command that touches the database or the course.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DEEPDIVE_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub addr: String,
+    /// Directory for the SQLite database and the signing keys.
+    #[arg(long, env = "DEEPDIVE_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Directory holding the course files.
+    #[arg(long, env = "DEEPDIVE_COURSE_DIR", default_value = "./course", global = true)]
+    pub course_dir: PathBuf,
+    /// Public URL of the server, used in links and certificates (https turns on Secure cookies and HSTS).
+    #[arg(long, env = "DEEPDIVE_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Database URL (e.g. postgres://user@host/db); overrides the SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<String>,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "DEEPDIVE_IDLE_TIMEOUT_MINUTES", default_value_t = 30, global = true)]
+    pub idle_timeout_minutes: u32,
+    /// Hours after login after which a session ends whatever the activity.
+    #[arg(long, env = "DEEPDIVE_ABSOLUTE_TIMEOUT_HOURS", default_value_t = 12, global = true)]
+    pub absolute_timeout_hours: u32,
+    /// SQLite `synchronous` setting: FULL (every acknowledged write is on disk) or NORMAL.
+    #[arg(long, env = "DEEPDIVE_SQLITE_SYNCHRONOUS", default_value = "FULL", global = true)]
+    pub sqlite_synchronous: String,
+}
+
+/// Settings after parsing, as the application uses them.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: String,
+    pub data_dir: PathBuf,
+    pub course_dir: PathBuf,
+    pub base_url: String,
+    pub database_url: Option<String>,
+    pub idle_timeout_minutes: u32,
+    pub absolute_timeout_hours: u32,
+    pub sqlite_synchronous_full: bool,
+}
+
+impl Settings {
+    /// # Errors
+    /// When a value is out of range or not understood.
+    pub fn from_args(args: &SettingsArgs) -> anyhow::Result<Self> {
+        let base_url = args
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.addr))
+            .trim_end_matches('/')
+            .to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            anyhow::bail!("DEEPDIVE_BASE_URL must start with http:// or https:// (got '{base_url}')");
+        }
+        if args.idle_timeout_minutes == 0 || args.idle_timeout_minutes > 24 * 60 {
+            anyhow::bail!("the idle timeout must be between 1 and 1440 minutes");
+        }
+        if args.absolute_timeout_hours == 0 || args.absolute_timeout_hours > 24 * 30 {
+            anyhow::bail!("the absolute timeout must be between 1 and 720 hours");
+        }
+        let sqlite_synchronous_full = match args.sqlite_synchronous.to_ascii_uppercase().as_str() {
+            "FULL" => true,
+            "NORMAL" => false,
+            other => anyhow::bail!("DEEPDIVE_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got '{other}')"),
+        };
+        Ok(Self {
+            addr: args.addr.clone(),
+            data_dir: args.data_dir.clone(),
+            course_dir: args.course_dir.clone(),
+            base_url,
+            database_url: args.database_url.clone().filter(|u| !u.trim().is_empty()),
+            idle_timeout_minutes: args.idle_timeout_minutes,
+            absolute_timeout_hours: args.absolute_timeout_hours,
+            sqlite_synchronous_full,
+        })
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix, and HSTS is sent, when the public URL is https.
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}

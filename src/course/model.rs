@@ -1,0 +1,208 @@
+use serde::Serialize;
+
+/// The whole course, validated and with every lesson already rendered to sanitised HTML.
+#[derive(Debug, Clone)]
+pub struct Course {
+    pub slug: String,
+    pub title: String,
+    pub version: String,
+    pub summary: String,
+    pub audience: String,
+    pub prerequisites: Vec<String>,
+    pub outcomes: Vec<String>,
+    pub how_it_works_html: String,
+    pub you_end_with_html: String,
+    pub valid_for_months: Option<u32>,
+    pub unlock_in_order: bool,
+    pub modules: Vec<Module>,
+    pub confidence: Vec<ConfidenceStatement>,
+    /// A hash of every course file: when it changes, stored progress percentages are recomputed.
+    pub fingerprint: String,
+}
+
+impl Course {
+    pub fn module(&self, slug: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.slug == slug)
+    }
+
+    /// Lessons and quizzes: the steps that make up the course percentage.
+    pub fn total_steps(&self) -> usize {
+        self.modules.iter().map(Module::total_steps).sum()
+    }
+
+    pub fn total_minutes(&self) -> u32 {
+        self.modules.iter().map(|m| m.estimated_minutes).sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfidenceStatement {
+    pub id: String,
+    pub statement: String,
+    pub case_study_measure: Option<String>,
+    pub case_study_percent: Option<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub slug: String,
+    /// 1-based position in the course.
+    pub number: usize,
+    pub title: String,
+    pub aim: String,
+    pub introduction_html: String,
+    pub estimated_minutes: u32,
+    pub topics: Vec<Topic>,
+    pub outcomes: Vec<Outcome>,
+    pub lessons: Vec<Lesson>,
+    pub quiz: Quiz,
+    pub worksheet: Worksheet,
+}
+
+impl Module {
+    pub fn lesson(&self, slug: &str) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.slug == slug)
+    }
+
+    pub fn lesson_index(&self, slug: &str) -> Option<usize> {
+        self.lessons.iter().position(|l| l.slug == slug)
+    }
+
+    /// Each lesson is a step, and so is passing the quiz.
+    pub fn total_steps(&self) -> usize {
+        self.lessons.len() + 1
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    pub slug: String,
+    /// 1-based position in its module.
+    pub number: usize,
+    pub title: String,
+    pub minutes: u32,
+    pub topics: Vec<String>,
+    pub html: String,
+    pub word_count: usize,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuizSettings {
+    pub pass_mark: u8,
+    /// 0 means unlimited.
+    pub attempts_allowed: u32,
+    pub questions_per_attempt: usize,
+    pub shuffle_options: bool,
+    pub show_answers: bool,
+    pub minutes_between_attempts: u32,
+}
+
+impl Default for QuizSettings {
+    fn default() -> Self {
+        Self {
+            pass_mark: 80,
+            attempts_allowed: 0,
+            questions_per_attempt: 10,
+            shuffle_options: true,
+            show_answers: true,
+            minutes_between_attempts: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Quiz {
+    pub settings: QuizSettings,
+    pub questions: Vec<Question>,
+}
+
+impl Quiz {
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    Single,
+    Multiple,
+    TrueFalse,
+    Ordering,
+    Matching,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    AllOrNothing,
+    Partial,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub kind: QuestionKind,
+    pub outcomes: Vec<String>,
+    pub prompt: String,
+    pub explanation: Option<String>,
+    pub scoring: Scoring,
+    /// Single, multiple and true/false questions.
+    pub options: Vec<Choice>,
+    /// Ordering questions, in the correct order.
+    pub items: Vec<OrderItem>,
+    /// Matching questions.
+    pub pairs: Vec<Pair>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub id: String,
+    pub text: String,
+    pub correct: bool,
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderItem {
+    pub id: String,
+    pub text: String,
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub id: String,
+    pub left: String,
+    pub right: String,
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Worksheet {
+    pub title: String,
+    pub introduction_html: String,
+    pub prompts: Vec<WorksheetPrompt>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorksheetPrompt {
+    pub id: String,
+    pub label: String,
+    pub help: String,
+    pub example: String,
+    pub max_chars: usize,
+}

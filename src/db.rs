@@ -1,0 +1,56 @@
+//! Connecting to the database: the embedded SQLite file by default, PostgreSQL when `DATABASE_URL` says so.
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::Settings;
+
+/// Opens the database (creating the SQLite file and its folder when needed).
+///
+/// # Errors
+/// When the folder cannot be created or the database does not answer.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = match &settings.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("cannot create the data directory {}", settings.data_dir.display())
+            })?;
+            let path = settings.data_dir.join("deepdive.db");
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    };
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        let full = settings.sqlite_synchronous_full;
+        options.max_connections(8).min_connections(1);
+        options.map_sqlx_sqlite_opts(move |o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(if full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .create_if_missing(true)
+        });
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    let db = Database::connect(options)
+        .await
+        .context("cannot connect to the database")?;
+    Ok(db)
+}
+
+/// Applies pending migrations.
+///
+/// # Errors
+/// When a migration fails.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("cannot apply the database migrations")
+}

@@ -1,0 +1,8 @@
+//! Values parsed from user input. Holding one means it is valid: parse, don't validate.
+mod display_name;
+mod email;
+mod password;
+
+pub use display_name::DisplayName;
+pub use email::Email;
+pub use password::{NewPassword, PasswordProblem};

@@ -1,0 +1,8 @@
+//! SeaORM entities: the shape of each table, nothing more. Behaviour lives in `services/`.
+pub mod app_secrets;
+pub mod audit_log;
+pub mod enrolments;
+pub mod lesson_progress;
+pub mod module_progress;
+pub mod sessions;
+pub mod users;

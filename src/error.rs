@@ -1,0 +1,112 @@
+//! One error type for every handler. Users see a friendly page with an error reference;
+//! the cause is logged with that reference and never shown.
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("page not found")]
+    NotFound,
+    /// The message is shown to the user, so it must not contain anything internal.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("login required")]
+    LoginRequired { next: String },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database error"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+/// What the error page shows; attached to error responses and rendered by the error-page middleware.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub title: String,
+    pub message: String,
+    pub reference: Option<String>,
+}
+
+impl ErrorPage {
+    pub fn for_status(status: StatusCode) -> Self {
+        let (title, message) = match status.as_u16() {
+            400 => ("There is a problem with your request", "The request could not be understood. Go back, check what you entered and try again."),
+            403 => ("You cannot do that", "You do not have permission to do that, or the form has expired. Go back, reload the page and try again."),
+            404 => ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
+            405 => ("There is a problem with your request", "That action is not available on this page."),
+            413 => ("What you sent is too large", "The form or file you sent is larger than this service accepts. Shorten it and try again."),
+            415 => ("There is a problem with your request", "The form was sent in a format this service does not accept."),
+            429 => ("Too many requests", "You have made too many requests in a short time. Wait a minute, then try again."),
+            _ => ("Sorry, there is a problem with the service", "Try again later. Your progress has been saved up to your last completed step."),
+        };
+        Self {
+            title: title.into(),
+            message: message.into(),
+            reference: None,
+        }
+    }
+}
+
+pub fn new_reference() -> String {
+    let mut bytes = [0u8; 5];
+    if getrandom::fill(&mut bytes).is_err() {
+        return "unknown".into();
+    }
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if let Self::LoginRequired { next } = self {
+            let location = format!("/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+                .finish();
+        }
+        let mut page = ErrorPage::for_status(status);
+        match self {
+            Self::BadRequest(message) | Self::Forbidden(message) if !message.is_empty() => {
+                page.message.clone_from(message);
+            }
+            Self::Unexpected(cause) => {
+                let reference = new_reference();
+                tracing::error!(error.reference = %reference, error.cause = ?cause, "unexpected error");
+                page.reference = Some(reference);
+            }
+            _ => {}
+        }
+        let mut response = HttpResponse::build(status).finish();
+        response.extensions_mut().insert(page);
+        response
+    }
+}

@@ -1,0 +1,42 @@
+//! The audit log: who did what to whom, and when (UTC). Never passwords, tokens or session ids.
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+use crate::clock::Clock;
+use crate::entities::audit_log;
+
+pub struct AuditEvent<'a> {
+    pub actor: Option<i32>,
+    pub action: &'a str,
+    pub target: Option<String>,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Records an event; the caller decides whether a failure matters.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record(db: &impl ConnectionTrait, clock: &Clock, event: AuditEvent<'_>) -> Result<(), sea_orm::DbErr> {
+    tracing::info!(
+        audit.action = event.action,
+        audit.actor = event.actor,
+        audit.target = event.target.as_deref().unwrap_or(""),
+        "audit"
+    );
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        at: Set(clock.now()),
+        actor_user_id: Set(event.actor),
+        action: Set(event.action.to_string()),
+        target: Set(event.target.map(|t| truncate(&t, 200))),
+        detail: Set(event.detail.map(|d| truncate(&d, 500))),
+        ip: Set(event.ip.map(|i| truncate(&i, 64))),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}

@@ -1,0 +1,113 @@
+//! Server-side sessions. The cookie holds a random 256-bit token; the database holds only its SHA-256.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Duration;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+
+use crate::clock::Clock;
+use crate::entities::{sessions, users};
+
+/// How often `last_seen_at` is written back: the idle timeout is exact to within this.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub idle_minutes: u32,
+    pub absolute_hours: u32,
+}
+
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Starts a session and returns its token (for the cookie only).
+///
+/// # Errors
+/// When the database fails.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    user_id: i32,
+    timeouts: Timeouts,
+    user_agent: Option<&str>,
+) -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = clock.now();
+    sessions::Entity::insert(sessions::ActiveModel {
+        id_hash: Set(hash_token(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + Duration::hours(i64::from(timeouts.absolute_hours))),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(200).collect())),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(token)
+}
+
+/// The user behind a session token, if the session is live; an expired session is deleted.
+///
+/// # Errors
+/// When the database fails.
+pub async fn lookup(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    token: &str,
+    timeouts: Timeouts,
+) -> Result<Option<users::Model>, sea_orm::DbErr> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
+    let id_hash = hash_token(token);
+    let Some((session, Some(user))) = sessions::Entity::find_by_id(id_hash.clone())
+        .find_also_related(users::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let now = clock.now();
+    let idle_limit = session.last_seen_at + Duration::minutes(i64::from(timeouts.idle_minutes));
+    if now >= session.expires_at || now >= idle_limit || user.disabled_at.is_some() {
+        sessions::Entity::delete_by_id(id_hash).exec(db).await?;
+        return Ok(None);
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
+            .filter(sessions::Column::IdHash.eq(id_hash))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(user))
+}
+
+/// Ends one session.
+///
+/// # Errors
+/// When the database fails.
+pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), sea_orm::DbErr> {
+    sessions::Entity::delete_by_id(hash_token(token)).exec(db).await?;
+    Ok(())
+}
+
+/// Ends every session of a user.
+///
+/// # Errors
+/// When the database fails.
+pub async fn end_all_for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<u64, sea_orm::DbErr> {
+    let res = sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}

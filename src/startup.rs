@@ -1,0 +1,103 @@
+//! Builds the application: database, migrations, course, templates, shared state, routes and middleware.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::course::load_course;
+use crate::error::AppError;
+use crate::services::{progress, secrets};
+use crate::web::form::FORM_LIMIT;
+use crate::web::middleware::{error_page, security_headers};
+use crate::web::{AppState, assets, routes};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// Why the application could not start; the course problems are listed for the author.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Course(#[from] crate::course::CourseError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl Application {
+    /// Connects, migrates, loads and validates the course, and binds the listener (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// An invalid course, an unreachable database, or an address that cannot be bound.
+    pub async fn build(settings: Settings, clock: Clock) -> Result<Self, StartError> {
+        let course = Arc::new(load_course(&settings.course_dir)?);
+        let templates = Arc::new(assets::templates()?);
+        let db = crate::db::connect(&settings).await?;
+        crate::db::migrate(&db).await?;
+        progress::reconcile_course(&db, &course, &clock)
+            .await
+            .context("cannot bring stored progress up to date with the course")?;
+        let csrf_key = Arc::new(secrets::get_or_create(&db, "csrf", &clock).await?);
+        let listener = TcpListener::bind(&settings.addr)
+            .with_context(|| format!("cannot listen on {}", settings.addr))?;
+        let port = listener.local_addr().context("no local address")?.port();
+        let state = AppState {
+            db,
+            course,
+            templates,
+            settings: Arc::new(settings),
+            clock,
+            csrf_key,
+        };
+        let server = run(listener, state.clone())?;
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(FORM_LIMIT))
+            .app_data(web::QueryConfig::default().error_handler(|_, _| {
+                AppError::BadRequest("The web address has a query that could not be understood.".into()).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+            .wrap(ErrorHandlers::new().default_handler(error_page))
+            .wrap(from_fn(security_headers))
+            .wrap(Compress::default())
+            .wrap(TracingLogger::default())
+            .configure(routes::configure)
+            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)
+    .context("cannot start the HTTP server")?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,144 @@
+//! CSRF defence: a token bound to the session (or, before login, to a random cookie) on every
+//! state-changing form, checked together with the Origin and Sec-Fetch-Site headers.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::form::FormFields;
+use crate::web::session::Visitor;
+
+pub const FIELD: &str = "csrf_token";
+
+fn anon_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-dd_csrf" } else { "dd_csrf" }
+}
+
+fn mac(key: &[u8], kind: &str, secret: &str) -> String {
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    m.update(kind.as_bytes());
+    m.update(b":");
+    m.update(secret.as_bytes());
+    URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
+/// The token for a logged-in session.
+pub fn session_token(state: &AppState, session: &str) -> String {
+    mac(&state.csrf_key, "session", session)
+}
+
+/// The token for forms shown before login, and the cookie to set when the visitor has none yet.
+pub fn anonymous_token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    let secure = state.settings.is_https();
+    if let Some(c) = req.cookie(anon_cookie_name(secure)).filter(|c| c.value().len() == 43) {
+        return (mac(&state.csrf_key, "anon", c.value()), None);
+    }
+    let mut bytes = [0u8; 32];
+    let _ = getrandom::fill(&mut bytes);
+    let value = URL_SAFE_NO_PAD.encode(bytes);
+    let cookie = Cookie::build(anon_cookie_name(secure), value.clone())
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .finish();
+    (mac(&state.csrf_key, "anon", &value), Some(cookie))
+}
+
+/// The token to put in this visitor's forms (and the anonymous cookie to set, if needed).
+pub fn token_for(state: &AppState, req: &HttpRequest, visitor: &Visitor) -> (String, Option<Cookie<'static>>) {
+    match &visitor.session_token {
+        Some(s) => (session_token(state, s), None),
+        None => anonymous_token(state, req),
+    }
+}
+
+fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else { return false };
+    if origin.eq_ignore_ascii_case(&state.settings.base_url) {
+        return true;
+    }
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// A form body whose CSRF token and origin have been checked. Use it for every POST.
+pub struct CsrfForm {
+    pub fields: FormFields,
+    pub visitor: Visitor,
+}
+
+async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?
+        .clone();
+    let forbidden = || AppError::Forbidden("This form has expired or was sent from another site. Go back, reload the page and try again.".into());
+    if !same_origin(&state, &req) {
+        tracing::warn!(path = req.path(), "cross-site form refused");
+        return Err(forbidden());
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::BadRequest("The form was sent in a format this service does not accept.".into()));
+    }
+    let body = web::Bytes::from_request(&req, &mut payload)
+        .await
+        .map_err(|e| match e.as_response_error().status_code().as_u16() {
+            413 => AppError::PayloadTooLarge,
+            _ => AppError::BadRequest(String::new()),
+        })?;
+    let fields = FormFields::parse(&body)?;
+    let visitor = Visitor::load(&req).await?;
+    let sent = fields.get(FIELD).as_bytes();
+    let mut expected = Vec::new();
+    if let Some(s) = &visitor.session_token {
+        expected.push(session_token(&state, s));
+    }
+    let secure = state.settings.is_https();
+    if let Some(c) = req.cookie(anon_cookie_name(secure)) {
+        expected.push(mac(&state.csrf_key, "anon", c.value()));
+    }
+    let ok = !sent.is_empty() && expected.iter().any(|e| bool::from(e.as_bytes().ct_eq(sent)));
+    if !ok {
+        tracing::warn!(path = req.path(), "form with a missing or wrong CSRF token refused");
+        return Err(forbidden());
+    }
+    Ok(CsrfForm { fields, visitor })
+}
+
+impl FromRequest for CsrfForm {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(extract(req, payload))
+    }
+}

@@ -1,0 +1,11 @@
+//! HTTP: extractors, CSRF, security headers, views and the routes.
+pub mod assets;
+pub mod csrf;
+pub mod form;
+pub mod middleware;
+pub mod routes;
+pub mod session;
+pub mod state;
+pub mod view;
+
+pub use state::AppState;

@@ -1,0 +1,60 @@
+//! Every route, with the guard it declares. Deny by default: a handler that needs a user takes
+//! `CurrentUser` (or a stricter guard); only the routes marked public take none.
+use actix_web::web;
+
+mod auth;
+mod health;
+mod learner;
+mod public;
+
+use crate::web::assets;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    Public,
+    Learner,
+    PlatformAdmin,
+}
+
+/// The route inventory: a test walks it and checks each guard really holds.
+pub const ROUTES: &[(&str, &str, Guard)] = &[
+    ("GET", "/healthz", Guard::Public),
+    ("GET", "/readyz", Guard::Public),
+    ("GET", "/", Guard::Public),
+    ("GET", "/static/{path}", Guard::Public),
+    ("GET", "/privacy", Guard::Public),
+    ("GET", "/cookies", Guard::Public),
+    ("GET", "/accessibility", Guard::Public),
+    ("GET", "/register", Guard::Public),
+    ("POST", "/register", Guard::Public),
+    ("GET", "/login", Guard::Public),
+    ("POST", "/login", Guard::Public),
+    ("POST", "/logout", Guard::Learner),
+    ("GET", "/dashboard", Guard::Learner),
+    ("GET", "/modules/{module}", Guard::Learner),
+    ("GET", "/modules/{module}/lessons/{lesson}", Guard::Learner),
+    ("POST", "/modules/{module}/lessons/{lesson}/complete", Guard::Learner),
+];
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/", web::get().to(public::landing))
+        .route("/static/{path:.*}", web::get().to(assets::serve_static))
+        .route("/privacy", web::get().to(public::privacy))
+        .route("/cookies", web::get().to(public::cookies))
+        .route("/accessibility", web::get().to(public::accessibility))
+        .route("/register", web::get().to(auth::show_register))
+        .route("/register", web::post().to(auth::register))
+        .route("/login", web::get().to(auth::show_login))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/dashboard", web::get().to(learner::dashboard))
+        .route("/modules/{module}", web::get().to(learner::show_module))
+        .route("/modules/{module}/lessons/{lesson}", web::get().to(learner::show_lesson))
+        .route(
+            "/modules/{module}/lessons/{lesson}/complete",
+            web::post().to(learner::complete_lesson),
+        );
+}

@@ -1,0 +1,149 @@
+//! Who is asking: the session cookie, looked up once per request, and the role guards built on it.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use crate::entities::users;
+use crate::error::AppError;
+use crate::services::sessions;
+use crate::web::AppState;
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-dd_session" } else { "dd_session" }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain; Secure with the `__Host-` prefix over https.
+pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+    let secure = state.settings.is_https();
+    Cookie::build(session_cookie_name(secure), token.to_string())
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+pub fn expired_session_cookie(state: &AppState) -> Cookie<'static> {
+    let mut c = session_cookie(state, "");
+    c.set_max_age(CookieDuration::ZERO);
+    c
+}
+
+/// The visitor of this request: a logged-in user with their session token, or anonymous.
+#[derive(Clone, Debug, Default)]
+pub struct Visitor {
+    pub user: Option<users::Model>,
+    pub session_token: Option<String>,
+}
+
+impl Visitor {
+    /// Loads the session once per request; later extractors reuse it.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        if let Some(v) = req.extensions().get::<Visitor>() {
+            return Ok(v.clone());
+        }
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?;
+        let name = session_cookie_name(state.settings.is_https());
+        let visitor = match req.cookie(name) {
+            Some(cookie) => {
+                let token = cookie.value().to_string();
+                match sessions::lookup(&state.db, &state.clock, &token, state.timeouts()).await? {
+                    Some(user) => Visitor {
+                        user: Some(user),
+                        session_token: Some(token),
+                    },
+                    None => Visitor::default(),
+                }
+            }
+            None => Visitor::default(),
+        };
+        if let Some(user) = &visitor.user {
+            tracing::Span::current().record("user_id", user.id);
+        }
+        req.extensions_mut().insert(visitor.clone());
+        Ok(visitor)
+    }
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Visitor::load(&req).await })
+    }
+}
+
+/// A logged-in user (any role). Anonymous visitors are sent to the login page and brought back.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user: users::Model,
+    pub session_token: String,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> i32 {
+        self.user.id
+    }
+
+    pub fn is_platform_admin(&self) -> bool {
+        self.user.role == "platform_admin"
+    }
+}
+
+fn login_required(req: &HttpRequest) -> AppError {
+    let next = if req.method() == actix_web::http::Method::GET {
+        req.uri()
+            .path_and_query()
+            .map_or("/dashboard".to_string(), |p| p.as_str().to_string())
+    } else {
+        "/dashboard".to_string()
+    };
+    AppError::LoginRequired { next }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let visitor = Visitor::load(&req).await?;
+            match (visitor.user, visitor.session_token) {
+                (Some(user), Some(session_token)) => Ok(CurrentUser { user, session_token }),
+                _ => Err(login_required(&req)),
+            }
+        })
+    }
+}
+
+/// A platform admin. Others get 404, so the admin area's existence is not advertised.
+#[derive(Clone, Debug)]
+pub struct PlatformAdmin(pub CurrentUser);
+
+impl FromRequest for PlatformAdmin {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = fut.await?;
+            if user.is_platform_admin() {
+                Ok(PlatformAdmin(user))
+            } else {
+                Err(AppError::NotFound)
+            }
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! Rendering pages: every page is `{layout, page}` where `page` is the handler's own view model.
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::csrf;
+use crate::web::session::Visitor;
+
+#[derive(Serialize)]
+pub struct NavUser {
+    pub name: String,
+    pub is_admin: bool,
+}
+
+/// What the layout needs on every page.
+#[derive(Serialize)]
+pub struct Layout {
+    pub title: String,
+    pub course_title: String,
+    pub user: Option<NavUser>,
+    pub csrf_token: String,
+    /// Which header link is current: "home", "dashboard", "account", "admin" or "".
+    pub section: &'static str,
+}
+
+#[derive(Serialize)]
+struct Context<'a, T: Serialize> {
+    layout: &'a Layout,
+    page: &'a T,
+}
+
+pub fn register_helpers(_hb: &mut Handlebars<'static>) {}
+
+/// Renders a page for this visitor (with their CSRF token; sets the pre-login CSRF cookie if needed).
+///
+/// # Errors
+/// When the template fails to render (a bug: logged with a reference).
+pub fn render<T: Serialize>(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    section: &'static str,
+    page: &T,
+) -> Result<HttpResponse, AppError> {
+    let (csrf_token, cookie) = csrf::token_for(state, req, visitor);
+    let layout = Layout {
+        title: title.to_string(),
+        course_title: state.course.title.clone(),
+        user: visitor.user.as_ref().map(|u| NavUser {
+            name: u.name.clone(),
+            is_admin: u.role == "platform_admin",
+        }),
+        csrf_token,
+        section,
+    };
+    let body = state
+        .templates
+        .render(template, &Context { layout: &layout, page })
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering {template}: {e}")))?;
+    let mut resp = HttpResponse::build(status);
+    resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
+    if let Some(c) = cookie {
+        resp.cookie(c);
+    }
+    Ok(resp.body(body))
+}
+
+/// Renders the error page without touching the database (used for every 4xx/5xx).
+pub fn render_error_page(
+    hb: &Handlebars<'static>,
+    course_title: &str,
+    title: &str,
+    status: StatusCode,
+    page: &impl Serialize,
+) -> Option<String> {
+    let layout = Layout {
+        title: title.to_string(),
+        course_title: course_title.to_string(),
+        user: None,
+        csrf_token: String::new(),
+        section: "",
+    };
+    hb.render("errors/error", &Context { layout: &layout, page })
+        .map_err(|e| tracing::error!(status = status.as_u16(), "cannot render the error page: {e}"))
+        .ok()
+}
+
+/// 303 See Other: where every successful POST goes.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_string()))
+        .finish()
+}
