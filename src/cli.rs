@@ -15,7 +15,11 @@ use crate::services::auth::{self, NewAccount, RegisterError, Role};
 use crate::startup::{Application, StartError};
 
 #[derive(Debug, Parser)]
-#[command(name = "deepdive", version, about = "A self-paced course server for the NHS AI Lab Skunkworks AI Deep Dive")]
+#[command(
+    name = "deepdive",
+    version,
+    about = "A self-paced course server for the NHS AI Lab Skunkworks AI Deep Dive"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingsArgs,
@@ -68,7 +72,9 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         Ok(app) => app,
         Err(StartError::Course(e)) => {
             eprint!("{e}");
-            eprintln!("The server did not start: fix the course files above, then run `deepdive check-course`.");
+            eprintln!(
+                "The server did not start: fix the course files above, then run `deepdive check-course`."
+            );
             return Ok(ExitCode::FAILURE);
         }
         Err(StartError::Other(e)) => return Err(e),
@@ -93,7 +99,11 @@ fn check_course(dir: &std::path::Path) -> ExitCode {
         Ok(course) => {
             let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
             let questions: usize = course.modules.iter().map(|m| m.quiz.questions.len()).sum();
-            let prompts: usize = course.modules.iter().map(|m| m.worksheet.prompts.len()).sum();
+            let prompts: usize = course
+                .modules
+                .iter()
+                .map(|m| m.worksheet.prompts.len())
+                .sum();
             println!(
                 "{}: the course is valid: {} modules, {lessons} lessons, {questions} quiz questions, {prompts} worksheet prompts",
                 dir.display(),
@@ -130,20 +140,39 @@ fn read_password() -> anyhow::Result<String> {
 async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<ExitCode> {
     let email = Email::parse(email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
     let name = DisplayName::parse(name).map_err(|m| anyhow::anyhow!("--name: {m}"))?;
-    let password = NewPassword::parse(&read_password()?).map_err(|p| anyhow::anyhow!("password: {}", p.message()))?;
-    let course = load_course(&settings.course_dir).map(|c| c.slug).unwrap_or_else(|_| "ai-deep-dive".into());
+    let password = NewPassword::parse(&read_password()?)
+        .map_err(|p| anyhow::anyhow!("password: {}", p.message()))?;
+    let course = load_course(&settings.course_dir)
+        .map(|c| c.slug)
+        .unwrap_or_else(|_| "ai-deep-dive".into());
     let db = crate::db::connect(&settings).await?;
     crate::db::migrate(&db).await?;
     let clock = Clock::default();
-    match auth::register(&db, &clock, &course, NewAccount { email, name, password }, Role::PlatformAdmin).await {
+    match auth::register(
+        &db,
+        &clock,
+        &course,
+        NewAccount {
+            email,
+            name,
+            password,
+        },
+        Role::PlatformAdmin,
+    )
+    .await
+    {
         Ok(user) => {
-            crate::services::audit::record(&db, &clock, crate::services::audit::AuditEvent {
-                actor: None,
-                action: "admin.create",
-                target: Some(format!("user:{}", user.id)),
-                detail: Some("platform admin created from the command line".into()),
-                ip: None,
-            })
+            crate::services::audit::record(
+                &db,
+                &clock,
+                crate::services::audit::AuditEvent {
+                    actor: None,
+                    action: "admin.create",
+                    target: Some(format!("user:{}", user.id)),
+                    detail: Some("platform admin created from the command line".into()),
+                    ip: None,
+                },
+            )
             .await?;
             println!("platform admin created: {}", user.email);
             Ok(ExitCode::SUCCESS)

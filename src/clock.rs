@@ -16,6 +16,7 @@ impl Clock {
 
     /// Moves this clock (and every copy of it) forward.
     pub fn advance(&self, by: Duration) {
-        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::Relaxed);
+        self.offset_seconds
+            .fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
 }

@@ -7,13 +7,28 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct SettingsArgs {
     /// Address to listen on.
-    #[arg(long, env = "DEEPDIVE_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "DEEPDIVE_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub addr: String,
     /// Directory for the SQLite database and the signing keys.
-    #[arg(long, env = "DEEPDIVE_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "DEEPDIVE_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Directory holding the course files.
-    #[arg(long, env = "DEEPDIVE_COURSE_DIR", default_value = "./course", global = true)]
+    #[arg(
+        long,
+        env = "DEEPDIVE_COURSE_DIR",
+        default_value = "./course",
+        global = true
+    )]
     pub course_dir: PathBuf,
     /// Public URL of the server, used in links and certificates (https turns on Secure cookies and HSTS).
     #[arg(long, env = "DEEPDIVE_BASE_URL", global = true)]
@@ -22,13 +37,28 @@ pub struct SettingsArgs {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
     /// Minutes of inactivity after which a session ends.
-    #[arg(long, env = "DEEPDIVE_IDLE_TIMEOUT_MINUTES", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "DEEPDIVE_IDLE_TIMEOUT_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
     pub idle_timeout_minutes: u32,
     /// Hours after login after which a session ends whatever the activity.
-    #[arg(long, env = "DEEPDIVE_ABSOLUTE_TIMEOUT_HOURS", default_value_t = 12, global = true)]
+    #[arg(
+        long,
+        env = "DEEPDIVE_ABSOLUTE_TIMEOUT_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
     pub absolute_timeout_hours: u32,
     /// SQLite `synchronous` setting: FULL (every acknowledged write is on disk) or NORMAL.
-    #[arg(long, env = "DEEPDIVE_SQLITE_SYNCHRONOUS", default_value = "FULL", global = true)]
+    #[arg(
+        long,
+        env = "DEEPDIVE_SQLITE_SYNCHRONOUS",
+        default_value = "FULL",
+        global = true
+    )]
     pub sqlite_synchronous: String,
 }
 
@@ -56,7 +86,9 @@ impl Settings {
             .trim_end_matches('/')
             .to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            anyhow::bail!("DEEPDIVE_BASE_URL must start with http:// or https:// (got '{base_url}')");
+            anyhow::bail!(
+                "DEEPDIVE_BASE_URL must start with http:// or https:// (got '{base_url}')"
+            );
         }
         if args.idle_timeout_minutes == 0 || args.idle_timeout_minutes > 24 * 60 {
             anyhow::bail!("the idle timeout must be between 1 and 1440 minutes");
@@ -67,7 +99,9 @@ impl Settings {
         let sqlite_synchronous_full = match args.sqlite_synchronous.to_ascii_uppercase().as_str() {
             "FULL" => true,
             "NORMAL" => false,
-            other => anyhow::bail!("DEEPDIVE_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got '{other}')"),
+            other => {
+                anyhow::bail!("DEEPDIVE_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got '{other}')")
+            }
         };
         Ok(Self {
             addr: args.addr.clone(),

@@ -16,7 +16,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         Some(url) => url.clone(),
         None => {
             std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!("cannot create the data directory {}", settings.data_dir.display())
+                format!(
+                    "cannot create the data directory {}",
+                    settings.data_dir.display()
+                )
             })?;
             let path = settings.data_dir.join("deepdive.db");
             format!("sqlite://{}?mode=rwc", path.display())
@@ -33,7 +36,11 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         options.map_sqlx_sqlite_opts(move |o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(if full { SqliteSynchronous::Full } else { SqliteSynchronous::Normal })
+                .synchronous(if full {
+                    SqliteSynchronous::Full
+                } else {
+                    SqliteSynchronous::Normal
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
                 .create_if_missing(true)
@@ -52,5 +59,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
 /// # Errors
 /// When a migration fails.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("cannot apply the database migrations")
+    Migrator::up(db, None)
+        .await
+        .context("cannot apply the database migrations")
 }

@@ -46,14 +46,38 @@ pub struct ErrorPage {
 impl ErrorPage {
     pub fn for_status(status: StatusCode) -> Self {
         let (title, message) = match status.as_u16() {
-            400 => ("There is a problem with your request", "The request could not be understood. Go back, check what you entered and try again."),
-            403 => ("You cannot do that", "You do not have permission to do that, or the form has expired. Go back, reload the page and try again."),
-            404 => ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
-            405 => ("There is a problem with your request", "That action is not available on this page."),
-            413 => ("What you sent is too large", "The form or file you sent is larger than this service accepts. Shorten it and try again."),
-            415 => ("There is a problem with your request", "The form was sent in a format this service does not accept."),
-            429 => ("Too many requests", "You have made too many requests in a short time. Wait a minute, then try again."),
-            _ => ("Sorry, there is a problem with the service", "Try again later. Your progress has been saved up to your last completed step."),
+            400 => (
+                "There is a problem with your request",
+                "The request could not be understood. Go back, check what you entered and try again.",
+            ),
+            403 => (
+                "You cannot do that",
+                "You do not have permission to do that, or the form has expired. Go back, reload the page and try again.",
+            ),
+            404 => (
+                "Page not found",
+                "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.",
+            ),
+            405 => (
+                "There is a problem with your request",
+                "That action is not available on this page.",
+            ),
+            413 => (
+                "What you sent is too large",
+                "The form or file you sent is larger than this service accepts. Shorten it and try again.",
+            ),
+            415 => (
+                "There is a problem with your request",
+                "The form was sent in a format this service does not accept.",
+            ),
+            429 => (
+                "Too many requests",
+                "You have made too many requests in a short time. Wait a minute, then try again.",
+            ),
+            _ => (
+                "Sorry, there is a problem with the service",
+                "Try again later. Your progress has been saved up to your last completed step.",
+            ),
         };
         Self {
             title: title.into(),
@@ -87,7 +111,10 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if let Self::LoginRequired { next } = self {
-            let location = format!("/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            let location = format!(
+                "/login?next={}",
+                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))
                 .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))

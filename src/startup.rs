@@ -58,7 +58,11 @@ impl Application {
             csrf_key,
         };
         let server = run(listener, state.clone())?;
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -85,7 +89,10 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
-                AppError::BadRequest("The web address has a query that could not be understood.".into()).into()
+                AppError::BadRequest(
+                    "The web address has a query that could not be understood.".into(),
+                )
+                .into()
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
             .wrap(ErrorHandlers::new().default_handler(error_page))
@@ -93,7 +100,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(Compress::default())
             .wrap(TracingLogger::default())
             .configure(routes::configure)
-            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+            }))
     })
     .shutdown_timeout(10)
     .listen(listener)

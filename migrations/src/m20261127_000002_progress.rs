@@ -119,9 +119,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(LessonProgress::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(ModuleProgress::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Enrolments::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(LessonProgress::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(ModuleProgress::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Enrolments::Table).to_owned())
+            .await
     }
 }
 

@@ -85,7 +85,9 @@ impl RawQuizSettings {
         QuizSettings {
             pass_mark: self.pass_mark.unwrap_or(base.pass_mark),
             attempts_allowed: self.attempts_allowed.unwrap_or(base.attempts_allowed),
-            questions_per_attempt: self.questions_per_attempt.unwrap_or(base.questions_per_attempt),
+            questions_per_attempt: self
+                .questions_per_attempt
+                .unwrap_or(base.questions_per_attempt),
             shuffle_options: self.shuffle_options.unwrap_or(base.shuffle_options),
             show_answers: self.show_answers.unwrap_or(base.show_answers),
             minutes_between_attempts: self
@@ -307,7 +309,10 @@ fn read_file(path: &Path, display: &str, problems: &mut Vec<Problem>) -> Option<
             problems.push(Problem {
                 file: display.into(),
                 line: 1,
-                message: format!("file is {} bytes; course files may be at most {MAX_FILE_BYTES}", meta.len()),
+                message: format!(
+                    "file is {} bytes; course files may be at most {MAX_FILE_BYTES}",
+                    meta.len()
+                ),
             });
             return None;
         }
@@ -368,13 +373,7 @@ struct Loader {
 
 impl Loader {
     fn display(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        let base = self
-            .root
-            .file_name()
-            .map(|n| PathBuf::from(n).join(rel))
-            .unwrap_or_else(|| rel.to_path_buf());
-        base.display().to_string()
+        path.display().to_string()
     }
 
     fn read(&mut self, path: &Path) -> Option<(String, String)> {
@@ -472,7 +471,12 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
         if !module_slugs.insert(slug.clone()) {
             check.at(line, format!("module '{slug}' is listed twice"));
         } else if !loader_root_has(&check, slug) {
-            check.at(line, format!("module '{slug}' is listed, but there is no folder '{slug}' beside course.toml"));
+            check.at(
+                line,
+                format!(
+                    "module '{slug}' is listed, but there is no folder '{slug}' beside course.toml"
+                ),
+            );
         } else {
             wanted.push(slug.clone());
         }
@@ -538,7 +542,10 @@ fn load_module(
     };
     if raw.slug != slug {
         let line = check.line_of("slug", 1);
-        check.at(line, format!("slug '{}' must match the folder name '{slug}'", raw.slug));
+        check.at(
+            line,
+            format!("slug '{}' must match the folder name '{slug}'", raw.slug),
+        );
     }
     for (field, value) in [("title", &raw.title), ("aim", &raw.aim)] {
         let line = check.line_of(&format!("{field} ="), 1);
@@ -578,12 +585,21 @@ fn load_module(
             problems: &mut loader.problems,
         };
         if lessons.is_empty() {
-            check.at(1, "the module has no lessons (expected lessons/NN-slug.md files)");
+            check.at(
+                1,
+                "the module has no lessons (expected lessons/NN-slug.md files)",
+            );
         }
         for t in &raw.topics {
             if topic_covered.get(t.id.as_str()) == Some(&false) {
                 let line = check.line_of_id(&t.id);
-                check.at(line, format!("topic '{}' is not covered by any lesson (add it to a lesson's `topics`)", t.id));
+                check.at(
+                    line,
+                    format!(
+                        "topic '{}' is not covered by any lesson (add it to a lesson's `topics`)",
+                        t.id
+                    ),
+                );
             }
         }
     }
@@ -599,12 +615,18 @@ fn load_module(
         topics: raw
             .topics
             .into_iter()
-            .map(|t| Topic { id: t.id, title: t.title })
+            .map(|t| Topic {
+                id: t.id,
+                title: t.title,
+            })
             .collect(),
         outcomes: raw
             .outcomes
             .into_iter()
-            .map(|o| Outcome { id: o.id, text: o.text })
+            .map(|o| Outcome {
+                id: o.id,
+                text: o.text,
+            })
             .collect(),
         lessons,
         quiz,
@@ -643,7 +665,10 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
             problems: &mut loader.problems,
         };
         let Some((front, body, body_line)) = split_front_matter(&text) else {
-            check.at(1, "a lesson must start with TOML front matter between two lines '+++'");
+            check.at(
+                1,
+                "a lesson must start with TOML front matter between two lines '+++'",
+            );
             continue;
         };
         let front_meta: RawFrontMatter = match toml::from_str(front) {
@@ -657,7 +682,13 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
         };
         if check.check_id(&front_meta.slug, "lesson") && !slugs.insert(front_meta.slug.clone()) {
             let line = check.line_of_id(&front_meta.slug);
-            check.at(line, format!("lesson slug '{}' is used by another lesson in this module", front_meta.slug));
+            check.at(
+                line,
+                format!(
+                    "lesson slug '{}' is used by another lesson in this module",
+                    front_meta.slug
+                ),
+            );
         }
         check.require_text(&front_meta.title, "title", check.line_of("title", 1));
         if front_meta.minutes == 0 {
@@ -667,7 +698,10 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
         for t in &front_meta.topics {
             if !topic_ids.contains(t) {
                 let line = check.line_of("topics", 1);
-                check.at(line, format!("topic '{t}' is not a topic of this module (see module.toml)"));
+                check.at(
+                    line,
+                    format!("topic '{t}' is not a topic of this module (see module.toml)"),
+                );
             }
         }
         let rendered = match render_with_blocks(body) {
@@ -681,7 +715,10 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
         };
         for required in ["try-this", "key-points"] {
             if !rendered.blocks.iter().any(|b| b == required) {
-                check.at(body_line, format!("a lesson needs a '::: {required}' block"));
+                check.at(
+                    body_line,
+                    format!("a lesson needs a '::: {required}' block"),
+                );
             }
         }
         lessons.push(Lesson {
@@ -691,7 +728,10 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
             minutes: front_meta.minutes,
             topics: front_meta.topics,
             html: rendered.html,
-            word_count: body.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count(),
+            word_count: body
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count(),
             file,
         });
     }
@@ -702,7 +742,9 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
 fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
     let text_trimmed = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text_trimmed.strip_prefix("+++")?;
-    let rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n'))?;
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "+++" {
@@ -762,18 +804,30 @@ fn load_quiz(
         }
         check.require_text(&q.prompt, "prompt", line);
         if q.outcomes.is_empty() {
-            check.at(line, format!("question '{}' must name at least one outcome", q.id));
+            check.at(
+                line,
+                format!("question '{}' must name at least one outcome", q.id),
+            );
         }
         for o in &q.outcomes {
             if !outcome_ids.contains(o) {
-                check.at(line, format!("question '{}' names outcome '{o}', which module.toml does not define", q.id));
+                check.at(
+                    line,
+                    format!(
+                        "question '{}' names outcome '{o}', which module.toml does not define",
+                        q.id
+                    ),
+                );
             }
         }
         if let Some(question) = build_question(&mut check, q, line) {
             questions.push(question);
         }
     }
-    Some(Quiz { settings, questions })
+    Some(Quiz {
+        settings,
+        questions,
+    })
 }
 
 fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Option<Question> {
@@ -793,9 +847,17 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
     };
     let scoring = match q.scoring.as_deref() {
         None | Some("all_or_nothing") => Scoring::AllOrNothing,
-        Some("partial") if kind != QuestionKind::Single && kind != QuestionKind::TrueFalse => Scoring::Partial,
+        Some("partial") if kind != QuestionKind::Single && kind != QuestionKind::TrueFalse => {
+            Scoring::Partial
+        }
         Some(other) => {
-            check.at(line, format!("question '{}': scoring '{other}' is not allowed for this kind", q.id));
+            check.at(
+                line,
+                format!(
+                    "question '{}': scoring '{other}' is not allowed for this kind",
+                    q.id
+                ),
+            );
             Scoring::AllOrNothing
         }
     };
@@ -803,24 +865,42 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
     let mut local_ids = HashSet::new();
     let mut dup = |check: &mut FileCheck<'_>, sub: &str, what: &str| {
         if check.check_id(sub, what) && !local_ids.insert(sub.to_string()) {
-            check.at(line, format!("question '{id}': {what} id '{sub}' is used twice"));
+            check.at(
+                line,
+                format!("question '{id}': {what} id '{sub}' is used twice"),
+            );
         }
     };
     match kind {
         QuestionKind::Single | QuestionKind::Multiple | QuestionKind::TrueFalse => {
             if !q.items.is_empty() || !q.pairs.is_empty() {
-                check.at(line, format!("question '{}': a {} question takes [[question.option]] only", q.id, q.kind));
+                check.at(
+                    line,
+                    format!(
+                        "question '{}': a {} question takes [[question.option]] only",
+                        q.id, q.kind
+                    ),
+                );
             }
             for o in &q.options {
                 dup(check, &o.id, "option");
                 if o.text.trim().is_empty() || o.feedback.trim().is_empty() {
-                    check.at(check.line_of_id(&o.id), format!("question '{}': option '{}' needs text and feedback", q.id, o.id));
+                    check.at(
+                        check.line_of_id(&o.id),
+                        format!(
+                            "question '{}': option '{}' needs text and feedback",
+                            q.id, o.id
+                        ),
+                    );
                 }
             }
             let n = q.options.len();
             let correct = q.options.iter().filter(|o| o.correct).count();
             if !(2..=8).contains(&n) {
-                check.at(line, format!("question '{}' has {n} options; it needs 2 to 8", q.id));
+                check.at(
+                    line,
+                    format!("question '{}' has {n} options; it needs 2 to 8", q.id),
+                );
             }
             match kind {
                 QuestionKind::Single if correct != 1 => {
@@ -841,34 +921,81 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
         }
         QuestionKind::Ordering => {
             if !q.options.is_empty() || !q.pairs.is_empty() {
-                check.at(line, format!("question '{}': an ordering question takes [[question.item]] only", q.id));
+                check.at(
+                    line,
+                    format!(
+                        "question '{}': an ordering question takes [[question.item]] only",
+                        q.id
+                    ),
+                );
             }
             for it in &q.items {
                 dup(check, &it.id, "item");
                 if it.text.trim().is_empty() || it.feedback.trim().is_empty() {
-                    check.at(check.line_of_id(&it.id), format!("question '{}': item '{}' needs text and feedback", q.id, it.id));
+                    check.at(
+                        check.line_of_id(&it.id),
+                        format!(
+                            "question '{}': item '{}' needs text and feedback",
+                            q.id, it.id
+                        ),
+                    );
                 }
             }
             if !(2..=8).contains(&q.items.len()) {
-                check.at(line, format!("question '{}' has {} items; it needs 2 to 8", q.id, q.items.len()));
+                check.at(
+                    line,
+                    format!(
+                        "question '{}' has {} items; it needs 2 to 8",
+                        q.id,
+                        q.items.len()
+                    ),
+                );
             }
         }
         QuestionKind::Matching => {
             if !q.options.is_empty() || !q.items.is_empty() {
-                check.at(line, format!("question '{}': a matching question takes [[question.pair]] only", q.id));
+                check.at(
+                    line,
+                    format!(
+                        "question '{}': a matching question takes [[question.pair]] only",
+                        q.id
+                    ),
+                );
             }
             let mut rights = HashSet::new();
             for p in &q.pairs {
                 dup(check, &p.id, "pair");
-                if p.left.trim().is_empty() || p.right.trim().is_empty() || p.feedback.trim().is_empty() {
-                    check.at(check.line_of_id(&p.id), format!("question '{}': pair '{}' needs left, right and feedback", q.id, p.id));
+                if p.left.trim().is_empty()
+                    || p.right.trim().is_empty()
+                    || p.feedback.trim().is_empty()
+                {
+                    check.at(
+                        check.line_of_id(&p.id),
+                        format!(
+                            "question '{}': pair '{}' needs left, right and feedback",
+                            q.id, p.id
+                        ),
+                    );
                 }
                 if !rights.insert(p.right.trim().to_lowercase()) {
-                    check.at(check.line_of_id(&p.id), format!("question '{}': two pairs have the same right-hand text", q.id));
+                    check.at(
+                        check.line_of_id(&p.id),
+                        format!(
+                            "question '{}': two pairs have the same right-hand text",
+                            q.id
+                        ),
+                    );
                 }
             }
             if !(2..=8).contains(&q.pairs.len()) {
-                check.at(line, format!("question '{}' has {} pairs; it needs 2 to 8", q.id, q.pairs.len()));
+                check.at(
+                    line,
+                    format!(
+                        "question '{}' has {} pairs; it needs 2 to 8",
+                        q.id,
+                        q.pairs.len()
+                    ),
+                );
             }
         }
     }
@@ -882,17 +1009,31 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
         options: q
             .options
             .into_iter()
-            .map(|o| Choice { id: o.id, text: o.text, correct: o.correct, feedback: o.feedback })
+            .map(|o| Choice {
+                id: o.id,
+                text: o.text,
+                correct: o.correct,
+                feedback: o.feedback,
+            })
             .collect(),
         items: q
             .items
             .into_iter()
-            .map(|i| OrderItem { id: i.id, text: i.text, feedback: i.feedback })
+            .map(|i| OrderItem {
+                id: i.id,
+                text: i.text,
+                feedback: i.feedback,
+            })
             .collect(),
         pairs: q
             .pairs
             .into_iter()
-            .map(|p| Pair { id: p.id, left: p.left, right: p.right, feedback: p.feedback })
+            .map(|p| Pair {
+                id: p.id,
+                left: p.left,
+                right: p.right,
+                feedback: p.feedback,
+            })
             .collect(),
     })
 }
@@ -919,7 +1060,13 @@ fn load_worksheet(loader: &mut Loader, folder: &Path) -> Option<Worksheet> {
         check.require_text(&p.label, "label", line);
         let max_chars = p.max_chars.unwrap_or(DEFAULT_MAX_CHARS);
         if max_chars == 0 || max_chars > LARGEST_MAX_CHARS {
-            check.at(line, format!("prompt '{}': `max_chars` must be between 1 and {LARGEST_MAX_CHARS}", p.id));
+            check.at(
+                line,
+                format!(
+                    "prompt '{}': `max_chars` must be between 1 and {LARGEST_MAX_CHARS}",
+                    p.id
+                ),
+            );
         }
         prompts.push(WorksheetPrompt {
             id: p.id,
@@ -942,7 +1089,8 @@ mod tests {
 
     #[test]
     fn front_matter_is_split_from_the_body_with_the_body_line() {
-        let (front, body, line) = split_front_matter("+++\nslug = \"a\"\n+++\nHello\n").expect("front matter");
+        let (front, body, line) =
+            split_front_matter("+++\nslug = \"a\"\n+++\nHello\n").expect("front matter");
         assert_eq!(front, "slug = \"a\"\n");
         assert_eq!(body, "Hello\n");
         assert_eq!(line, 4);

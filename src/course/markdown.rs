@@ -124,7 +124,9 @@ mod tests {
 
     #[test]
     fn script_tags_and_event_handlers_are_removed() {
-        let html = render_plain("Hello <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))");
+        let html = render_plain(
+            "Hello <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))",
+        );
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
         assert!(!html.contains("javascript:"));
@@ -132,8 +134,10 @@ mod tests {
 
     #[test]
     fn blocks_are_wrapped_and_reported() {
-        let r = render_with_blocks("Intro\n\n::: try-this\nThink.\n:::\n\n::: key-points\n- one\n:::\n")
-            .expect("valid");
+        let r = render_with_blocks(
+            "Intro\n\n::: try-this\nThink.\n:::\n\n::: key-points\n- one\n:::\n",
+        )
+        .expect("valid");
         assert!(r.html.contains("Try this"));
         assert!(r.html.contains("<li>one</li>"));
         assert_eq!(r.blocks, vec!["try-this", "key-points"]);

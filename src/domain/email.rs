@@ -16,12 +16,16 @@ impl Email {
             return Err("Email address must be 254 characters or fewer".into());
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err("Enter an email address in the correct format, like name@example.nhs.uk".into());
+            return Err(
+                "Enter an email address in the correct format, like name@example.nhs.uk".into(),
+            );
         };
         let valid_local = !local.is_empty()
             && local.len() <= 64
             && !local.contains('@')
-            && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>');
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>');
         let valid_domain = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -30,7 +34,9 @@ impl Email {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         if !valid_local || !valid_domain {
-            return Err("Enter an email address in the correct format, like name@example.nhs.uk".into());
+            return Err(
+                "Enter an email address in the correct format, like name@example.nhs.uk".into(),
+            );
         }
         Ok(Self(s.to_lowercase()))
     }
@@ -52,12 +58,26 @@ mod tests {
 
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  Ann.Smith@NHS.net ").expect("valid").as_str(), "ann.smith@nhs.net");
+        assert_eq!(
+            Email::parse("  Ann.Smith@NHS.net ")
+                .expect("valid")
+                .as_str(),
+            "ann.smith@nhs.net"
+        );
     }
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "ann", "ann@", "@nhs.net", "ann@nhs", "ann smith@nhs.net", "ann@nhs..net", "a<b>@x.org"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@nhs.net",
+            "ann@nhs",
+            "ann smith@nhs.net",
+            "ann@nhs..net",
+            "a<b>@x.org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }

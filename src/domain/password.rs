@@ -74,16 +74,28 @@ mod tests {
 
     #[test]
     fn length_counts_code_points_at_the_boundaries() {
-        assert_eq!(NewPassword::parse(&"é".repeat(11)).err(), Some(PasswordProblem::TooShort));
+        assert_eq!(
+            NewPassword::parse(&"é".repeat(11)).err(),
+            Some(PasswordProblem::TooShort)
+        );
         assert!(NewPassword::parse(&"é".repeat(12)).is_ok());
         assert!(NewPassword::parse(&"ab".repeat(64)).is_ok());
-        assert_eq!(NewPassword::parse(&"a".repeat(129)).err(), Some(PasswordProblem::TooLong));
+        assert_eq!(
+            NewPassword::parse(&"a".repeat(129)).err(),
+            Some(PasswordProblem::TooLong)
+        );
     }
 
     #[test]
     fn common_passwords_are_refused_in_any_case() {
         assert!(COMMON.len() >= 10_000);
-        let long_common = COMMON.iter().find(|p| p.chars().count() >= MIN_CHARS).expect("a long common password");
-        assert_eq!(NewPassword::parse(&long_common.to_uppercase()).err(), Some(PasswordProblem::Common));
+        let long_common = COMMON
+            .iter()
+            .find(|p| p.chars().count() >= MIN_CHARS)
+            .expect("a long common password");
+        assert_eq!(
+            NewPassword::parse(&long_common.to_uppercase()).err(),
+            Some(PasswordProblem::Common)
+        );
     }
 }

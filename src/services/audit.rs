@@ -16,7 +16,11 @@ pub struct AuditEvent<'a> {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn record(db: &impl ConnectionTrait, clock: &Clock, event: AuditEvent<'_>) -> Result<(), sea_orm::DbErr> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    event: AuditEvent<'_>,
+) -> Result<(), sea_orm::DbErr> {
     tracing::info!(
         audit.action = event.action,
         audit.actor = event.actor,

@@ -1,9 +1,9 @@
 //! Accounts: registration, authentication and platform admins.
-use secrecy::SecretString;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     SqlErr, TransactionTrait,
 };
+use secrecy::SecretString;
 use tokio::sync::Semaphore;
 
 use crate::clock::Clock;
@@ -52,8 +52,13 @@ pub enum AuthError {
     Unexpected(#[from] anyhow::Error),
 }
 
-async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-    let _permit = HASHING.acquire().await.map_err(|e| anyhow::anyhow!("hashing pool closed: {e}"))?;
+async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing pool closed: {e}"))?;
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))
@@ -130,7 +135,11 @@ pub async fn authenticate(
     let (ok, rehash) = off_thread(move || {
         let ok = passwords::verify(&password, stored.as_deref());
         let weak = ok && stored.as_deref().is_some_and(passwords::needs_rehash);
-        let rehash = if weak { passwords::hash(&password).ok() } else { None };
+        let rehash = if weak {
+            passwords::hash(&password).ok()
+        } else {
+            None
+        };
         (ok, rehash)
     })
     .await?;
@@ -150,6 +159,9 @@ pub async fn authenticate(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn find_user(db: &DatabaseConnection, id: i32) -> Result<Option<users::Model>, sea_orm::DbErr> {
+pub async fn find_user(
+    db: &DatabaseConnection,
+    id: i32,
+) -> Result<Option<users::Model>, sea_orm::DbErr> {
     users::Entity::find_by_id(id).one(db).await
 }

@@ -56,7 +56,9 @@ pub fn needs_rehash(stored: &str) -> bool {
         return true;
     }
     let mut params = parts.find(|p| p.starts_with("m="));
-    let Some(params) = params.take() else { return true };
+    let Some(params) = params.take() else {
+        return true;
+    };
     let mut m = 0;
     let mut t = 0;
     let mut p = 0;
@@ -81,7 +83,10 @@ mod tests {
         let h = hash(&pw).expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(verify(&pw, Some(&h)));
-        assert!(!verify(&SecretString::from("wrong horse battery staple"), Some(&h)));
+        assert!(!verify(
+            &SecretString::from("wrong horse battery staple"),
+            Some(&h)
+        ));
         assert!(!needs_rehash(&h));
     }
 
@@ -92,8 +97,12 @@ mod tests {
 
     #[test]
     fn weaker_hashes_need_rehashing() {
-        assert!(needs_rehash("$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA"));
-        assert!(needs_rehash("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"));
+        assert!(needs_rehash(
+            "$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA"
+        ));
+        assert!(needs_rehash(
+            "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"
+        ));
         assert!(needs_rehash("$2b$12$something"));
     }
 }

@@ -4,8 +4,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait, sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 
 use crate::course::{Course, Lesson, Module};
@@ -18,7 +20,12 @@ pub const QUIZ_MINUTES: u32 = 10;
 ///
 /// # Errors
 /// When the database fails.
-pub async fn enrol(db: &impl ConnectionTrait, course_slug: &str, user_id: i32, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn enrol(
+    db: &impl ConnectionTrait,
+    course_slug: &str,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     enrolments::Entity::insert(enrolments::ActiveModel {
         user_id: Set(user_id),
         course_slug: Set(course_slug.to_string()),
@@ -37,7 +44,13 @@ pub async fn enrol(db: &impl ConnectionTrait, course_slug: &str, user_id: i32, n
     Ok(())
 }
 
-fn new_lesson_row(user_id: i32, module: &str, lesson: &str, now: DateTime<Utc>, completed: bool) -> lesson_progress::ActiveModel {
+fn new_lesson_row(
+    user_id: i32,
+    module: &str,
+    lesson: &str,
+    now: DateTime<Utc>,
+    completed: bool,
+) -> lesson_progress::ActiveModel {
     lesson_progress::ActiveModel {
         user_id: Set(user_id),
         module_slug: Set(module.to_string()),
@@ -70,10 +83,16 @@ pub async fn record_visit(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
     let txn = db.begin().await?;
-    lesson_progress::Entity::insert(new_lesson_row(user_id, &module.slug, &lesson.slug, now, false))
-        .on_conflict_do_nothing_on(LESSON_KEY)
-        .exec_without_returning(&txn)
-        .await?;
+    lesson_progress::Entity::insert(new_lesson_row(
+        user_id,
+        &module.slug,
+        &lesson.slug,
+        now,
+        false,
+    ))
+    .on_conflict_do_nothing_on(LESSON_KEY)
+    .exec_without_returning(&txn)
+    .await?;
     let filter = Condition::all()
         .add(lesson_progress::Column::UserId.eq(user_id))
         .add(lesson_progress::Column::ModuleSlug.eq(&module.slug))
@@ -85,8 +104,14 @@ pub async fn record_visit(
         .await?;
     enrol(&txn, &course.slug, user_id, now).await?;
     enrolments::Entity::update_many()
-        .col_expr(enrolments::Column::LastModule, Expr::value(module.slug.clone()))
-        .col_expr(enrolments::Column::LastLesson, Expr::value(lesson.slug.clone()))
+        .col_expr(
+            enrolments::Column::LastModule,
+            Expr::value(module.slug.clone()),
+        )
+        .col_expr(
+            enrolments::Column::LastLesson,
+            Expr::value(lesson.slug.clone()),
+        )
         .col_expr(enrolments::Column::LastActivityAt, Expr::value(now))
         .filter(enrolments::Column::UserId.eq(user_id))
         .filter(enrolments::Column::CourseSlug.eq(&course.slug))
@@ -115,10 +140,16 @@ pub async fn complete_lesson(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let txn = db.begin().await?;
-    lesson_progress::Entity::insert(new_lesson_row(user_id, &module.slug, &lesson.slug, now, true))
-        .on_conflict_do_nothing_on(LESSON_KEY)
-        .exec_without_returning(&txn)
-        .await?;
+    lesson_progress::Entity::insert(new_lesson_row(
+        user_id,
+        &module.slug,
+        &lesson.slug,
+        now,
+        true,
+    ))
+    .on_conflict_do_nothing_on(LESSON_KEY)
+    .exec_without_returning(&txn)
+    .await?;
     lesson_progress::Entity::update_many()
         .col_expr(lesson_progress::Column::CompletedAt, Expr::value(now))
         .filter(lesson_progress::Column::UserId.eq(user_id))
@@ -159,17 +190,29 @@ pub async fn refresh_module(
         .filter(module_progress::Column::ModuleSlug.eq(&module.slug))
         .one(txn)
         .await?;
-    let passed = existing.as_ref().is_some_and(|m| m.quiz_passed_at.is_some());
+    let passed = existing
+        .as_ref()
+        .is_some_and(|m| m.quiz_passed_at.is_some());
     let steps_done = done + i32::from(passed);
     let percent = percent(steps_done, module.total_steps());
     let all_done = usize::try_from(done).unwrap_or(0) >= module.lessons.len() && passed;
     match existing {
         Some(row) => {
-            let completed_at = if all_done { row.completed_at.or(Some(now)) } else { None };
+            let completed_at = if all_done {
+                row.completed_at.or(Some(now))
+            } else {
+                None
+            };
             module_progress::Entity::update_many()
                 .col_expr(module_progress::Column::LessonsCompleted, Expr::value(done))
-                .col_expr(module_progress::Column::ProgressPercent, Expr::value(percent))
-                .col_expr(module_progress::Column::CompletedAt, Expr::value(completed_at))
+                .col_expr(
+                    module_progress::Column::ProgressPercent,
+                    Expr::value(percent),
+                )
+                .col_expr(
+                    module_progress::Column::CompletedAt,
+                    Expr::value(completed_at),
+                )
                 .col_expr(module_progress::Column::UpdatedAt, Expr::value(now))
                 .filter(module_progress::Column::Id.eq(row.id))
                 .exec(txn)
@@ -216,7 +259,9 @@ pub async fn refresh_enrolment(
     for m in &course.modules {
         match by_slug.get(m.slug.as_str()) {
             Some(r) => {
-                let lessons = r.lessons_completed.min(i32::try_from(m.lessons.len()).unwrap_or(i32::MAX));
+                let lessons = r
+                    .lessons_completed
+                    .min(i32::try_from(m.lessons.len()).unwrap_or(i32::MAX));
                 items += lessons + i32::from(r.quiz_passed_at.is_some());
                 all_complete &= r.completed_at.is_some();
             }
@@ -290,7 +335,10 @@ pub struct Overview {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn completed_lessons(db: &impl ConnectionTrait, user_id: i32) -> Result<HashSet<(String, String)>, DbErr> {
+pub async fn completed_lessons(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<HashSet<(String, String)>, DbErr> {
     Ok(lesson_progress::Entity::find()
         .filter(lesson_progress::Column::UserId.eq(user_id))
         .filter(lesson_progress::Column::CompletedAt.is_not_null())
@@ -324,7 +372,11 @@ pub async fn module_lessons(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn module_statuses(db: &impl ConnectionTrait, course: &Course, user_id: i32) -> Result<Vec<ModuleStatus>, DbErr> {
+pub async fn module_statuses(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    user_id: i32,
+) -> Result<Vec<ModuleStatus>, DbErr> {
     let rows = module_progress::Entity::find()
         .filter(module_progress::Column::UserId.eq(user_id))
         .all(db)
@@ -337,7 +389,9 @@ pub async fn module_statuses(db: &impl ConnectionTrait, course: &Course, user_id
         .map(|m| match by_slug.get(m.slug.as_str()) {
             Some(r) => ModuleStatus {
                 percent: r.progress_percent,
-                lessons_completed: usize::try_from(r.lessons_completed).unwrap_or(0).min(m.lessons.len()),
+                lessons_completed: usize::try_from(r.lessons_completed)
+                    .unwrap_or(0)
+                    .min(m.lessons.len()),
                 best_score: r.best_score,
                 attempts: r.attempts,
                 passed: r.quiz_passed_at.is_some(),
@@ -359,7 +413,11 @@ pub async fn module_statuses(db: &impl ConnectionTrait, course: &Course, user_id
 ///
 /// # Errors
 /// When the database fails.
-pub async fn overview(db: &DatabaseConnection, course: &Course, user_id: i32) -> Result<Overview, DbErr> {
+pub async fn overview(
+    db: &DatabaseConnection,
+    course: &Course,
+    user_id: i32,
+) -> Result<Overview, DbErr> {
     let enrolment = enrolments::Entity::find()
         .filter(enrolments::Column::UserId.eq(user_id))
         .filter(enrolments::Column::CourseSlug.eq(&course.slug))
@@ -370,7 +428,12 @@ pub async fn overview(db: &DatabaseConnection, course: &Course, user_id: i32) ->
     let last = enrolment
         .as_ref()
         .and_then(|e| Some((e.last_module.clone()?, e.last_lesson.clone()?)));
-    let next = next_step(course, &modules, &done, last.as_ref().map(|(m, l)| (m.as_str(), l.as_str())));
+    let next = next_step(
+        course,
+        &modules,
+        &done,
+        last.as_ref().map(|(m, l)| (m.as_str(), l.as_str())),
+    );
     let mut minutes_left = 0;
     for (m, status) in course.modules.iter().zip(&modules) {
         for l in &m.lessons {
@@ -404,7 +467,13 @@ pub fn next_step(
     let mut steps = Vec::new();
     for (mi, m) in course.modules.iter().enumerate() {
         for (li, l) in m.lessons.iter().enumerate() {
-            steps.push((NextStep::Lesson { module: mi, lesson: li }, is_done(m, l)));
+            steps.push((
+                NextStep::Lesson {
+                    module: mi,
+                    lesson: li,
+                },
+                is_done(m, l),
+            ));
         }
         let passed = modules.get(mi).is_some_and(|s| s.passed);
         steps.push((NextStep::Quiz { module: mi }, passed));
@@ -433,11 +502,20 @@ const FINGERPRINT_KEY: &str = "course_fingerprint";
 ///
 /// # Errors
 /// When the database fails.
-pub async fn reconcile_course(db: &DatabaseConnection, course: &Course, clock: &crate::clock::Clock) -> Result<(), DbErr> {
+pub async fn reconcile_course(
+    db: &DatabaseConnection,
+    course: &Course,
+    clock: &crate::clock::Clock,
+) -> Result<(), DbErr> {
     use crate::entities::app_secrets;
     use sea_orm::QuerySelect;
-    let stored = app_secrets::Entity::find_by_id(FINGERPRINT_KEY.to_string()).one(db).await?;
-    if stored.as_ref().is_some_and(|s| s.value == course.fingerprint) {
+    let stored = app_secrets::Entity::find_by_id(FINGERPRINT_KEY.to_string())
+        .one(db)
+        .await?;
+    if stored
+        .as_ref()
+        .is_some_and(|s| s.value == course.fingerprint)
+    {
         return Ok(());
     }
     let users: Vec<i32> = enrolments::Entity::find()
@@ -468,7 +546,10 @@ pub async fn reconcile_course(db: &DatabaseConnection, course: &Course, clock: &
     .exec_without_returning(db)
     .await?;
     if !users.is_empty() {
-        tracing::info!(learners = users.len(), "the course changed: stored progress recomputed");
+        tracing::info!(
+            learners = users.len(),
+            "the course changed: stored progress recomputed"
+        );
     }
     Ok(())
 }

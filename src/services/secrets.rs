@@ -11,9 +11,18 @@ use crate::entities::app_secrets;
 ///
 /// # Errors
 /// When the database fails.
-pub async fn get_or_create(db: &impl ConnectionTrait, name: &str, clock: &Clock) -> anyhow::Result<Vec<u8>> {
-    if let Some(row) = app_secrets::Entity::find_by_id(name.to_string()).one(db).await? {
-        return STANDARD.decode(row.value).context("stored secret is not base64");
+pub async fn get_or_create(
+    db: &impl ConnectionTrait,
+    name: &str,
+    clock: &Clock,
+) -> anyhow::Result<Vec<u8>> {
+    if let Some(row) = app_secrets::Entity::find_by_id(name.to_string())
+        .one(db)
+        .await?
+    {
+        return STANDARD
+            .decode(row.value)
+            .context("stored secret is not base64");
     }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -31,5 +40,7 @@ pub async fn get_or_create(db: &impl ConnectionTrait, name: &str, clock: &Clock)
         .one(db)
         .await?
         .context("secret vanished after insert")?;
-    STANDARD.decode(row.value).context("stored secret is not base64")
+    STANDARD
+        .decode(row.value)
+        .context("stored secret is not base64")
 }

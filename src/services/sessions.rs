@@ -96,7 +96,9 @@ pub async fn lookup(
 /// # Errors
 /// When the database fails.
 pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), sea_orm::DbErr> {
-    sessions::Entity::delete_by_id(hash_token(token)).exec(db).await?;
+    sessions::Entity::delete_by_id(hash_token(token))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -104,7 +106,10 @@ pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), sea_orm::
 ///
 /// # Errors
 /// When the database fails.
-pub async fn end_all_for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<u64, sea_orm::DbErr> {
+pub async fn end_all_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<u64, sea_orm::DbErr> {
     let res = sessions::Entity::delete_many()
         .filter(sessions::Column::UserId.eq(user_id))
         .exec(db)

@@ -18,7 +18,9 @@ pub fn templates() -> anyhow::Result<Handlebars<'static>> {
     hb.set_strict_mode(true);
     hb.set_dev_mode(false);
     for (path, source) in embedded::TEMPLATES {
-        let Some(name) = path.strip_suffix(".hbs") else { continue };
+        let Some(name) = path.strip_suffix(".hbs") else {
+            continue;
+        };
         hb.register_template_string(name, source)
             .map_err(|e| anyhow::anyhow!("template {path}: {e}"))?;
     }

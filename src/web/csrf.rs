@@ -42,7 +42,10 @@ pub fn session_token(state: &AppState, session: &str) -> String {
 /// The token for forms shown before login, and the cookie to set when the visitor has none yet.
 pub fn anonymous_token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     let secure = state.settings.is_https();
-    if let Some(c) = req.cookie(anon_cookie_name(secure)).filter(|c| c.value().len() == 43) {
+    if let Some(c) = req
+        .cookie(anon_cookie_name(secure))
+        .filter(|c| c.value().len() == 43)
+    {
         return (mac(&state.csrf_key, "anon", c.value()), None);
     }
     let mut bytes = [0u8; 32];
@@ -58,7 +61,11 @@ pub fn anonymous_token(state: &AppState, req: &HttpRequest) -> (String, Option<C
 }
 
 /// The token to put in this visitor's forms (and the anonymous cookie to set, if needed).
-pub fn token_for(state: &AppState, req: &HttpRequest, visitor: &Visitor) -> (String, Option<Cookie<'static>>) {
+pub fn token_for(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+) -> (String, Option<Cookie<'static>>) {
     match &visitor.session_token {
         Some(s) => (session_token(state, s), None),
         None => anonymous_token(state, req),
@@ -66,19 +73,27 @@ pub fn token_for(state: &AppState, req: &HttpRequest, visitor: &Visitor) -> (Str
 }
 
 fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
-    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return false;
-        }
+    let site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| !matches!(s, "same-origin" | "none")) {
+        return false;
     }
     let Some(origin) = req.headers().get(header::ORIGIN) else {
         return true;
     };
-    let Ok(origin) = origin.to_str() else { return false };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
     if origin.eq_ignore_ascii_case(&state.settings.base_url) {
         return true;
     }
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
@@ -94,7 +109,9 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?
         .clone();
-    let forbidden = || AppError::Forbidden("This form has expired or was sent from another site. Go back, reload the page and try again.".into());
+    let forbidden = || {
+        AppError::Forbidden("This form has expired or was sent from another site. Go back, reload the page and try again.".into())
+    };
     if !same_origin(&state, &req) {
         tracing::warn!(path = req.path(), "cross-site form refused");
         return Err(forbidden());
@@ -105,7 +122,9 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(AppError::BadRequest("The form was sent in a format this service does not accept.".into()));
+        return Err(AppError::BadRequest(
+            "The form was sent in a format this service does not accept.".into(),
+        ));
     }
     let body = web::Bytes::from_request(&req, &mut payload)
         .await
@@ -124,9 +143,15 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
     if let Some(c) = req.cookie(anon_cookie_name(secure)) {
         expected.push(mac(&state.csrf_key, "anon", c.value()));
     }
-    let ok = !sent.is_empty() && expected.iter().any(|e| bool::from(e.as_bytes().ct_eq(sent)));
+    let ok = !sent.is_empty()
+        && expected
+            .iter()
+            .any(|e| bool::from(e.as_bytes().ct_eq(sent)));
     if !ok {
-        tracing::warn!(path = req.path(), "form with a missing or wrong CSRF token refused");
+        tracing::warn!(
+            path = req.path(),
+            "form with a missing or wrong CSRF token refused"
+        );
         return Err(forbidden());
     }
     Ok(CsrfForm { fields, visitor })

@@ -12,7 +12,10 @@ pub struct FormFields {
 }
 
 fn decode(part: &[u8]) -> Result<String, AppError> {
-    let spaced: Vec<u8> = part.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+    let spaced: Vec<u8> = part
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
     let text = percent_decode(&spaced)
         .decode_utf8()
         .map_err(|_| AppError::BadRequest("The form contained characters that are not valid text (UTF-8). Check what you entered and try again.".into()))?;

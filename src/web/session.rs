@@ -12,7 +12,11 @@ use crate::services::sessions;
 use crate::web::AppState;
 
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-dd_session" } else { "dd_session" }
+    if secure {
+        "__Host-dd_session"
+    } else {
+        "dd_session"
+    }
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain; Secure with the `__Host-` prefix over https.
@@ -120,7 +124,10 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let visitor = Visitor::load(&req).await?;
             match (visitor.user, visitor.session_token) {
-                (Some(user), Some(session_token)) => Ok(CurrentUser { user, session_token }),
+                (Some(user), Some(session_token)) => Ok(CurrentUser {
+                    user,
+                    session_token,
+                }),
                 _ => Err(login_required(&req)),
             }
         })

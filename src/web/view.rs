@@ -34,6 +34,30 @@ struct Context<'a, T: Serialize> {
 
 pub fn register_helpers(_hb: &mut Handlebars<'static>) {}
 
+/// Which template to render, with what status, title and current header section.
+pub struct View<'a> {
+    pub status: StatusCode,
+    pub template: &'a str,
+    pub title: &'a str,
+    pub section: &'static str,
+}
+
+impl<'a> View<'a> {
+    pub fn new(
+        status: StatusCode,
+        template: &'a str,
+        title: &'a str,
+        section: &'static str,
+    ) -> Self {
+        Self {
+            status,
+            template,
+            title,
+            section,
+        }
+    }
+}
+
 /// Renders a page for this visitor (with their CSRF token; sets the pre-login CSRF cookie if needed).
 ///
 /// # Errors
@@ -42,28 +66,32 @@ pub fn render<T: Serialize>(
     state: &AppState,
     req: &HttpRequest,
     visitor: &Visitor,
-    status: StatusCode,
-    template: &str,
-    title: &str,
-    section: &'static str,
+    view: View<'_>,
     page: &T,
 ) -> Result<HttpResponse, AppError> {
     let (csrf_token, cookie) = csrf::token_for(state, req, visitor);
     let layout = Layout {
-        title: title.to_string(),
+        title: view.title.to_string(),
         course_title: state.course.title.clone(),
         user: visitor.user.as_ref().map(|u| NavUser {
             name: u.name.clone(),
             is_admin: u.role == "platform_admin",
         }),
         csrf_token,
-        section,
+        section: view.section,
     };
+    let template = view.template;
     let body = state
         .templates
-        .render(template, &Context { layout: &layout, page })
+        .render(
+            template,
+            &Context {
+                layout: &layout,
+                page,
+            },
+        )
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering {template}: {e}")))?;
-    let mut resp = HttpResponse::build(status);
+    let mut resp = HttpResponse::build(view.status);
     resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
     if let Some(c) = cookie {
         resp.cookie(c);
@@ -86,9 +114,20 @@ pub fn render_error_page(
         csrf_token: String::new(),
         section: "",
     };
-    hb.render("errors/error", &Context { layout: &layout, page })
-        .map_err(|e| tracing::error!(status = status.as_u16(), "cannot render the error page: {e}"))
-        .ok()
+    hb.render(
+        "errors/error",
+        &Context {
+            layout: &layout,
+            page,
+        },
+    )
+    .map_err(|e| {
+        tracing::error!(
+            status = status.as_u16(),
+            "cannot render the error page: {e}"
+        )
+    })
+    .ok()
 }
 
 /// 303 See Other: where every successful POST goes.

@@ -12,7 +12,7 @@ use crate::services::sessions;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::session::{Visitor, expired_session_cookie, session_cookie};
-use crate::web::view::{render, see_other};
+use crate::web::view::{View, render, see_other};
 
 /// One message in the error summary, linked to its field.
 #[derive(Serialize, Clone)]
@@ -22,7 +22,10 @@ pub struct FieldError {
 }
 
 fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.clone())
 }
 
 /// Only local paths are followed after login, so the login page cannot send people elsewhere.
@@ -32,7 +35,11 @@ fn safe_next(next: &str) -> String {
         && !next.starts_with("/\\")
         && !next.contains(['\r', '\n'])
         && next.len() <= 512;
-    if ok { next.to_string() } else { "/dashboard".to_string() }
+    if ok {
+        next.to_string()
+    } else {
+        "/dashboard".to_string()
+    }
 }
 
 fn client_ip(req: &HttpRequest) -> Option<String> {
@@ -40,7 +47,9 @@ fn client_ip(req: &HttpRequest) -> Option<String> {
 }
 
 fn user_agent(req: &HttpRequest) -> Option<&str> {
-    req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok())
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
 }
 
 #[derive(Serialize, Default)]
@@ -67,32 +76,87 @@ impl RegisterPage {
 }
 
 /// `GET /register`
-pub async fn show_register(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn show_register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     if visitor.user.is_some() {
         return Ok(see_other("/dashboard"));
     }
-    render(&state, &req, &visitor, StatusCode::OK, "auth/register", "Create an account", "", &RegisterPage::default())
+    let view = View::new(StatusCode::OK, "auth/register", "Create an account", "");
+    render(&state, &req, &visitor, view, &RegisterPage::default())
 }
 
 /// `POST /register`: fields `email`, `name`, `password`.
 #[tracing::instrument(skip_all)]
-pub async fn register(state: web::Data<AppState>, req: HttpRequest, form: CsrfForm) -> Result<HttpResponse, AppError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
     let f = &form.fields;
     let mut errors = Vec::new();
-    let email = Email::parse(f.get("email")).map_err(|m| errors.push(FieldError { field: "email", message: m })).ok();
-    let name = DisplayName::parse(f.get("name")).map_err(|m| errors.push(FieldError { field: "name", message: m })).ok();
+    let email = Email::parse(f.get("email"))
+        .map_err(|m| {
+            errors.push(FieldError {
+                field: "email",
+                message: m,
+            })
+        })
+        .ok();
+    let name = DisplayName::parse(f.get("name"))
+        .map_err(|m| {
+            errors.push(FieldError {
+                field: "name",
+                message: m,
+            })
+        })
+        .ok();
     let password = NewPassword::parse(f.get("password"))
-        .map_err(|p| errors.push(FieldError { field: "password", message: p.message() }))
+        .map_err(|p| {
+            errors.push(FieldError {
+                field: "password",
+                message: p.message(),
+            })
+        })
         .ok();
     let again = |errors: Vec<FieldError>| {
-        let page = RegisterPage::new(f.get("email").trim().to_string(), f.get("name").to_string(), errors);
-        render(&state, &req, &form.visitor, StatusCode::UNPROCESSABLE_ENTITY, "auth/register", "Error: Create an account", "", &page)
+        let page = RegisterPage::new(
+            f.get("email").trim().to_string(),
+            f.get("name").to_string(),
+            errors,
+        );
+        render(
+            &state,
+            &req,
+            &form.visitor,
+            View::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "auth/register",
+                "Error: Create an account",
+                "",
+            ),
+            &page,
+        )
     };
     let (Some(email), Some(name), Some(password)) = (email, name, password) else {
         return again(errors);
     };
-    let account = NewAccount { email, name, password };
-    let user = match auth::register(&state.db, &state.clock, &state.course.slug, account, Role::Learner).await {
+    let account = NewAccount {
+        email,
+        name,
+        password,
+    };
+    let user = match auth::register(
+        &state.db,
+        &state.clock,
+        &state.course.slug,
+        account,
+        Role::Learner,
+    )
+    .await
+    {
         Ok(u) => u,
         Err(RegisterError::EmailTaken) => {
             return again(vec![FieldError {
@@ -102,23 +166,40 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, form: CsrfFo
         }
         Err(RegisterError::Unexpected(e)) => return Err(AppError::Unexpected(e)),
     };
-    audit::record(&state.db, &state.clock, AuditEvent {
-        actor: Some(user.id),
-        action: "account.register",
-        target: Some(format!("user:{}", user.id)),
-        detail: None,
-        ip: client_ip(&req),
-    })
+    audit::record(
+        &state.db,
+        &state.clock,
+        AuditEvent {
+            actor: Some(user.id),
+            action: "account.register",
+            target: Some(format!("user:{}", user.id)),
+            detail: None,
+            ip: client_ip(&req),
+        },
+    )
     .await?;
     start_session(&state, &req, &form.visitor, user.id, "/dashboard").await
 }
 
 /// Ends any session the browser already had (so its id cannot be reused), starts a new one, and redirects.
-async fn start_session(state: &AppState, req: &HttpRequest, visitor: &Visitor, user_id: i32, next: &str) -> Result<HttpResponse, AppError> {
+async fn start_session(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    user_id: i32,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
     if let Some(old) = &visitor.session_token {
         sessions::end(&state.db, old).await?;
     }
-    let token = sessions::create(&state.db, &state.clock, user_id, state.timeouts(), user_agent(req)).await?;
+    let token = sessions::create(
+        &state.db,
+        &state.clock,
+        user_id,
+        state.timeouts(),
+        user_agent(req),
+    )
+    .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, next.to_string()))
         .cookie(session_cookie(state, &token))
@@ -148,13 +229,26 @@ pub async fn show_login(
     if visitor.user.is_some() {
         return Ok(see_other(&next));
     }
-    let page = LoginPage { next, ..Default::default() };
-    render(&state, &req, &visitor, StatusCode::OK, "auth/login", "Log in", "", &page)
+    let page = LoginPage {
+        next,
+        ..Default::default()
+    };
+    render(
+        &state,
+        &req,
+        &visitor,
+        View::new(StatusCode::OK, "auth/login", "Log in", ""),
+        &page,
+    )
 }
 
 /// `POST /login`: fields `email`, `password` (and `next`).
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: CsrfForm) -> Result<HttpResponse, AppError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
     let f = &form.fields;
     let next = safe_next(match f.get("next") {
         "" => "/dashboard",
@@ -164,31 +258,52 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: CsrfForm)
     match auth::authenticate(&state.db, f.get("email"), password).await {
         Ok(user) => {
             tracing::Span::current().record("user_id", user.id);
-            audit::record(&state.db, &state.clock, AuditEvent {
-                actor: Some(user.id),
-                action: "login.success",
-                target: Some(format!("user:{}", user.id)),
-                detail: None,
-                ip: client_ip(&req),
-            })
+            audit::record(
+                &state.db,
+                &state.clock,
+                AuditEvent {
+                    actor: Some(user.id),
+                    action: "login.success",
+                    target: Some(format!("user:{}", user.id)),
+                    detail: None,
+                    ip: client_ip(&req),
+                },
+            )
             .await?;
             start_session(&state, &req, &form.visitor, user.id, &next).await
         }
         Err(AuthError::InvalidCredentials { user_id }) => {
-            audit::record(&state.db, &state.clock, AuditEvent {
-                actor: None,
-                action: "login.failure",
-                target: user_id.map(|id| format!("user:{id}")),
-                detail: Some(if user_id.is_some() { "wrong password or disabled" } else { "unknown account" }.into()),
-                ip: client_ip(&req),
-            })
+            audit::record(
+                &state.db,
+                &state.clock,
+                AuditEvent {
+                    actor: None,
+                    action: "login.failure",
+                    target: user_id.map(|id| format!("user:{id}")),
+                    detail: Some(
+                        if user_id.is_some() {
+                            "wrong password or disabled"
+                        } else {
+                            "unknown account"
+                        }
+                        .into(),
+                    ),
+                    ip: client_ip(&req),
+                },
+            )
             .await?;
             let page = LoginPage {
                 email: f.get("email").trim().to_string(),
                 next,
                 error: Some("Enter a correct email address and password".into()),
             };
-            render(&state, &req, &form.visitor, StatusCode::UNAUTHORIZED, "auth/login", "Error: Log in", "", &page)
+            render(
+                &state,
+                &req,
+                &form.visitor,
+                View::new(StatusCode::UNAUTHORIZED, "auth/login", "Error: Log in", ""),
+                &page,
+            )
         }
         Err(AuthError::Unexpected(e)) => Err(AppError::Unexpected(e)),
     }

@@ -9,7 +9,7 @@ use crate::services::progress::{self, NextStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, Visitor};
-use crate::web::view::{render, see_other};
+use crate::web::view::{View, render, see_other};
 
 fn find_module<'a>(course: &'a Course, slug: &str) -> Result<&'a Module, AppError> {
     course.module(slug).ok_or(AppError::NotFound)
@@ -81,7 +81,11 @@ struct DashboardPage {
 }
 
 /// `GET /dashboard`
-pub async fn dashboard(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     let course = &state.course;
     let o = progress::overview(&state.db, course, user.id()).await?;
     let modules: Vec<ModuleRow> = course
@@ -113,7 +117,18 @@ pub async fn dashboard(state: web::Data<AppState>, req: HttpRequest, user: Curre
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
     };
-    render(&state, &req, &visitor_of(&user), StatusCode::OK, "learner/dashboard", "Your dashboard", "dashboard", &page)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(
+            StatusCode::OK,
+            "learner/dashboard",
+            "Your dashboard",
+            "dashboard",
+        ),
+        &page,
+    )
 }
 
 fn format_minutes(minutes: u32) -> String {
@@ -184,7 +199,13 @@ pub async fn show_module(
                 slug: l.slug.clone(),
                 title: l.title.clone(),
                 minutes: l.minutes,
-                status: if completed { "Completed" } else if row.is_some() { "Started" } else { "Not started" },
+                status: if completed {
+                    "Completed"
+                } else if row.is_some() {
+                    "Started"
+                } else {
+                    "Not started"
+                },
                 completed,
             }
         })
@@ -196,7 +217,13 @@ pub async fn show_module(
         aim: module.aim.clone(),
         introduction_html: module.introduction_html.clone(),
         minutes: module.estimated_minutes,
-        outcomes: module.outcomes.iter().map(|o| OutcomeView { text: o.text.clone() }).collect(),
+        outcomes: module
+            .outcomes
+            .iter()
+            .map(|o| OutcomeView {
+                text: o.text.clone(),
+            })
+            .collect(),
         lessons,
         percent: status.map_or(0, |s| s.percent),
         quiz_questions: module.quiz.settings.questions_per_attempt,
@@ -206,10 +233,19 @@ pub async fn show_module(
         passed: status.is_some_and(|s| s.passed),
         completed: status.is_some_and(|s| s.completed),
         worksheet_title: module.worksheet.title.clone(),
-        first_lesson_url: module.lessons.first().map(|l| format!("/modules/{}/lessons/{}", module.slug, l.slug)),
+        first_lesson_url: module
+            .lessons
+            .first()
+            .map(|l| format!("/modules/{}/lessons/{}", module.slug, l.slug)),
     };
     let title = format!("Module {}: {}", module.number, module.title);
-    render(&state, &req, &visitor_of(&user), StatusCode::OK, "learner/module", &title, "dashboard", &page)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "learner/module", &title, "dashboard"),
+        &page,
+    )
 }
 
 #[derive(Serialize)]
@@ -245,7 +281,15 @@ pub async fn show_lesson(
     let (module_slug, lesson_slug) = path.into_inner();
     let module = find_module(&state.course, &module_slug)?;
     let lesson = module.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
-    let completed_at = progress::record_visit(&state.db, &state.course, user.id(), module, lesson, state.clock.now()).await?;
+    let completed_at = progress::record_visit(
+        &state.db,
+        &state.course,
+        user.id(),
+        module,
+        lesson,
+        state.clock.now(),
+    )
+    .await?;
     let idx = lesson.number - 1;
     let previous = idx
         .checked_sub(1)
@@ -278,7 +322,13 @@ pub async fn show_lesson(
         previous,
         next,
     };
-    render(&state, &req, &visitor_of(&user), StatusCode::OK, "learner/lesson", &lesson.title, "dashboard", &page)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "learner/lesson", &lesson.title, "dashboard"),
+        &page,
+    )
 }
 
 /// `POST /modules/{module}/lessons/{lesson}/complete`: marks it complete, then goes to the next step.
@@ -292,7 +342,15 @@ pub async fn complete_lesson(
     let (module_slug, lesson_slug) = path.into_inner();
     let module = find_module(&state.course, &module_slug)?;
     let lesson = module.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
-    progress::complete_lesson(&state.db, &state.course, user.id(), module, lesson, state.clock.now()).await?;
+    progress::complete_lesson(
+        &state.db,
+        &state.course,
+        user.id(),
+        module,
+        lesson,
+        state.clock.now(),
+    )
+    .await?;
     let next = match module.lessons.get(lesson.number) {
         Some(l) => format!("/modules/{}/lessons/{}", module.slug, l.slug),
         None => format!("/modules/{}/quiz", module.slug),

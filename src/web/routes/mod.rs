@@ -34,7 +34,11 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/dashboard", Guard::Learner),
     ("GET", "/modules/{module}", Guard::Learner),
     ("GET", "/modules/{module}/lessons/{lesson}", Guard::Learner),
-    ("POST", "/modules/{module}/lessons/{lesson}/complete", Guard::Learner),
+    (
+        "POST",
+        "/modules/{module}/lessons/{lesson}/complete",
+        Guard::Learner,
+    ),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -52,7 +56,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(auth::logout))
         .route("/dashboard", web::get().to(learner::dashboard))
         .route("/modules/{module}", web::get().to(learner::show_module))
-        .route("/modules/{module}/lessons/{lesson}", web::get().to(learner::show_lesson))
+        .route(
+            "/modules/{module}/lessons/{lesson}",
+            web::get().to(learner::show_lesson),
+        )
         .route(
             "/modules/{module}/lessons/{lesson}/complete",
             web::post().to(learner::complete_lesson),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::session::Visitor;
-use crate::web::view::render;
+use crate::web::view::{View, render};
 
 #[derive(Serialize)]
 struct ModuleCard {
@@ -33,7 +33,11 @@ struct LandingPage {
 }
 
 /// `GET /`: the course landing page.
-pub async fn landing(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn landing(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     let c = &state.course;
     let minutes = c.total_minutes();
     let page = LandingPage {
@@ -59,27 +63,59 @@ pub async fn landing(state: web::Data<AppState>, req: HttpRequest, visitor: Visi
         total_hours: format!("{:.1}", f64::from(minutes) / 60.0),
         logged_in: visitor.user.is_some(),
     };
-    render(&state, &req, &visitor, StatusCode::OK, "public/landing", "", "home", &page)
+    render(
+        &state,
+        &req,
+        &visitor,
+        View::new(StatusCode::OK, "public/landing", "", "home"),
+        &page,
+    )
 }
 
 #[derive(Serialize)]
 struct StaticPage {}
 
-async fn static_page(state: &AppState, req: &HttpRequest, visitor: &Visitor, template: &str, title: &str) -> Result<HttpResponse, AppError> {
-    render(state, req, visitor, StatusCode::OK, template, title, "", &StaticPage {})
+async fn static_page(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    template: &str,
+    title: &str,
+) -> Result<HttpResponse, AppError> {
+    let view = View::new(StatusCode::OK, template, title, "");
+    render(state, req, visitor, view, &StaticPage {})
 }
 
 /// `GET /privacy`
-pub async fn privacy(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn privacy(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     static_page(&state, &req, &visitor, "public/privacy", "Privacy notice").await
 }
 
 /// `GET /cookies`
-pub async fn cookies(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn cookies(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     static_page(&state, &req, &visitor, "public/cookies", "Cookies").await
 }
 
 /// `GET /accessibility`
-pub async fn accessibility(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
-    static_page(&state, &req, &visitor, "public/accessibility", "Accessibility statement").await
+pub async fn accessibility(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    static_page(
+        &state,
+        &req,
+        &visitor,
+        "public/accessibility",
+        "Accessibility statement",
+    )
+    .await
 }

@@ -1,0 +1,152 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::*;
+
+fn deepdive() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_deepdive"))
+}
+
+#[test]
+fn check_course_passes_on_the_shipped_course() {
+    let out = deepdive()
+        .arg("check-course")
+        .arg(course_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5 modules"));
+}
+
+#[test]
+fn check_course_lists_file_and_line_and_exits_1() {
+    let dir = copy_course();
+    std::fs::write(dir.path().join("course.toml"), "slug = \"x\"\ntitle = 3\n").unwrap();
+    let out = deepdive()
+        .arg("check-course")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("course.toml:2:"), "{err}");
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["check-course", "--help"],
+        vec!["create-admin", "--help"],
+    ] {
+        let out = deepdive().args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = deepdive()
+        .args([
+            "create-admin",
+            "--email",
+            "Admin@Example.org",
+            "--name",
+            "Platform Admin",
+        ])
+        .env("DEEPDIVE_DATA_DIR", data.path())
+        .env("DEEPDIVE_COURSE_DIR", course_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut settings = test_settings(data.path(), &course_dir());
+    settings.addr = "127.0.0.1:0".into();
+    let app = deepdive::startup::Application::build(settings, deepdive::clock::Clock::default())
+        .await
+        .unwrap();
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    let client = new_client();
+    let base = format!("http://127.0.0.1:{port}");
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_token(&html);
+    let r = client
+        .post(format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("email", "admin@example.org"),
+                    ("password", PASSWORD),
+                    ("csrf_token", token.as_str()),
+                ])
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let dash = client
+        .get(format!("{base}/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dash.contains("Platform Admin"));
+
+    // A weak password is refused, and nothing is created.
+    let mut child = deepdive()
+        .args([
+            "create-admin",
+            "--email",
+            "second@example.org",
+            "--name",
+            "Second",
+        ])
+        .env("DEEPDIVE_DATA_DIR", data.path())
+        .env("DEEPDIVE_COURSE_DIR", course_dir())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12"));
+}

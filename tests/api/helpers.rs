@@ -1,0 +1,228 @@
+use std::path::{Path, PathBuf};
+
+use deepdive::clock::Clock;
+use deepdive::config::{Settings, SettingsArgs};
+use deepdive::startup::Application;
+use reqwest::StatusCode;
+use sea_orm::DatabaseConnection;
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "a long enough passphrase";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub clock: Clock,
+    pub db: DatabaseConnection,
+    pub data_dir: PathBuf,
+    _dir: std::sync::Arc<TempDir>,
+}
+
+pub fn course_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("course")
+}
+
+pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
+    let args = SettingsArgs {
+        addr: "127.0.0.1:0".into(),
+        data_dir: data_dir.to_path_buf(),
+        course_dir: course.to_path_buf(),
+        base_url: None,
+        database_url: None,
+        idle_timeout_minutes: 30,
+        absolute_timeout_hours: 12,
+        sqlite_synchronous: "FULL".into(),
+    };
+    Settings::from_args(&args).expect("settings")
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the app with settings adjusted by `tweak` (course dir, base URL, timeouts...).
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = test_settings(dir.path(), &course_dir());
+    tweak(&mut settings);
+    let data_dir = settings.data_dir.clone();
+    let clock = Clock::default();
+    let app = Application::build(settings, clock.clone())
+        .await
+        .expect("app builds");
+    let port = app.port();
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: new_client(),
+        clock,
+        db,
+        data_dir,
+        _dir: std::sync::Arc::new(dir),
+    }
+}
+
+/// The value of the first `csrf_token` hidden field in a page.
+pub fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a csrf_token field") + marker.len();
+    let end = html[start..].find('"').expect("closing quote");
+    html[start..start + end].to_string()
+}
+
+impl TestApp {
+    /// Another browser on the same server: same app, its own cookie jar.
+    pub fn other_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            port: self.port,
+            client: new_client(),
+            clock: self.clock.clone(),
+            db: self.db.clone(),
+            data_dir: self.data_dir.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        r.text().await.expect("body")
+    }
+
+    /// Posts a form exactly as given (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Like a browser: opens `form_page`, reads its CSRF token, and posts `fields` with it to `action`.
+    pub async fn submit(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let html = self.get(form_page).await.text().await.expect("body");
+        let token = csrf_token(&html);
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn register(&self, email: &str, name: &str, password: &str) -> reqwest::Response {
+        self.submit(
+            "/register",
+            "/register",
+            &[("email", email), ("name", name), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn logout(&self) -> reqwest::Response {
+        self.submit("/dashboard", "/logout", &[]).await
+    }
+
+    /// Registers a learner (logged in afterwards) and returns their e-mail.
+    pub async fn new_learner(&self) -> String {
+        let email = format!("learner{}@example.nhs.uk", uuid::Uuid::new_v4().simple());
+        let r = self.register(&email, "Test Learner", PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        email
+    }
+
+    pub async fn complete_lesson(&self, module: &str, lesson: &str) -> reqwest::Response {
+        let page = format!("/modules/{module}/lessons/{lesson}");
+        self.submit(&page, &format!("{page}/complete"), &[]).await
+    }
+}
+
+/// A plain request with only the given cookie, as an attacker replaying a stolen cookie would send it.
+pub async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The `name=value` of a Set-Cookie header for `name`, with its attributes.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+/// Copies the real course to a temporary folder so a test can break it.
+pub fn copy_course() -> TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&course_dir(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

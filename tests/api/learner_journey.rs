@@ -1,0 +1,98 @@
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_learner_reads_and_completes_a_lesson_and_sees_their_progress() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let lesson = app
+        .get_html("/modules/ai-fundamentals/lessons/what-is-ai")
+        .await;
+    assert!(lesson.contains("Try this"));
+    assert!(lesson.contains("Key points"));
+    assert!(lesson.contains("Mark as complete"));
+    let r = app.complete_lesson("ai-fundamentals", "what-is-ai").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&r),
+        "/modules/ai-fundamentals/lessons/narrow-and-general-ai"
+    );
+
+    let module = app.get_html("/modules/ai-fundamentals").await;
+    assert!(module.contains("Completed"));
+    let dashboard = app.get_html("/dashboard").await;
+    // 1 of 8 steps in module 1 (7 lessons + quiz); 1 of all the course's steps.
+    assert!(dashboard.contains("12% · 1 of 7 lessons"), "{dashboard}");
+    assert!(dashboard.contains("Continue where you left off"));
+    assert!(dashboard.contains("/modules/ai-fundamentals/lessons/narrow-and-general-ai"));
+}
+
+#[tokio::test]
+async fn completing_a_lesson_twice_counts_it_once() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    app.complete_lesson("ai-fundamentals", "what-is-ai").await;
+    app.complete_lesson("ai-fundamentals", "what-is-ai").await;
+    let dashboard = app.get_html("/dashboard").await;
+    assert!(dashboard.contains("1 of 7 lessons"));
+}
+
+#[tokio::test]
+async fn the_dashboard_resumes_at_the_lesson_left_unfinished_after_logging_out_and_in() {
+    let app = spawn_app().await;
+    let email = app.new_learner().await;
+    app.complete_lesson("problem-discovery", "start-with-the-problem")
+        .await;
+    app.get_html("/modules/problem-discovery/lessons/is-ai-a-good-fit")
+        .await;
+    app.logout().await;
+    app.login(&email, PASSWORD).await;
+    let dashboard = app.get_html("/dashboard").await;
+    assert!(dashboard.contains("Continue where you left off"));
+    assert!(dashboard.contains("href=\"/modules/problem-discovery/lessons/is-ai-a-good-fit\""));
+    assert!(dashboard.contains("Module 2, lesson 2"));
+}
+
+#[tokio::test]
+async fn a_learner_can_complete_a_lesson_in_every_module() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let dashboard = app.get_html("/dashboard").await;
+    let slugs = [
+        "ai-fundamentals",
+        "problem-discovery",
+        "solution-discovery",
+        "practicalities",
+        "launching-your-ai-experiment",
+    ];
+    for slug in slugs {
+        assert!(dashboard.contains(&format!("/modules/{slug}")));
+        let module = app.get_html(&format!("/modules/{slug}")).await;
+        let marker = format!("/modules/{slug}/lessons/");
+        let start = module.find(&marker).expect("a lesson link") + marker.len();
+        let lesson = &module[start..start + module[start..].find('"').unwrap()];
+        let r = app.complete_lesson(slug, lesson).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let dashboard = app.get_html("/dashboard").await;
+    assert_eq!(
+        dashboard.matches(" · 1 of ").count(),
+        5,
+        "one lesson done in each module"
+    );
+}
+
+#[tokio::test]
+async fn learner_pages_send_anonymous_visitors_to_log_in() {
+    let app = spawn_app().await;
+    for path in [
+        "/dashboard",
+        "/modules/ai-fundamentals",
+        "/modules/ai-fundamentals/lessons/what-is-ai",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(location(&r).starts_with("/login?next="));
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests: each starts the real application on a random port with its own database
+//! and drives it over HTTP like a browser (cookies kept, CSRF token read from the form).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod accounts;
+mod bad_input;
+mod cli;
+mod course_files;
+mod health_and_headers;
+mod learner_journey;
+mod sessions;
