@@ -46,6 +46,7 @@ impl Application {
             .await
             .context("cannot bring stored progress up to date with the course")?;
         let csrf_key = Arc::new(secrets::get_or_create(&db, "csrf", &clock).await?);
+        let quiz_key = Arc::new(secrets::get_or_create(&db, "quiz", &clock).await?);
         let listener = TcpListener::bind(&settings.addr)
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let port = listener.local_addr().context("no local address")?.port();
@@ -56,6 +57,7 @@ impl Application {
             settings: Arc::new(settings),
             clock,
             csrf_key,
+            quiz_key,
         };
         let server = run(listener, state.clone())?;
         Ok(Self {

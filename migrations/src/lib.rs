@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_accounts;
 mod m20261127_000002_progress;
+mod m20261127_000003_quiz;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_accounts::Migration),
             Box::new(m20261127_000002_progress::Migration),
+            Box::new(m20261127_000003_quiz::Migration),
         ]
     }
 }

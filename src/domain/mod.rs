@@ -2,6 +2,7 @@
 mod display_name;
 mod email;
 mod password;
+pub mod quiz;
 
 pub use display_name::DisplayName;
 pub use email::Email;

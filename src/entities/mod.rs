@@ -1,8 +1,10 @@
 //! SeaORM entities: the shape of each table, nothing more. Behaviour lives in `services/`.
 pub mod app_secrets;
+pub mod attempt_answers;
 pub mod audit_log;
 pub mod enrolments;
 pub mod lesson_progress;
 pub mod module_progress;
+pub mod quiz_attempts;
 pub mod sessions;
 pub mod users;

@@ -3,5 +3,6 @@ pub mod audit;
 pub mod auth;
 pub mod passwords;
 pub mod progress;
+pub mod quiz;
 pub mod secrets;
 pub mod sessions;

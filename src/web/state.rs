@@ -18,6 +18,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Key for CSRF tokens (HMAC-SHA256), shared by all instances through the database.
     pub csrf_key: Arc<Vec<u8>>,
+    /// Key that signs quiz attempt tickets.
+    pub quiz_key: Arc<Vec<u8>>,
 }
 
 impl AppState {

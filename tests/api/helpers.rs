@@ -16,6 +16,7 @@ pub struct TestApp {
     pub clock: Clock,
     pub db: DatabaseConnection,
     pub data_dir: PathBuf,
+    pub course_dir: PathBuf,
     _dir: std::sync::Arc<TempDir>,
 }
 
@@ -55,6 +56,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(dir.path(), &course_dir());
     tweak(&mut settings);
     let data_dir = settings.data_dir.clone();
+    let course_dir = settings.course_dir.clone();
     let clock = Clock::default();
     let app = Application::build(settings, clock.clone())
         .await
@@ -69,6 +71,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         clock,
         db,
         data_dir,
+        course_dir,
         _dir: std::sync::Arc::new(dir),
     }
 }
@@ -91,6 +94,7 @@ impl TestApp {
             clock: self.clock.clone(),
             db: self.db.clone(),
             data_dir: self.data_dir.clone(),
+            course_dir: self.course_dir.clone(),
             _dir: self._dir.clone(),
         }
     }
@@ -225,4 +229,227 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// A hidden input's value from a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden field {name}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap();
+    html[start..start + end].to_string()
+}
+
+/// The question ids of a quiz form, in the order shown.
+pub fn quiz_question_ids(html: &str) -> Vec<String> {
+    html.match_indices("id=\"question-")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Answers for one question: the right ones, or a wrong set.
+pub fn answers_for(q: &deepdive::course::Question, right: bool) -> Vec<(String, String)> {
+    use deepdive::course::QuestionKind::*;
+    let f = |sub: Option<&str>| deepdive::domain::quiz::field_name(&q.id, sub);
+    match q.kind {
+        Single | TrueFalse => {
+            let o = q.options.iter().find(|o| o.correct == right).unwrap();
+            vec![(f(None), o.id.clone())]
+        }
+        Multiple => {
+            if right {
+                q.options
+                    .iter()
+                    .filter(|o| o.correct)
+                    .map(|o| (f(None), o.id.clone()))
+                    .collect()
+            } else {
+                let wrong: Vec<_> = q
+                    .options
+                    .iter()
+                    .filter(|o| !o.correct)
+                    .map(|o| (f(None), o.id.clone()))
+                    .collect();
+                if wrong.is_empty() {
+                    vec![(f(None), q.options[0].id.clone())]
+                } else {
+                    wrong
+                }
+            }
+        }
+        Ordering => {
+            let n = q.items.len();
+            q.items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let pos = if right { i + 1 } else { n - i };
+                    (f(Some(&item.id)), pos.to_string())
+                })
+                .collect()
+        }
+        Matching => {
+            let n = q.pairs.len();
+            q.pairs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let target = if right { p } else { &q.pairs[(i + 1) % n] };
+                    (f(Some(&p.id)), target.id.clone())
+                })
+                .collect()
+        }
+    }
+}
+
+pub struct QuizForm {
+    pub html: String,
+    pub questions: Vec<String>,
+    pub fixed: Vec<(String, String)>,
+}
+
+impl TestApp {
+    pub async fn open_quiz(&self, module: &str) -> QuizForm {
+        let html = self.get_html(&format!("/modules/{module}/quiz")).await;
+        let fixed = ["csrf_token", "attempt_id", "seed", "issued", "signature"]
+            .iter()
+            .map(|n| ((*n).to_string(), hidden(&html, n)))
+            .collect();
+        QuizForm {
+            questions: quiz_question_ids(&html),
+            html,
+            fixed,
+        }
+    }
+
+    /// Submits a quiz form with the first `right` questions answered correctly and the rest wrongly.
+    pub async fn answer_quiz(
+        &self,
+        module: &str,
+        form: &QuizForm,
+        right: usize,
+        extra: &[(String, String)],
+    ) -> reqwest::Response {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        let m = course.module(module).unwrap();
+        let mut fields = form.fixed.clone();
+        for (i, id) in form.questions.iter().enumerate() {
+            let q = m.quiz.question(id).unwrap();
+            fields.extend(answers_for(q, i < right));
+        }
+        fields.extend(extra.iter().cloned());
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        self.post_raw(&format!("/modules/{module}/quiz"), &pairs)
+            .await
+    }
+
+    pub async fn take_quiz(&self, module: &str, right: usize) -> reqwest::Response {
+        let form = self.open_quiz(module).await;
+        self.answer_quiz(module, &form, right, &[]).await
+    }
+}
+
+/// Writes a small quiz (one question of each kind) into a copy of the course, with these settings.
+pub fn course_with_fixture_quiz(settings: &str) -> TempDir {
+    let dir = copy_course();
+    let quiz = format!(
+        r#"{settings}
+
+[[question]]
+id = "fx-single"
+kind = "single"
+outcomes = ["baseline-understanding"]
+prompt = "Single?"
+  [[question.option]]
+  id = "right"
+  text = "Right"
+  correct = true
+  feedback = "Yes"
+  [[question.option]]
+  id = "wrong"
+  text = "Wrong"
+  feedback = "No"
+
+[[question]]
+id = "fx-multiple"
+kind = "multiple"
+scoring = "partial"
+outcomes = ["baseline-understanding"]
+prompt = "Multiple?"
+  [[question.option]]
+  id = "a"
+  text = "A"
+  correct = true
+  feedback = "A is right"
+  [[question.option]]
+  id = "b"
+  text = "B"
+  correct = true
+  feedback = "B is right"
+  [[question.option]]
+  id = "c"
+  text = "C"
+  feedback = "C is wrong"
+
+[[question]]
+id = "fx-tf"
+kind = "true_false"
+outcomes = ["health-care-case-studies"]
+prompt = "True?"
+  [[question.option]]
+  id = "true"
+  text = "True"
+  correct = true
+  feedback = "It is true"
+  [[question.option]]
+  id = "false"
+  text = "False"
+  feedback = "It is not false"
+
+[[question]]
+id = "fx-order"
+kind = "ordering"
+outcomes = ["health-care-case-studies"]
+prompt = "Order?"
+explanation = "First, second, third."
+  [[question.item]]
+  id = "first"
+  text = "First"
+  feedback = "Comes first"
+  [[question.item]]
+  id = "second"
+  text = "Second"
+  feedback = "Comes second"
+  [[question.item]]
+  id = "third"
+  text = "Third"
+  feedback = "Comes third"
+
+[[question]]
+id = "fx-match"
+kind = "matching"
+outcomes = ["recognise-potential"]
+prompt = "Match?"
+  [[question.pair]]
+  id = "cat"
+  left = "Cat"
+  right = "Meow"
+  feedback = "Cats meow"
+  [[question.pair]]
+  id = "dog"
+  left = "Dog"
+  right = "Woof"
+  feedback = "Dogs woof"
+"#
+    );
+    std::fs::write(dir.path().join("ai-fundamentals/quiz.toml"), quiz).unwrap();
+    dir
 }

@@ -10,4 +10,5 @@ mod cli;
 mod course_files;
 mod health_and_headers;
 mod learner_journey;
+mod quiz;
 mod sessions;

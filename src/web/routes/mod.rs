@@ -6,6 +6,7 @@ mod auth;
 mod health;
 mod learner;
 mod public;
+mod quiz;
 
 use crate::web::assets;
 
@@ -63,5 +64,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/modules/{module}/lessons/{lesson}/complete",
             web::post().to(learner::complete_lesson),
-        );
+        )
+        .route("/modules/{module}/quiz", web::get().to(quiz::show_quiz))
+        .route("/modules/{module}/quiz", web::post().to(quiz::submit_quiz))
+        .route("/attempts", web::get().to(quiz::list_attempts))
+        .route("/attempts/{id}", web::get().to(quiz::show_attempt));
 }

@@ -1,0 +1,402 @@
+//! Quiz attempts: the signed attempt ticket a quiz form carries, availability (limits, waiting
+//! time, unlocking), and storing a scored attempt with its module progress in one transaction.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait, sea_query::Expr,
+};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+use crate::course::{Course, Module};
+use crate::domain::quiz::{DrawnQuestion, Response, draw, result, score};
+use crate::entities::{attempt_answers, module_progress, quiz_attempts};
+use crate::services::progress::{self, ModuleStatus};
+
+/// How long a quiz form stays valid once shown.
+const TICKET_HOURS: i64 = 24;
+
+/// What a quiz form carries so the server can recreate exactly the questions it showed,
+/// without storing anything when the form is only viewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub attempt_id: Uuid,
+    pub seed: u64,
+    pub issued: i64,
+    pub signature: String,
+}
+
+fn sign(
+    key: &[u8],
+    user_id: i32,
+    module: &str,
+    attempt_id: &Uuid,
+    seed: u64,
+    issued: i64,
+) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(format!("quiz|{attempt_id}|{user_id}|{module}|{seed}|{issued}").as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// A new attempt ticket for this learner and module.
+///
+/// # Errors
+/// When the system has no randomness.
+pub fn new_ticket(
+    key: &[u8],
+    user_id: i32,
+    module: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Ticket> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let seed = u64::from_le_bytes(bytes);
+    let attempt_id = Uuid::new_v4();
+    let issued = now.timestamp();
+    Ok(Ticket {
+        signature: sign(key, user_id, module, &attempt_id, seed, issued),
+        attempt_id,
+        seed,
+        issued,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    #[error("the quiz form is not valid")]
+    Invalid,
+    #[error("the quiz form has expired")]
+    Expired,
+}
+
+/// Checks a ticket from a submitted form: signed by us, for this learner and module, not expired.
+///
+/// # Errors
+/// `Invalid` for anything forged or someone else's; `Expired` after a day.
+pub fn verify_ticket(
+    key: &[u8],
+    user_id: i32,
+    module: &str,
+    ticket: &Ticket,
+    now: DateTime<Utc>,
+) -> Result<(), TicketError> {
+    let expected = sign(
+        key,
+        user_id,
+        module,
+        &ticket.attempt_id,
+        ticket.seed,
+        ticket.issued,
+    );
+    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(ticket.signature.as_bytes())) {
+        return Err(TicketError::Invalid);
+    }
+    let issued = DateTime::<Utc>::from_timestamp(ticket.issued, 0).ok_or(TicketError::Invalid)?;
+    if now > issued + Duration::hours(TICKET_HOURS) || issued > now + Duration::minutes(5) {
+        return Err(TicketError::Expired);
+    }
+    Ok(())
+}
+
+/// Whether the learner may start an attempt now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Availability {
+    Open { used: u32 },
+    NoAttemptsLeft { allowed: u32 },
+    WaitUntil(DateTime<Utc>),
+    Locked { previous: usize },
+}
+
+/// Modules open in order when the course says so: a module opens once the one before it is complete.
+pub fn unlocked(course: &Course, statuses: &[ModuleStatus], module: &Module) -> Result<(), usize> {
+    if !course.unlock_in_order || module.number == 1 {
+        return Ok(());
+    }
+    match statuses.get(module.number - 2) {
+        Some(s) if s.completed => Ok(()),
+        _ => Err(module.number - 1),
+    }
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn availability(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    module: &Module,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Availability, DbErr> {
+    let statuses = progress::module_statuses(db, course, user_id).await?;
+    if let Err(previous) = unlocked(course, &statuses, module) {
+        return Ok(Availability::Locked { previous });
+    }
+    let settings = &module.quiz.settings;
+    let used = quiz_attempts::Entity::find()
+        .filter(quiz_attempts::Column::UserId.eq(user_id))
+        .filter(quiz_attempts::Column::ModuleSlug.eq(&module.slug))
+        .count(db)
+        .await?;
+    let used = u32::try_from(used).unwrap_or(u32::MAX);
+    if settings.attempts_allowed > 0 && used >= settings.attempts_allowed {
+        return Ok(Availability::NoAttemptsLeft {
+            allowed: settings.attempts_allowed,
+        });
+    }
+    if settings.minutes_between_attempts > 0 {
+        let last = quiz_attempts::Entity::find()
+            .filter(quiz_attempts::Column::UserId.eq(user_id))
+            .filter(quiz_attempts::Column::ModuleSlug.eq(&module.slug))
+            .order_by_desc(quiz_attempts::Column::SubmittedAt)
+            .one(db)
+            .await?;
+        if let Some(last) = last {
+            let next =
+                last.submitted_at + Duration::minutes(i64::from(settings.minutes_between_attempts));
+            if next > now {
+                return Ok(Availability::WaitUntil(next));
+            }
+        }
+    }
+    Ok(Availability::Open { used })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("no attempts left")]
+    NotAvailable(Availability),
+    #[error("the attempt id belongs to someone else")]
+    NotYours,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The stored attempt with this public id, if it is this learner's.
+///
+/// # Errors
+/// `NotYours` when another learner owns it.
+pub async fn existing_attempt(
+    db: &impl ConnectionTrait,
+    public_id: &Uuid,
+    user_id: i32,
+) -> Result<Option<quiz_attempts::Model>, SubmitError> {
+    match quiz_attempts::Entity::find()
+        .filter(quiz_attempts::Column::PublicId.eq(public_id.to_string()))
+        .one(db)
+        .await?
+    {
+        Some(a) if a.user_id == user_id => Ok(Some(a)),
+        Some(_) => Err(SubmitError::NotYours),
+        None => Ok(None),
+    }
+}
+
+/// What a submitted quiz form says: its ticket, the questions it showed and the answers given.
+pub struct Submission<'a> {
+    pub ticket: &'a Ticket,
+    pub drawn: &'a [DrawnQuestion],
+    pub responses: &'a [Response],
+}
+
+/// Scores and stores an attempt, and updates the learner's module and course progress, in one
+/// transaction. Submitting the same attempt again returns the stored one unchanged.
+///
+/// # Errors
+/// When attempts are used up, the id is someone else's, or the database fails.
+#[tracing::instrument(skip_all, fields(user_id, module = %module.slug))]
+pub async fn submit(
+    db: &DatabaseConnection,
+    course: &Course,
+    module: &Module,
+    user_id: i32,
+    submission: Submission<'_>,
+    now: DateTime<Utc>,
+) -> Result<quiz_attempts::Model, SubmitError> {
+    let Submission {
+        ticket,
+        drawn,
+        responses,
+    } = submission;
+    let txn = db.begin().await?;
+    if let Some(done) = existing_attempt(&txn, &ticket.attempt_id, user_id).await? {
+        return Ok(done);
+    }
+    match availability(&txn, course, module, user_id, now).await? {
+        Availability::Open { .. } => {}
+        other => return Err(SubmitError::NotAvailable(other)),
+    }
+    let quiz = &module.quiz;
+    let credits: Vec<u32> = drawn
+        .iter()
+        .zip(responses)
+        .map(|(d, r)| quiz.question(&d.id).map_or(0, |q| score(q, r)))
+        .collect();
+    let (percent, passed) = result(&credits, quiz.settings.pass_mark);
+    let started_at = DateTime::<Utc>::from_timestamp(ticket.issued, 0).unwrap_or(now);
+    let inserted = quiz_attempts::Entity::insert(quiz_attempts::ActiveModel {
+        public_id: Set(ticket.attempt_id.to_string()),
+        user_id: Set(user_id),
+        module_slug: Set(module.slug.clone()),
+        seed: Set(i64::from_ne_bytes(ticket.seed.to_ne_bytes())),
+        questions: Set(serde_json::to_string(drawn).map_err(|e| DbErr::Custom(e.to_string()))?),
+        started_at: Set(started_at),
+        submitted_at: Set(now),
+        score_percent: Set(i32::from(percent)),
+        pass_mark: Set(i32::from(quiz.settings.pass_mark)),
+        passed: Set(passed),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await;
+    let attempt_id = match inserted {
+        Ok(r) => r.last_insert_id,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            // A concurrent double submit won the race: answer with its result.
+            drop(txn);
+            return existing_attempt(db, &ticket.attempt_id, user_id)
+                .await?
+                .ok_or(SubmitError::Db(DbErr::RecordNotFound("attempt".into())));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let answers: Vec<attempt_answers::ActiveModel> = drawn
+        .iter()
+        .zip(responses)
+        .zip(&credits)
+        .enumerate()
+        .map(|(i, ((d, r), c))| attempt_answers::ActiveModel {
+            attempt_id: Set(attempt_id),
+            position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            question_id: Set(d.id.clone()),
+            response: Set(serde_json::to_string(r).unwrap_or_default()),
+            credit: Set(i32::try_from(*c).unwrap_or(0)),
+            ..Default::default()
+        })
+        .collect();
+    if !answers.is_empty() {
+        attempt_answers::Entity::insert_many(answers)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    record_on_module(
+        &txn,
+        course,
+        module,
+        user_id,
+        i32::from(percent),
+        passed,
+        now,
+    )
+    .await?;
+    let stored = quiz_attempts::Entity::find_by_id(attempt_id)
+        .one(&txn)
+        .await?
+        .ok_or(DbErr::RecordNotFound("attempt".into()))?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+async fn record_on_module(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    module: &Module,
+    user_id: i32,
+    percent: i32,
+    passed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    module_progress::Entity::insert(module_progress::ActiveModel {
+        user_id: Set(user_id),
+        module_slug: Set(module.slug.clone()),
+        lessons_completed: Set(0),
+        progress_percent: Set(0),
+        best_score: Set(None),
+        attempts: Set(0),
+        quiz_passed_at: Set(None),
+        completed_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([
+        module_progress::Column::UserId,
+        module_progress::Column::ModuleSlug,
+    ])
+    .exec_without_returning(txn)
+    .await?;
+    let row = module_progress::Entity::find()
+        .filter(module_progress::Column::UserId.eq(user_id))
+        .filter(module_progress::Column::ModuleSlug.eq(&module.slug))
+        .one(txn)
+        .await?
+        .ok_or(DbErr::RecordNotFound("module progress".into()))?;
+    let best = row.best_score.map_or(percent, |b| b.max(percent));
+    let passed_at = row.quiz_passed_at.or(passed.then_some(now));
+    module_progress::Entity::update_many()
+        .col_expr(
+            module_progress::Column::Attempts,
+            Expr::value(row.attempts + 1),
+        )
+        .col_expr(module_progress::Column::BestScore, Expr::value(best))
+        .col_expr(
+            module_progress::Column::QuizPassedAt,
+            Expr::value(passed_at),
+        )
+        .filter(module_progress::Column::Id.eq(row.id))
+        .exec(txn)
+        .await?;
+    progress::refresh_module(txn, course, user_id, module, now).await
+}
+
+/// One attempt with its answers, for its owner only.
+///
+/// # Errors
+/// When the database fails.
+pub async fn attempt_with_answers(
+    db: &impl ConnectionTrait,
+    public_id: &str,
+    viewer: i32,
+) -> Result<Option<(quiz_attempts::Model, Vec<attempt_answers::Model>)>, DbErr> {
+    let Some(attempt) = quiz_attempts::Entity::find()
+        .filter(quiz_attempts::Column::PublicId.eq(public_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if attempt.user_id != viewer {
+        return Ok(None);
+    }
+    let answers = attempt_answers::Entity::find()
+        .filter(attempt_answers::Column::AttemptId.eq(attempt.id))
+        .order_by_asc(attempt_answers::Column::Position)
+        .all(db)
+        .await?;
+    Ok(Some((attempt, answers)))
+}
+
+/// A learner's attempts, newest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<quiz_attempts::Model>, DbErr> {
+    quiz_attempts::Entity::find()
+        .filter(quiz_attempts::Column::UserId.eq(user_id))
+        .order_by_desc(quiz_attempts::Column::SubmittedAt)
+        .all(db)
+        .await
+}
+
+/// The draw an attempt showed, recreated from its stored seed.
+pub fn drawn_for(module: &Module, seed: u64) -> Vec<DrawnQuestion> {
+    draw(&module.quiz, seed)
+}
