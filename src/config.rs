@@ -52,6 +52,17 @@ pub struct SettingsArgs {
         global = true
     )]
     pub absolute_timeout_hours: u32,
+    /// File holding the Ed25519 keys that sign credentials (default: DATA_DIR/signing-keys.json; share it between instances).
+    #[arg(long, env = "DEEPDIVE_SIGNING_KEYS_FILE", global = true)]
+    pub signing_keys_file: Option<PathBuf>,
+    /// Verify-page requests allowed per minute from one IP address.
+    #[arg(
+        long,
+        env = "DEEPDIVE_VERIFY_RATE_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub verify_rate_per_minute: u32,
     /// SQLite `synchronous` setting: FULL (every acknowledged write is on disk) or NORMAL.
     #[arg(
         long,
@@ -73,6 +84,8 @@ pub struct Settings {
     pub idle_timeout_minutes: u32,
     pub absolute_timeout_hours: u32,
     pub sqlite_synchronous_full: bool,
+    pub signing_keys_file: PathBuf,
+    pub verify_rate_per_minute: u32,
 }
 
 impl Settings {
@@ -112,6 +125,11 @@ impl Settings {
             idle_timeout_minutes: args.idle_timeout_minutes,
             absolute_timeout_hours: args.absolute_timeout_hours,
             sqlite_synchronous_full,
+            signing_keys_file: args
+                .signing_keys_file
+                .clone()
+                .unwrap_or_else(|| args.data_dir.join("signing-keys.json")),
+            verify_rate_per_minute: args.verify_rate_per_minute.max(1),
         })
     }
 

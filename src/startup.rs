@@ -12,9 +12,11 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::course::load_course;
 use crate::error::AppError;
+use crate::services::credentials::SigningKeys;
 use crate::services::{progress, secrets};
 use crate::web::form::FORM_LIMIT;
 use crate::web::middleware::{error_page, security_headers};
+use crate::web::state::per_minute_limiter;
 use crate::web::{AppState, assets, routes};
 
 pub struct Application {
@@ -47,6 +49,11 @@ impl Application {
             .context("cannot bring stored progress up to date with the course")?;
         let csrf_key = Arc::new(secrets::get_or_create(&db, "csrf", &clock).await?);
         let quiz_key = Arc::new(secrets::get_or_create(&db, "quiz", &clock).await?);
+        let signing_keys = Arc::new(SigningKeys::load_or_create(
+            &settings.signing_keys_file,
+            &clock.now().to_rfc3339(),
+        )?);
+        let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
         let listener = TcpListener::bind(&settings.addr)
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let port = listener.local_addr().context("no local address")?.port();
@@ -58,6 +65,8 @@ impl Application {
             clock,
             csrf_key,
             quiz_key,
+            signing_keys,
+            verify_limiter,
         };
         let server = run(listener, state.clone())?;
         Ok(Self {

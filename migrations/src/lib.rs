@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_accounts;
 mod m20261127_000002_progress;
 mod m20261127_000003_quiz;
+mod m20261127_000004_certificates;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_accounts::Migration),
             Box::new(m20261127_000002_progress::Migration),
             Box::new(m20261127_000003_quiz::Migration),
+            Box::new(m20261127_000004_certificates::Migration),
         ]
     }
 }

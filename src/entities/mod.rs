@@ -2,6 +2,7 @@
 pub mod app_secrets;
 pub mod attempt_answers;
 pub mod audit_log;
+pub mod certificates;
 pub mod enrolments;
 pub mod lesson_progress;
 pub mod module_progress;

@@ -1,6 +1,8 @@
 //! Domain services: the only code that talks to the database.
 pub mod audit;
 pub mod auth;
+pub mod certificates;
+pub mod credentials;
 pub mod passwords;
 pub mod progress;
 pub mod quiz;

@@ -279,6 +279,9 @@ pub async fn refresh_enrolment(
     } else {
         None
     };
+    if all_complete {
+        crate::services::certificates::issue_if_due(txn, course, user_id, now).await?;
+    }
     enrolments::Entity::update_many()
         .col_expr(enrolments::Column::ItemsCompleted, Expr::value(items))
         .col_expr(enrolments::Column::ProgressPercent, Expr::value(pct))

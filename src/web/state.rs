@@ -1,4 +1,7 @@
+use std::net::IpAddr;
 use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 use handlebars::Handlebars;
 use sea_orm::DatabaseConnection;
@@ -6,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::course::Course;
+use crate::services::credentials::SigningKeys;
 use crate::services::sessions::Timeouts;
 
 /// What every handler can reach. Cheap to clone: everything is shared.
@@ -20,6 +24,16 @@ pub struct AppState {
     pub csrf_key: Arc<Vec<u8>>,
     /// Key that signs quiz attempt tickets.
     pub quiz_key: Arc<Vec<u8>>,
+    /// Keys that sign Open Badges credentials.
+    pub signing_keys: Arc<SigningKeys>,
+    /// Per-IP limit on the public verify pages, against code guessing.
+    pub verify_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+/// A per-IP limiter allowing `per_minute` requests a minute (with that many in a burst).
+pub fn per_minute_limiter(per_minute: u32) -> Arc<DefaultKeyedRateLimiter<IpAddr>> {
+    let n = std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    Arc::new(governor::RateLimiter::keyed(Quota::per_minute(n)))
 }
 
 impl AppState {

@@ -24,6 +24,8 @@ pub struct Layout {
     pub csrf_token: String,
     /// Which header link is current: "home", "dashboard", "account", "admin" or "".
     pub section: &'static str,
+    /// Asks search engines not to index the page (verify pages).
+    pub noindex: bool,
 }
 
 #[derive(Serialize)]
@@ -40,6 +42,7 @@ pub struct View<'a> {
     pub template: &'a str,
     pub title: &'a str,
     pub section: &'static str,
+    pub noindex: bool,
 }
 
 impl<'a> View<'a> {
@@ -54,7 +57,14 @@ impl<'a> View<'a> {
             template,
             title,
             section,
+            noindex: false,
         }
+    }
+
+    #[must_use]
+    pub fn noindex(mut self) -> Self {
+        self.noindex = true;
+        self
     }
 }
 
@@ -79,6 +89,7 @@ pub fn render<T: Serialize>(
         }),
         csrf_token,
         section: view.section,
+        noindex: view.noindex,
     };
     let template = view.template;
     let body = state
@@ -93,6 +104,9 @@ pub fn render<T: Serialize>(
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering {template}: {e}")))?;
     let mut resp = HttpResponse::build(view.status);
     resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
+    if view.noindex {
+        resp.insert_header(("x-robots-tag", "noindex, nofollow"));
+    }
     if let Some(c) = cookie {
         resp.cookie(c);
     }
@@ -113,6 +127,7 @@ pub fn render_error_page(
         user: None,
         csrf_token: String::new(),
         section: "",
+        noindex: true,
     };
     hb.render(
         "errors/error",

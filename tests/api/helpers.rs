@@ -34,6 +34,8 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         idle_timeout_minutes: 30,
         absolute_timeout_hours: 12,
         sqlite_synchronous: "FULL".into(),
+        signing_keys_file: None,
+        verify_rate_per_minute: 30,
     };
     Settings::from_args(&args).expect("settings")
 }
@@ -452,4 +454,58 @@ prompt = "Match?"
     );
     std::fs::write(dir.path().join("ai-fundamentals/quiz.toml"), quiz).unwrap();
     dir
+}
+
+impl TestApp {
+    /// Completes every lesson and passes every quiz.
+    pub async fn complete_course(&self) {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        for m in &course.modules {
+            for l in &m.lessons {
+                let r = self.complete_lesson(&m.slug, &l.slug).await;
+                assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            }
+            let n = m.quiz.settings.questions_per_attempt;
+            let r = self.take_quiz(&m.slug, n).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "quiz of {}", m.slug);
+        }
+    }
+
+    /// The learner's current certificate code (from /certificate).
+    pub async fn certificate_code(&self) -> Option<String> {
+        let html = self.get_html("/certificate").await;
+        let marker = "href=\"/certificates/";
+        let start = html.find(marker)? + marker.len();
+        let end = html[start..].find(".pdf")?;
+        Some(html[start..start + end].to_string())
+    }
+
+    /// Makes an existing user a platform admin (there is no UI for the first one: the CLI does it).
+    pub async fn make_platform_admin(&self, email: &str) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        deepdive::entities::users::Entity::update_many()
+            .col_expr(
+                deepdive::entities::users::Column::Role,
+                Expr::value("platform_admin"),
+            )
+            .filter(deepdive::entities::users::Column::Email.eq(email))
+            .exec(&self.db)
+            .await
+            .unwrap();
+    }
+}
+
+/// Text of a PDF, by pdftotext (poppler-utils).
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod bad_input;
+mod certificates;
 mod cli;
 mod course_files;
 mod health_and_headers;

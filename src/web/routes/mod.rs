@@ -2,7 +2,9 @@
 //! `CurrentUser` (or a stricter guard); only the routes marked public take none.
 use actix_web::web;
 
+mod admin;
 mod auth;
+mod certificates;
 mod health;
 mod learner;
 mod public;
@@ -68,5 +70,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/modules/{module}/quiz", web::get().to(quiz::show_quiz))
         .route("/modules/{module}/quiz", web::post().to(quiz::submit_quiz))
         .route("/attempts", web::get().to(quiz::list_attempts))
-        .route("/attempts/{id}", web::get().to(quiz::show_attempt));
+        .route("/attempts/{id}", web::get().to(quiz::show_attempt))
+        .route("/certificate", web::get().to(certificates::my_certificate))
+        .route(
+            "/certificates/{file}",
+            web::get().to(certificates::certificate_pdf),
+        )
+        .route("/verify", web::get().to(certificates::verify_form))
+        .route("/verify/{code}", web::get().to(certificates::verify))
+        .route(
+            "/verify/{code}/credential.json",
+            web::get().to(certificates::credential_json),
+        )
+        .route(
+            "/verify/{code}/status",
+            web::get().to(certificates::credential_status),
+        )
+        .route("/.well-known/jwks.json", web::get().to(certificates::jwks))
+        .route("/admin", web::get().to(admin::admin_home))
+        .route(
+            "/admin/certificates/{code}",
+            web::get().to(admin::show_certificate),
+        )
+        .route(
+            "/admin/certificates/{code}/revoke",
+            web::post().to(admin::revoke_certificate),
+        );
 }

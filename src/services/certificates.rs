@@ -1,0 +1,231 @@
+//! Certificates: issued in the same transaction as the learner's completion, found by code,
+//! revoked by platform admins.
+use chrono::{DateTime, Months, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::course::Course;
+use crate::domain::CertificateCode;
+use crate::entities::{certificates, module_progress, quiz_attempts, users};
+use crate::services::credentials::{CertificateModule, email_identity};
+
+/// What the verify page says of a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Valid,
+    Expired,
+    Revoked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+pub fn status(cert: &certificates::Model, now: DateTime<Utc>) -> Status {
+    if cert.revoked_at.is_some() {
+        Status::Revoked
+    } else if cert.expires_at.is_some_and(|e| e <= now) {
+        Status::Expired
+    } else {
+        Status::Valid
+    }
+}
+
+/// Issues a certificate when the learner has completed the course and has none yet, or when their
+/// last one has expired and every module's quiz has been passed again since (a refresher).
+/// Runs inside the transaction that completed the course.
+///
+/// # Errors
+/// When the database fails.
+pub async fn issue_if_due(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<certificates::Model>, DbErr> {
+    let latest = certificates::Entity::find()
+        .filter(certificates::Column::UserId.eq(user_id))
+        .order_by_desc(certificates::Column::IssuedAt)
+        .one(txn)
+        .await?;
+    if let Some(latest) = &latest {
+        let Some(expired_at) = latest.expires_at.filter(|e| *e <= now) else {
+            return Ok(None);
+        };
+        if latest.revoked_at.is_some() {
+            return Ok(None);
+        }
+        for m in &course.modules {
+            let passed_since = quiz_attempts::Entity::find()
+                .filter(quiz_attempts::Column::UserId.eq(user_id))
+                .filter(quiz_attempts::Column::ModuleSlug.eq(&m.slug))
+                .filter(quiz_attempts::Column::Passed.eq(true))
+                .filter(quiz_attempts::Column::SubmittedAt.gt(expired_at))
+                .count(txn)
+                .await?;
+            if passed_since == 0 {
+                return Ok(None);
+            }
+        }
+    }
+    let Some(user) = users::Entity::find_by_id(user_id).one(txn).await? else {
+        return Ok(None);
+    };
+    let rows = module_progress::Entity::find()
+        .filter(module_progress::Column::UserId.eq(user_id))
+        .all(txn)
+        .await?;
+    let modules: Vec<CertificateModule> = course
+        .modules
+        .iter()
+        .map(|m| {
+            let row = rows.iter().find(|r| r.module_slug == m.slug);
+            CertificateModule {
+                number: m.number,
+                title: m.title.clone(),
+                completed_at: row
+                    .and_then(|r| r.completed_at)
+                    .unwrap_or(now)
+                    .format("%-d %B %Y")
+                    .to_string(),
+                best_score: row.and_then(|r| r.best_score),
+            }
+        })
+        .collect();
+    let (email_hash, email_salt) =
+        email_identity(&user.email).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let expires_at = course
+        .valid_for_months
+        .and_then(|m| now.checked_add_months(Months::new(m)));
+    // A code collision is astronomically unlikely (60 bits), but handled: try again.
+    for _ in 0..5 {
+        let code = CertificateCode::generate().map_err(|e| DbErr::Custom(e.to_string()))?;
+        let inserted = certificates::Entity::insert(certificates::ActiveModel {
+            public_id: Set(Uuid::new_v4().to_string()),
+            code: Set(code.as_str().to_string()),
+            user_id: Set(Some(user_id)),
+            holder_name: Set(user.name.clone()),
+            email_hash: Set(email_hash.clone()),
+            email_salt: Set(email_salt.clone()),
+            course_slug: Set(course.slug.clone()),
+            course_title: Set(course.title.clone()),
+            course_version: Set(course.version.clone()),
+            modules: Set(serde_json::to_string(&modules).unwrap_or_else(|_| "[]".into())),
+            issued_at: Set(now),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+            revoked_reason: Set(None),
+            revoked_by: Set(None),
+            holder_removed_at: Set(None),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await;
+        match inserted {
+            Ok(r) => {
+                tracing::info!(
+                    user_id,
+                    certificate = r.last_insert_id,
+                    "certificate issued"
+                );
+                return certificates::Entity::find_by_id(r.last_insert_id)
+                    .one(txn)
+                    .await;
+            }
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(DbErr::Custom(
+        "could not find a free certificate code".into(),
+    ))
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn by_code(
+    db: &impl ConnectionTrait,
+    code: &CertificateCode,
+) -> Result<Option<certificates::Model>, DbErr> {
+    certificates::Entity::find()
+        .filter(certificates::Column::Code.eq(code.as_str()))
+        .one(db)
+        .await
+}
+
+/// The learner's certificates, newest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<certificates::Model>, DbErr> {
+    certificates::Entity::find()
+        .filter(certificates::Column::UserId.eq(user_id))
+        .order_by_desc(certificates::Column::IssuedAt)
+        .all(db)
+        .await
+}
+
+/// Certificates whose holder name or code contains `query` (all when empty), newest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<certificates::Model>, DbErr> {
+    let mut select = certificates::Entity::find().order_by_desc(certificates::Column::IssuedAt);
+    let q = query.trim();
+    if !q.is_empty() {
+        let code = CertificateCode::parse(q)
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_else(|| q.to_uppercase());
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(certificates::Column::HolderName.contains(q))
+                .add(certificates::Column::Code.contains(&code)),
+        );
+    }
+    select.limit(limit).all(db).await
+}
+
+/// Revokes a certificate (idempotent: a revoked one keeps its first reason and date).
+///
+/// # Errors
+/// When the database fails.
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    cert: &certificates::Model,
+    reason: &str,
+    admin_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    certificates::Entity::update_many()
+        .col_expr(certificates::Column::RevokedAt, Expr::value(now))
+        .col_expr(
+            certificates::Column::RevokedReason,
+            Expr::value(reason.to_string()),
+        )
+        .col_expr(certificates::Column::RevokedBy, Expr::value(admin_id))
+        .filter(certificates::Column::Id.eq(cert.id))
+        .filter(certificates::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub fn modules_of(cert: &certificates::Model) -> Vec<CertificateModule> {
+    serde_json::from_str(&cert.modules).unwrap_or_default()
+}

@@ -1,0 +1,352 @@
+//! The learner's certificate, its PDF, the public verify page, the signed credential and the JWK set.
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::CertificateCode;
+use crate::entities::certificates as cert_entity;
+use crate::error::AppError;
+use crate::pdf::certificate::{CertificatePdf, render as render_pdf};
+use crate::services::certificates::{self, Status};
+use crate::services::credentials::credential;
+use crate::services::progress;
+use crate::web::AppState;
+use crate::web::session::{CurrentUser, Visitor};
+use crate::web::view::{View, render, see_other};
+
+fn visitor_of(user: &CurrentUser) -> Visitor {
+    Visitor {
+        user: Some(user.user.clone()),
+        session_token: Some(user.session_token.clone()),
+    }
+}
+
+pub fn verify_url(state: &AppState, code: &str) -> String {
+    format!("{}/verify/{code}", state.settings.base_url)
+}
+
+fn date(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+#[derive(Serialize)]
+struct CertificateView {
+    code: String,
+    code_display: String,
+    holder_name: String,
+    course_title: String,
+    course_version: String,
+    issued: String,
+    expires: Option<String>,
+    status: &'static str,
+    valid: bool,
+    revoked: Option<String>,
+    verify_url: String,
+    modules: Vec<ModuleLine>,
+}
+
+#[derive(Serialize)]
+struct ModuleLine {
+    number: usize,
+    title: String,
+    completed: String,
+    best_score: Option<i32>,
+}
+
+fn view_of(state: &AppState, c: &cert_entity::Model) -> CertificateView {
+    let code = CertificateCode::parse(&c.code);
+    let status = certificates::status(c, state.clock.now());
+    CertificateView {
+        code: c.code.clone(),
+        code_display: code.map_or_else(|| c.code.clone(), |k| k.to_string()),
+        holder_name: c.holder_name.clone(),
+        course_title: c.course_title.clone(),
+        course_version: c.course_version.clone(),
+        issued: date(c.issued_at),
+        expires: c.expires_at.map(date),
+        status: status.as_str(),
+        valid: status == Status::Valid,
+        revoked: c.revoked_at.map(date),
+        verify_url: verify_url(state, &c.code),
+        modules: certificates::modules_of(c)
+            .into_iter()
+            .map(|m| ModuleLine {
+                number: m.number,
+                title: m.title,
+                completed: m.completed_at,
+                best_score: m.best_score,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct CertificatePage {
+    current: Option<CertificateView>,
+    older: Vec<CertificateView>,
+    percent: i32,
+    modules_left: usize,
+}
+
+/// `GET /certificate`: the learner's certificate once earned, with its PDF, verify and share links.
+pub async fn my_certificate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let mut all: Vec<CertificateView> = certificates::for_user(&state.db, user.id())
+        .await?
+        .iter()
+        .map(|c| view_of(&state, c))
+        .collect();
+    let current = (!all.is_empty()).then(|| all.remove(0));
+    let overview = progress::overview(&state.db, &state.course, user.id()).await?;
+    let page = CertificatePage {
+        current,
+        older: all,
+        percent: overview.percent,
+        modules_left: overview.modules.iter().filter(|m| !m.completed).count(),
+    };
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(
+            StatusCode::OK,
+            "certificates/mine",
+            "Your certificate",
+            "certificate",
+        ),
+        &page,
+    )
+}
+
+fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
+    let v = view_of(state, c);
+    CertificatePdf {
+        holder_name: c.holder_name.clone(),
+        course_title: c.course_title.clone(),
+        course_version: c.course_version.clone(),
+        completed_on: v.issued.clone(),
+        expires_on: v.expires.clone(),
+        code: v.code_display.clone(),
+        verify_url: v.verify_url.clone(),
+        modules: v
+            .modules
+            .into_iter()
+            .map(|m| (m.number, m.title, m.completed, m.best_score))
+            .collect(),
+    }
+}
+
+/// `GET /certificates/{code}.pdf`: the PDF, for its holder only (others get 404).
+pub async fn certificate_pdf(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let file = path.into_inner();
+    let code = file
+        .strip_suffix(".pdf")
+        .and_then(CertificateCode::parse)
+        .ok_or(AppError::NotFound)?;
+    let cert = certificates::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if cert.user_id != Some(user.id()) {
+        return Err(AppError::NotFound);
+    }
+    let data = pdf_data(&state, &cert);
+    let bytes = web::block(move || render_pdf(&data)).await??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"certificate-{}.pdf\"", code.as_str()),
+        ))
+        .body(bytes))
+}
+
+fn limited(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
+    let ip = req.peer_addr().map(|a| a.ip());
+    match ip {
+        Some(ip) if state.verify_limiter.check_key(&ip).is_err() => {
+            tracing::warn!("verify rate limit reached");
+            Err(AppError::TooManyRequests)
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn find(
+    state: &AppState,
+    req: &HttpRequest,
+    raw: &str,
+) -> Result<cert_entity::Model, AppError> {
+    limited(state, req)?;
+    let code = CertificateCode::parse(raw).ok_or(AppError::NotFound)?;
+    certificates::by_code(&state.db, &code)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+pub struct VerifyQuery {
+    code: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VerifyFormPage {
+    code: String,
+    error: Option<String>,
+}
+
+/// `GET /verify`: a form to type a certificate code.
+pub async fn verify_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let typed = query.code.clone().unwrap_or_default();
+    if !typed.trim().is_empty() {
+        if let Some(code) = CertificateCode::parse(&typed) {
+            return Ok(see_other(&format!("/verify/{}", code.as_str())));
+        }
+        let page = VerifyFormPage {
+            code: typed,
+            error: Some(
+                "Enter the 12-character code printed on the certificate, like 7K2M-9QRT-4HXV"
+                    .into(),
+            ),
+        };
+        return render(
+            &state,
+            &req,
+            &visitor,
+            View::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "certificates/verify_form",
+                "Error: Check a certificate",
+                "",
+            ),
+            &page,
+        );
+    }
+    let page = VerifyFormPage {
+        code: String::new(),
+        error: None,
+    };
+    render(
+        &state,
+        &req,
+        &visitor,
+        View::new(
+            StatusCode::OK,
+            "certificates/verify_form",
+            "Check a certificate",
+            "",
+        ),
+        &page,
+    )
+}
+
+#[derive(Serialize)]
+struct VerifyPage {
+    cert: CertificateView,
+    removed: bool,
+    expired: bool,
+    revoked: bool,
+    credential_url: String,
+}
+
+/// `GET /verify/{code}`: public verification. Shows nothing personal beyond the name on the certificate.
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let cert = find(&state, &req, &path).await?;
+    let view = view_of(&state, &cert);
+    let page = VerifyPage {
+        removed: cert.holder_removed_at.is_some(),
+        expired: view.status == "expired",
+        revoked: view.status == "revoked",
+        credential_url: format!("/verify/{}/credential.json", cert.code),
+        cert: view,
+    };
+    render(
+        &state,
+        &req,
+        &visitor,
+        View::new(
+            StatusCode::OK,
+            "certificates/verify",
+            "Certificate check",
+            "",
+        )
+        .noindex(),
+        &page,
+    )
+}
+
+/// `GET /verify/{code}/credential.json`: the Open Badges 3.0 credential and its compact JWS.
+/// With `Accept: application/vc+jwt`, the JWS alone.
+pub async fn credential_json(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let cert = find(&state, &req, &path).await?;
+    let vc = credential(&cert, &state.settings.base_url, &state.course.title);
+    let jws = state.signing_keys.sign_vc(&vc);
+    let wants_jwt = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/vc+jwt"));
+    if wants_jwt {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/vc+jwt")
+            .insert_header(("x-robots-tag", "noindex"))
+            .body(jws));
+    }
+    let status = certificates::status(&cert, state.clock.now());
+    let body = serde_json::json!({
+        "credential": vc,
+        "jws": jws,
+        "status": status.as_str(),
+        "jwks": format!("{}/.well-known/jwks.json", state.settings.base_url),
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("x-robots-tag", "noindex"))
+        .json(body))
+}
+
+/// `GET /verify/{code}/status`: the credential's current status (valid, expired or revoked).
+pub async fn credential_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let cert = find(&state, &req, &path).await?;
+    let status = certificates::status(&cert, state.clock.now());
+    Ok(HttpResponse::Ok()
+        .insert_header(("x-robots-tag", "noindex"))
+        .json(serde_json::json!({
+            "status": status.as_str(),
+            "issued": cert.issued_at,
+            "expires": cert.expires_at,
+            "revoked": cert.revoked_at,
+        })))
+}
+
+/// `GET /.well-known/jwks.json`: the public keys that sign credentials.
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(state.signing_keys.jwks().to_string())
+}
