@@ -5,6 +5,7 @@ mod m20261127_000001_accounts;
 mod m20261127_000002_progress;
 mod m20261127_000003_quiz;
 mod m20261127_000004_certificates;
+mod m20261127_000005_organisations;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_progress::Migration),
             Box::new(m20261127_000003_quiz::Migration),
             Box::new(m20261127_000004_certificates::Migration),
+            Box::new(m20261127_000005_organisations::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 mod certificate_code;
 mod display_name;
 mod email;
+pub mod import;
 mod password;
 pub mod quiz;
 

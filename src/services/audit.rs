@@ -60,3 +60,17 @@ pub async fn recent(
         .all(db)
         .await
 }
+
+/// Audit entries about one target (e.g. `org:3`), newest first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn for_target(db: &impl ConnectionTrait, target: &str, limit: u64) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Target.eq(target))
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

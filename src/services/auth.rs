@@ -165,3 +165,11 @@ pub async fn find_user(
 ) -> Result<Option<users::Model>, sea_orm::DbErr> {
     users::Entity::find_by_id(id).one(db).await
 }
+
+/// Finds a user by (normalised) e-mail.
+///
+/// # Errors
+/// When the database fails.
+pub async fn find_by_email(db: &DatabaseConnection, email: &Email) -> Result<Option<users::Model>, sea_orm::DbErr> {
+    users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await
+}

@@ -54,6 +54,7 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
 
 #[derive(Serialize, Default)]
 struct RegisterPage {
+    next: String,
     email: String,
     name: String,
     errors: Vec<FieldError>,
@@ -71,6 +72,7 @@ impl RegisterPage {
             email,
             name,
             errors,
+            next: String::new(),
         }
     }
 }
@@ -80,12 +82,15 @@ pub async fn show_register(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
+    query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref().unwrap_or("/dashboard"));
     if visitor.user.is_some() {
-        return Ok(see_other("/dashboard"));
+        return Ok(see_other(&next));
     }
     let view = View::new(StatusCode::OK, "auth/register", "Create an account", "");
-    render(&state, &req, &visitor, view, &RegisterPage::default())
+    let page = RegisterPage { next, ..RegisterPage::default() };
+    render(&state, &req, &visitor, view, &page)
 }
 
 /// `POST /register`: fields `email`, `name`, `password`.
@@ -122,11 +127,12 @@ pub async fn register(
         })
         .ok();
     let again = |errors: Vec<FieldError>| {
-        let page = RegisterPage::new(
+        let mut page = RegisterPage::new(
             f.get("email").trim().to_string(),
             f.get("name").to_string(),
             errors,
         );
+        page.next = safe_next(f.get("next"));
         render(
             &state,
             &req,
@@ -178,7 +184,11 @@ pub async fn register(
         },
     )
     .await?;
-    start_session(&state, &req, &form.visitor, user.id, "/dashboard").await
+    let next = safe_next(match f.get("next") {
+        "" => "/dashboard",
+        n => n,
+    });
+    start_session(&state, &req, &form.visitor, user.id, &next).await
 }
 
 /// Ends any session the browser already had (so its id cannot be reused), starts a new one, and redirects.

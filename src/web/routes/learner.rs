@@ -78,6 +78,13 @@ struct DashboardPage {
     hours_left: String,
     modules: Vec<ModuleRow>,
     modules_completed: usize,
+    organisations: Vec<OrgLink>,
+}
+
+#[derive(Serialize)]
+struct OrgLink {
+    slug: String,
+    name: String,
 }
 
 /// `GET /dashboard`
@@ -88,6 +95,11 @@ pub async fn dashboard(
 ) -> Result<HttpResponse, AppError> {
     let course = &state.course;
     let o = progress::overview(&state.db, course, user.id()).await?;
+    let organisations = crate::services::organisations::administered_by(&state.db, &user.user)
+        .await?
+        .into_iter()
+        .map(|o| OrgLink { slug: o.slug, name: o.name })
+        .collect();
     let modules: Vec<ModuleRow> = course
         .modules
         .iter()
@@ -116,6 +128,7 @@ pub async fn dashboard(
         hours_left: format_minutes(o.minutes_left),
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
+        organisations,
     };
     render(
         &state,

@@ -7,16 +7,22 @@ mod auth;
 mod certificates;
 mod health;
 mod learner;
+mod onboarding;
+mod org;
 mod public;
 mod quiz;
 
 use crate::web::assets;
+
+/// Bulk imports may be larger than ordinary forms: about 20,000 staff.
+pub const IMPORT_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Guard {
     Public,
     Learner,
+    OrgAdmin,
     PlatformAdmin,
 }
 
@@ -37,11 +43,40 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/dashboard", Guard::Learner),
     ("GET", "/modules/{module}", Guard::Learner),
     ("GET", "/modules/{module}/lessons/{lesson}", Guard::Learner),
-    (
-        "POST",
-        "/modules/{module}/lessons/{lesson}/complete",
-        Guard::Learner,
-    ),
+    ("POST", "/modules/{module}/lessons/{lesson}/complete", Guard::Learner),
+    ("GET", "/modules/{module}/quiz", Guard::Learner),
+    ("POST", "/modules/{module}/quiz", Guard::Learner),
+    ("GET", "/attempts", Guard::Learner),
+    ("GET", "/attempts/{id}", Guard::Learner),
+    ("GET", "/certificate", Guard::Learner),
+    ("GET", "/certificates/{code}.pdf", Guard::Learner),
+    ("GET", "/verify", Guard::Public),
+    ("GET", "/verify/{code}", Guard::Public),
+    ("GET", "/verify/{code}/credential.json", Guard::Public),
+    ("GET", "/verify/{code}/status", Guard::Public),
+    ("GET", "/.well-known/jwks.json", Guard::Public),
+    ("GET", "/admin", Guard::PlatformAdmin),
+    ("GET", "/admin/certificates/{code}", Guard::PlatformAdmin),
+    ("POST", "/admin/certificates/{code}/revoke", Guard::PlatformAdmin),
+    ("POST", "/admin/organisations", Guard::PlatformAdmin),
+    ("POST", "/admin/organisations/{slug}/admins", Guard::PlatformAdmin),
+    ("POST", "/admin/users/{id}/disable", Guard::PlatformAdmin),
+    ("GET", "/org/{slug}", Guard::OrgAdmin),
+    ("GET", "/org/{slug}/progress.csv", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/cohorts", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/members/{user_id}/cohort", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/members/{user_id}/remove", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/invitations", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/invitations/{id}/revoke", Guard::OrgAdmin),
+    ("GET", "/org/{slug}/import", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/import", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/import/links.csv", Guard::OrgAdmin),
+    ("GET", "/org/{slug}/quiz", Guard::OrgAdmin),
+    ("GET", "/org/{slug}/audit", Guard::OrgAdmin),
+    ("GET", "/invite/{token}", Guard::Public),
+    ("POST", "/invite/{token}", Guard::Learner),
+    ("GET", "/activate/{token}", Guard::Public),
+    ("POST", "/activate/{token}", Guard::Public),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -95,5 +130,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/certificates/{code}/revoke",
             web::post().to(admin::revoke_certificate),
-        );
+        )
+        .route("/admin/organisations", web::post().to(admin::create_organisation))
+        .route("/admin/organisations/{slug}/admins", web::post().to(admin::appoint_org_admin))
+        .route("/admin/users/{id}/disable", web::post().to(admin::disable_user))
+        .route("/org/{slug}", web::get().to(org::report))
+        .route("/org/{slug}/progress.csv", web::get().to(org::progress_csv))
+        .route("/org/{slug}/cohorts", web::post().to(org::create_cohort))
+        .route("/org/{slug}/members/{user_id}/cohort", web::post().to(org::move_member))
+        .route("/org/{slug}/members/{user_id}/remove", web::post().to(org::remove_member))
+        .route("/org/{slug}/invitations", web::post().to(org::create_invitation))
+        .route("/org/{slug}/invitations/{id}/revoke", web::post().to(org::revoke_invitation))
+        .service(
+            web::resource("/org/{slug}/import")
+                .app_data(web::PayloadConfig::new(IMPORT_LIMIT))
+                .route(web::get().to(org::show_import))
+                .route(web::post().to(org::import_users)),
+        )
+        .service(
+            web::resource("/org/{slug}/import/links.csv")
+                .app_data(web::PayloadConfig::new(IMPORT_LIMIT))
+                .route(web::post().to(org::import_links_csv)),
+        )
+        .route("/org/{slug}/quiz", web::get().to(org::quiz_insight))
+        .route("/org/{slug}/audit", web::get().to(org::org_audit))
+        .route("/invite/{token}", web::get().to(onboarding::show_invite))
+        .route("/invite/{token}", web::post().to(onboarding::accept_invite))
+        .route("/activate/{token}", web::get().to(onboarding::show_activate))
+        .route("/activate/{token}", web::post().to(onboarding::activate));
 }

@@ -1,0 +1,556 @@
+//! Organisations, their members and cohorts, invitation links, bulk import and activation links.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::domain::import::{ImportRow, MemberRole};
+use crate::entities::{activation_tokens, cohorts, invitations, org_members, organisations, users};
+use crate::services::{progress, sessions, tokens};
+
+/// Activation and reset links work for this long.
+pub const ACTIVATION_DAYS: i64 = 14;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrgError {
+    #[error("that web address name is already used by another organisation")]
+    SlugTaken,
+    #[error("a cohort with that name already exists")]
+    CohortTaken,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Checks an organisation's short name for its web address: lower-case letters, digits, hyphens.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn parse_slug(s: &str) -> Result<String, String> {
+    let s = s.trim().to_lowercase();
+    let ok = (2..=64).contains(&s.len())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok { Ok(s) } else { Err("Use 2 to 64 lower-case letters, numbers or hyphens, like nhs-trust-a".into()) }
+}
+
+/// # Errors
+/// `SlugTaken`, or a database failure.
+pub async fn create(db: &impl ConnectionTrait, name: &str, slug: &str, now: DateTime<Utc>) -> Result<organisations::Model, OrgError> {
+    let res = organisations::ActiveModel {
+        slug: Set(slug.to_string()),
+        name: Set(name.to_string()),
+        require_admin_mfa: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match res {
+        Ok(o) => Ok(o),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(OrgError::SlugTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organisations::Model>, DbErr> {
+    organisations::Entity::find().filter(organisations::Column::Slug.eq(slug)).one(db).await
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<organisations::Model>, DbErr> {
+    organisations::Entity::find().order_by_asc(organisations::Column::Name).all(db).await
+}
+
+/// The organisations a user administers (all of them for a platform admin).
+///
+/// # Errors
+/// When the database fails.
+pub async fn administered_by(db: &impl ConnectionTrait, user: &users::Model) -> Result<Vec<organisations::Model>, DbErr> {
+    if user.role == "platform_admin" {
+        return all(db).await;
+    }
+    let ids: Vec<i32> = org_members::Entity::find()
+        .filter(org_members::Column::UserId.eq(user.id))
+        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.org_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    organisations::Entity::find()
+        .filter(organisations::Column::Id.is_in(ids))
+        .order_by_asc(organisations::Column::Name)
+        .all(db)
+        .await
+}
+
+/// Whether `user` may administer `org_id`: a platform admin, or an org admin of that organisation.
+///
+/// # Errors
+/// When the database fails.
+pub async fn can_admin(db: &impl ConnectionTrait, user: &users::Model, org_id: i32) -> Result<bool, DbErr> {
+    if user.role == "platform_admin" {
+        return Ok(true);
+    }
+    Ok(org_members::Entity::find()
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user.id))
+        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Whether `viewer` administers an organisation that `learner` belongs to (to see their attempts and certificates).
+///
+/// # Errors
+/// When the database fails.
+pub async fn administers_learner(db: &impl ConnectionTrait, viewer: &users::Model, learner_id: i32) -> Result<bool, DbErr> {
+    if viewer.role == "platform_admin" {
+        return Ok(true);
+    }
+    let admin_of: Vec<i32> = org_members::Entity::find()
+        .filter(org_members::Column::UserId.eq(viewer.id))
+        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.org_id)
+        .collect();
+    if admin_of.is_empty() {
+        return Ok(false);
+    }
+    Ok(org_members::Entity::find()
+        .filter(org_members::Column::UserId.eq(learner_id))
+        .filter(org_members::Column::OrgId.is_in(admin_of))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Adds a person to an organisation, or updates their membership: an org admin role is never
+/// downgraded by a later import, and a given cohort replaces the old one (one cohort per organisation).
+///
+/// # Errors
+/// When the database fails.
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+    role: MemberRole,
+    cohort_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let existing = org_members::Entity::find()
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    match existing {
+        Some(m) => {
+            let role = if m.role == MemberRole::OrgAdmin.as_str() { MemberRole::OrgAdmin } else { role };
+            org_members::Entity::update_many()
+                .col_expr(org_members::Column::Role, Expr::value(role.as_str()))
+                .col_expr(org_members::Column::CohortId, Expr::value(cohort_id.or(m.cohort_id)))
+                .filter(org_members::Column::Id.eq(m.id))
+                .exec(db)
+                .await?;
+        }
+        None => {
+            org_members::Entity::insert(org_members::ActiveModel {
+                org_id: Set(org_id),
+                user_id: Set(user_id),
+                role: Set(role.as_str().to_string()),
+                cohort_id: Set(cohort_id),
+                joined_at: Set(now),
+                ..Default::default()
+            })
+            .exec_without_returning(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a leaver from an organisation; their own records stay with their account.
+///
+/// # Errors
+/// When the database fails.
+pub async fn remove_member(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> Result<bool, DbErr> {
+    let res = org_members::Entity::delete_many()
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn member(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> Result<Option<org_members::Model>, DbErr> {
+    org_members::Entity::find()
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user_id))
+        .one(db)
+        .await
+}
+
+/// Moves a member to a cohort of the same organisation (or to none).
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_cohort(db: &impl ConnectionTrait, org_id: i32, user_id: i32, cohort_id: Option<i32>) -> Result<bool, DbErr> {
+    if let Some(c) = cohort_id {
+        if cohort(db, org_id, c).await?.is_none() {
+            return Ok(false);
+        }
+    }
+    let res = org_members::Entity::update_many()
+        .col_expr(org_members::Column::CohortId, Expr::value(cohort_id))
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn cohorts_of(db: &impl ConnectionTrait, org_id: i32) -> Result<Vec<cohorts::Model>, DbErr> {
+    cohorts::Entity::find()
+        .filter(cohorts::Column::OrgId.eq(org_id))
+        .order_by_asc(cohorts::Column::StartsOn)
+        .all(db)
+        .await
+}
+
+/// A cohort, only if it belongs to this organisation.
+///
+/// # Errors
+/// When the database fails.
+pub async fn cohort(db: &impl ConnectionTrait, org_id: i32, id: i32) -> Result<Option<cohorts::Model>, DbErr> {
+    cohorts::Entity::find()
+        .filter(cohorts::Column::OrgId.eq(org_id))
+        .filter(cohorts::Column::Id.eq(id))
+        .one(db)
+        .await
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn cohort_by_name(db: &impl ConnectionTrait, org_id: i32, name: &str) -> Result<Option<cohorts::Model>, DbErr> {
+    cohorts::Entity::find()
+        .filter(cohorts::Column::OrgId.eq(org_id))
+        .filter(cohorts::Column::Name.eq(name))
+        .one(db)
+        .await
+}
+
+/// # Errors
+/// `CohortTaken` when the organisation already has a cohort of that name.
+pub async fn create_cohort(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    name: &str,
+    starts_on: DateTime<Utc>,
+    weekly: bool,
+    now: DateTime<Utc>,
+) -> Result<cohorts::Model, OrgError> {
+    let res = cohorts::ActiveModel {
+        org_id: Set(org_id),
+        name: Set(name.to_string()),
+        starts_on: Set(starts_on),
+        pacing: Set(if weekly { "weekly" } else { "self" }.to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match res {
+        Ok(c) => Ok(c),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(OrgError::CohortTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Creates an invitation link and returns its token (shown once; only its hash is stored).
+///
+/// # Errors
+/// When the database fails.
+pub async fn create_invitation(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    cohort_id: Option<i32>,
+    created_by: i32,
+    valid_days: i64,
+    max_uses: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<String, OrgError> {
+    let token = tokens::new_token()?;
+    invitations::Entity::insert(invitations::ActiveModel {
+        org_id: Set(org_id),
+        cohort_id: Set(cohort_id),
+        token_hash: Set(tokens::hash_token(&token)),
+        created_by: Set(Some(created_by)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(valid_days)),
+        max_uses: Set(max_uses),
+        uses: Set(0),
+        revoked_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(token)
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn invitations_of(db: &impl ConnectionTrait, org_id: i32) -> Result<Vec<invitations::Model>, DbErr> {
+    invitations::Entity::find()
+        .filter(invitations::Column::OrgId.eq(org_id))
+        .order_by_desc(invitations::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn revoke_invitation(db: &impl ConnectionTrait, org_id: i32, id: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let res = invitations::Entity::update_many()
+        .col_expr(invitations::Column::RevokedAt, Expr::value(now))
+        .filter(invitations::Column::OrgId.eq(org_id))
+        .filter(invitations::Column::Id.eq(id))
+        .filter(invitations::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    Open,
+    Expired,
+    UsedUp,
+    Revoked,
+}
+
+pub fn invitation_state(inv: &invitations::Model, now: DateTime<Utc>) -> InvitationState {
+    if inv.revoked_at.is_some() {
+        InvitationState::Revoked
+    } else if inv.expires_at <= now {
+        InvitationState::Expired
+    } else if inv.max_uses.is_some_and(|m| inv.uses >= m) {
+        InvitationState::UsedUp
+    } else {
+        InvitationState::Open
+    }
+}
+
+/// The invitation behind a link, with its organisation and cohort.
+///
+/// # Errors
+/// When the database fails.
+pub async fn invitation(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(invitations::Model, organisations::Model, Option<cohorts::Model>)>, DbErr> {
+    if !tokens::plausible(token) {
+        return Ok(None);
+    }
+    let Some(inv) = invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(tokens::hash_token(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(org) = organisations::Entity::find_by_id(inv.org_id).one(db).await? else {
+        return Ok(None);
+    };
+    let cohort = match inv.cohort_id {
+        Some(c) => cohorts::Entity::find_by_id(c).one(db).await?,
+        None => None,
+    };
+    Ok(Some((inv, org, cohort)))
+}
+
+/// Accepts an invitation for a logged-in user, in one transaction (the use is counted once per person).
+///
+/// # Errors
+/// The invitation's state when it cannot be used, or a database failure.
+pub async fn accept_invitation(
+    db: &DatabaseConnection,
+    token: &str,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Result<organisations::Model, InvitationState>, DbErr> {
+    let txn = db.begin().await?;
+    let Some((inv, org, _)) = invitation(&txn, token).await? else {
+        return Ok(Err(InvitationState::Revoked));
+    };
+    let already = member(&txn, org.id, user_id).await?.is_some();
+    if !already {
+        let state = invitation_state(&inv, now);
+        if state != InvitationState::Open {
+            return Ok(Err(state));
+        }
+        // Counted with a guarded update, so two people racing for the last use cannot both get in.
+        let mut update = invitations::Entity::update_many()
+            .col_expr(invitations::Column::Uses, Expr::col(invitations::Column::Uses).add(1))
+            .filter(invitations::Column::Id.eq(inv.id))
+            .filter(invitations::Column::RevokedAt.is_null());
+        if let Some(max) = inv.max_uses {
+            update = update.filter(invitations::Column::Uses.lt(max));
+        }
+        if update.exec(&txn).await?.rows_affected == 0 {
+            return Ok(Err(InvitationState::UsedUp));
+        }
+    }
+    add_member(&txn, org.id, user_id, MemberRole::Learner, inv.cohort_id, now).await?;
+    txn.commit().await?;
+    Ok(Ok(org))
+}
+
+/// One person handled by an import.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub email: String,
+    pub name: String,
+    /// The activation link's token for a new account; `None` for an existing account added to the organisation.
+    pub token: Option<String>,
+}
+
+/// Applies an already-validated import in one transaction: new people get accounts without a
+/// password and a single-use activation token; existing accounts join the organisation.
+///
+/// # Errors
+/// When the database fails (nothing is written then).
+pub async fn import(
+    db: &DatabaseConnection,
+    course_slug: &str,
+    org_id: i32,
+    cohort_id: Option<i32>,
+    rows: &[ImportRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<Imported>, OrgError> {
+    let txn = db.begin().await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let existing = users::Entity::find()
+            .filter(users::Column::Email.eq(row.email.as_str()))
+            .one(&txn)
+            .await?;
+        let (user_id, token) = match existing {
+            Some(u) => (u.id, None),
+            None => {
+                let user = users::ActiveModel {
+                    email: Set(row.email.as_str().to_string()),
+                    name: Set(row.name.as_str().to_string()),
+                    // Not a PHC string: no password can ever match until the person activates.
+                    password_hash: Set("!unset".into()),
+                    role: Set("learner".into()),
+                    created_at: Set(now),
+                    disabled_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                progress::enrol(&txn, course_slug, user.id, now).await?;
+                let token = tokens::new_token()?;
+                activation_tokens::Entity::insert(activation_tokens::ActiveModel {
+                    user_id: Set(user.id),
+                    token_hash: Set(tokens::hash_token(&token)),
+                    purpose: Set("activate".into()),
+                    created_at: Set(now),
+                    expires_at: Set(now + Duration::days(ACTIVATION_DAYS)),
+                    used_at: Set(None),
+                    ..Default::default()
+                })
+                .exec_without_returning(&txn)
+                .await?;
+                (user.id, Some(token))
+            }
+        };
+        add_member(&txn, org_id, user_id, row.role, cohort_id, now).await?;
+        out.push(Imported { email: row.email.as_str().to_string(), name: row.name.as_str().to_string(), token });
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The account behind an activation (or reset) link that can still be used.
+///
+/// # Errors
+/// When the database fails.
+pub async fn activation_user(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<Option<users::Model>, DbErr> {
+    if !tokens::plausible(token) {
+        return Ok(None);
+    }
+    let Some(t) = activation_tokens::Entity::find()
+        .filter(activation_tokens::Column::TokenHash.eq(tokens::hash_token(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if t.used_at.is_some() || t.expires_at <= now {
+        return Ok(None);
+    }
+    users::Entity::find_by_id(t.user_id).one(db).await.map(|u| u.filter(|u| u.disabled_at.is_none()))
+}
+
+/// Uses an activation link once: sets the password and ends any other sessions, in one transaction.
+///
+/// # Errors
+/// When the database fails.
+pub async fn activate(db: &DatabaseConnection, token: &str, password_hash: String, now: DateTime<Utc>) -> Result<Option<users::Model>, DbErr> {
+    let txn = db.begin().await?;
+    let Some(user) = activation_user(&txn, token, now).await? else {
+        return Ok(None);
+    };
+    let used = activation_tokens::Entity::update_many()
+        .col_expr(activation_tokens::Column::UsedAt, Expr::value(now))
+        .filter(activation_tokens::Column::TokenHash.eq(tokens::hash_token(token)))
+        .filter(activation_tokens::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if used.rows_affected == 0 {
+        return Ok(None);
+    }
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
+        .filter(users::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    sessions::end_all_for_user(&txn, user.id).await?;
+    txn.commit().await?;
+    Ok(Some(user))
+}
+
+/// Disables an account and ends all its sessions.
+///
+/// # Errors
+/// When the database fails.
+pub async fn disable_user(db: &DatabaseConnection, user_id: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    let res = users::Entity::update_many()
+        .col_expr(users::Column::DisabledAt, Expr::value(now))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    sessions::end_all_for_user(&txn, user_id).await?;
+    txn.commit().await?;
+    Ok(res.rows_affected > 0)
+}

@@ -1,0 +1,448 @@
+//! Cohort progress reports for org admins, built from the stored per-enrolment and per-module
+//! progress (never by recounting lesson rows), and streamed as CSV in batches.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
+
+use crate::course::Course;
+use crate::entities::{certificates, cohorts, enrolments, module_progress, org_members, users};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    Progress,
+    LastActive,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "progress" => Self::Progress,
+            "active" => Self::LastActive,
+            _ => Self::Name,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Progress => "progress",
+            Self::LastActive => "active",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub cohort: Option<i32>,
+    pub sort: Sort,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellStatus {
+    NotStarted,
+    InProgress,
+    Completed,
+    Overdue,
+}
+
+impl CellStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "Not started",
+            Self::InProgress => "In progress",
+            Self::Completed => "Completed",
+            Self::Overdue => "Overdue",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleCell {
+    pub status: CellStatus,
+    pub percent: i32,
+    pub best_score: Option<i32>,
+    pub due: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LearnerRow {
+    pub member_id: i32,
+    pub user_id: i32,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub cohort_id: Option<i32>,
+    pub cohort: Option<String>,
+    pub percent: i32,
+    pub last_active: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub certificate: Option<String>,
+    pub modules: Vec<ModuleCell>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ModuleTotals {
+    pub completed: i64,
+    pub in_progress: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub learners: i64,
+    pub started: i64,
+    pub completed: i64,
+    pub modules: Vec<ModuleTotals>,
+}
+
+fn members(org_id: i32, course_slug: &str, filter: &Filter) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr_as(Expr::col((org_members::Entity, org_members::Column::Id)), Alias::new("member_id"))
+        .expr_as(Expr::col((users::Entity, users::Column::Id)), Alias::new("user_id"))
+        .expr_as(Expr::col((users::Entity, users::Column::Name)), Alias::new("name"))
+        .expr_as(Expr::col((users::Entity, users::Column::Email)), Alias::new("email"))
+        .expr_as(Expr::col((org_members::Entity, org_members::Column::Role)), Alias::new("role"))
+        .expr_as(Expr::col((cohorts::Entity, cohorts::Column::Id)), Alias::new("cohort_id"))
+        .expr_as(Expr::col((cohorts::Entity, cohorts::Column::Name)), Alias::new("cohort_name"))
+        .expr_as(Expr::col((enrolments::Entity, enrolments::Column::ProgressPercent)), Alias::new("percent"))
+        .expr_as(Expr::col((enrolments::Entity, enrolments::Column::LastActivityAt)), Alias::new("last_active"))
+        .expr_as(Expr::col((enrolments::Entity, enrolments::Column::CompletedAt)), Alias::new("completed_at"))
+        .from(org_members::Entity)
+        .join(
+            JoinType::InnerJoin,
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id)).equals((org_members::Entity, org_members::Column::UserId)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            cohorts::Entity,
+            Expr::col((cohorts::Entity, cohorts::Column::Id)).equals((org_members::Entity, org_members::Column::CohortId)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            enrolments::Entity,
+            Expr::col((enrolments::Entity, enrolments::Column::UserId))
+                .equals((users::Entity, users::Column::Id))
+                .and(Expr::col((enrolments::Entity, enrolments::Column::CourseSlug)).eq(course_slug)),
+        )
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
+    if let Some(c) = filter.cohort {
+        q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
+    }
+    q
+}
+
+struct Base {
+    member_id: i32,
+    user_id: i32,
+    name: String,
+    email: String,
+    role: String,
+    cohort_id: Option<i32>,
+    cohort: Option<String>,
+    percent: Option<i32>,
+    last_active: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+fn base(row: &QueryResult) -> Result<Base, DbErr> {
+    Ok(Base {
+        member_id: row.try_get("", "member_id")?,
+        user_id: row.try_get("", "user_id")?,
+        name: row.try_get("", "name")?,
+        email: row.try_get("", "email")?,
+        role: row.try_get("", "role")?,
+        cohort_id: row.try_get("", "cohort_id")?,
+        cohort: row.try_get("", "cohort_name")?,
+        percent: row.try_get("", "percent")?,
+        last_active: row.try_get("", "last_active")?,
+        completed_at: row.try_get("", "completed_at")?,
+    })
+}
+
+/// When each module is due for a weekly-paced cohort: module n (from 1) a week after its release,
+/// so n weeks after the start, like the original five-week workshop series.
+pub fn due_dates(course: &Course, cohort: Option<&cohorts::Model>) -> Vec<Option<DateTime<Utc>>> {
+    course
+        .modules
+        .iter()
+        .map(|m| {
+            cohort
+                .filter(|c| c.pacing == "weekly")
+                .map(|c| c.starts_on + Duration::weeks(i64::try_from(m.number).unwrap_or(0)))
+        })
+        .collect()
+}
+
+async fn complete_rows(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    bases: Vec<Base>,
+    cohort_by_id: &HashMap<i32, cohorts::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<LearnerRow>, DbErr> {
+    let ids: Vec<i32> = bases.iter().map(|b| b.user_id).collect();
+    let mut progress: HashMap<(i32, String), module_progress::Model> = HashMap::new();
+    let mut certs: HashMap<i32, certificates::Model> = HashMap::new();
+    if !ids.is_empty() {
+        for p in module_progress::Entity::find()
+            .filter(module_progress::Column::UserId.is_in(ids.clone()))
+            .all(db)
+            .await?
+        {
+            progress.insert((p.user_id, p.module_slug.clone()), p);
+        }
+        for c in certificates::Entity::find()
+            .filter(certificates::Column::UserId.is_in(ids))
+            .filter(certificates::Column::RevokedAt.is_null())
+            .all(db)
+            .await?
+        {
+            if let Some(uid) = c.user_id {
+                let newer = certs.get(&uid).is_none_or(|old| old.issued_at < c.issued_at);
+                if newer {
+                    certs.insert(uid, c);
+                }
+            }
+        }
+    }
+    Ok(bases
+        .into_iter()
+        .map(|b| {
+            let dues = due_dates(course, b.cohort_id.and_then(|c| cohort_by_id.get(&c)));
+            let modules = course
+                .modules
+                .iter()
+                .zip(dues)
+                .map(|(m, due)| {
+                    let p = progress.get(&(b.user_id, m.slug.clone()));
+                    let completed = p.is_some_and(|p| p.completed_at.is_some());
+                    let percent = p.map_or(0, |p| p.progress_percent);
+                    let status = if completed {
+                        CellStatus::Completed
+                    } else if due.is_some_and(|d| now > d) {
+                        CellStatus::Overdue
+                    } else if percent > 0 || p.is_some_and(|p| p.attempts > 0) {
+                        CellStatus::InProgress
+                    } else {
+                        CellStatus::NotStarted
+                    };
+                    ModuleCell { status, percent, best_score: p.and_then(|p| p.best_score), due }
+                })
+                .collect();
+            LearnerRow {
+                member_id: b.member_id,
+                user_id: b.user_id,
+                certificate: certs.get(&b.user_id).map(|c| c.code.clone()),
+                name: b.name,
+                email: b.email,
+                role: b.role,
+                cohort_id: b.cohort_id,
+                cohort: b.cohort,
+                percent: b.percent.unwrap_or(0),
+                last_active: b.last_active,
+                completed_at: b.completed_at,
+                modules,
+            }
+        })
+        .collect())
+}
+
+async fn cohort_map(db: &impl ConnectionTrait, org_id: i32) -> Result<HashMap<i32, cohorts::Model>, DbErr> {
+    Ok(cohorts::Entity::find()
+        .filter(cohorts::Column::OrgId.eq(org_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect())
+}
+
+/// One page of the report, and the number of members in all.
+///
+/// # Errors
+/// When the database fails.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    filter: &Filter,
+    page: u64,
+    per_page: u64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<LearnerRow>, i64), DbErr> {
+    let backend = db.get_database_backend();
+    let mut count = Query::select();
+    count
+        .expr_as(Func::count(Expr::col((org_members::Entity, org_members::Column::Id))), Alias::new("n"))
+        .from(org_members::Entity)
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
+    if let Some(c) = filter.cohort {
+        count.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
+    }
+    let total: i64 = match db.query_one_raw(backend.build(&count)).await? {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    let mut q = members(org_id, &course.slug, filter);
+    let order = if filter.descending { Order::Desc } else { Order::Asc };
+    match filter.sort {
+        Sort::Name => q.order_by((users::Entity, users::Column::Name), order.clone()),
+        Sort::Progress => q.order_by((enrolments::Entity, enrolments::Column::ProgressPercent), order.clone()),
+        Sort::LastActive => q.order_by((enrolments::Entity, enrolments::Column::LastActivityAt), order.clone()),
+    };
+    q.order_by((org_members::Entity, org_members::Column::Id), Order::Asc)
+        .limit(per_page)
+        .offset(page.saturating_sub(1) * per_page);
+    let rows = db.query_all_raw(backend.build(&q)).await?;
+    let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
+    let cohorts = cohort_map(db, org_id).await?;
+    Ok((complete_rows(db, course, bases, &cohorts, now).await?, total))
+}
+
+/// Totals for the top of the report: people, started, completed, and per module.
+///
+/// # Errors
+/// When the database fails.
+pub async fn totals(db: &impl ConnectionTrait, course: &Course, org_id: i32, filter: &Filter) -> Result<Totals, DbErr> {
+    let backend = db.get_database_backend();
+    let mut q = Query::select();
+    q.expr_as(Func::count(Expr::col((org_members::Entity, org_members::Column::Id))), Alias::new("learners"))
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN enrolments.progress_percent > 0 THEN 1 ELSE 0 END), 0)"),
+            Alias::new("started"),
+        )
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN enrolments.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)"),
+            Alias::new("completed"),
+        )
+        .from(org_members::Entity)
+        .join(
+            JoinType::LeftJoin,
+            enrolments::Entity,
+            Expr::col((enrolments::Entity, enrolments::Column::UserId))
+                .equals((org_members::Entity, org_members::Column::UserId))
+                .and(Expr::col((enrolments::Entity, enrolments::Column::CourseSlug)).eq(course.slug.as_str())),
+        )
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
+    if let Some(c) = filter.cohort {
+        q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
+    }
+    let mut totals = Totals::default();
+    if let Some(r) = db.query_one_raw(backend.build(&q)).await? {
+        totals.learners = r.try_get("", "learners")?;
+        totals.started = r.try_get("", "started")?;
+        totals.completed = r.try_get("", "completed")?;
+    }
+    let mut m = Query::select();
+    m.expr_as(Expr::col((module_progress::Entity, module_progress::Column::ModuleSlug)), Alias::new("module"))
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)"),
+            Alias::new("completed"),
+        )
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NULL AND (module_progress.progress_percent > 0 OR module_progress.attempts > 0) THEN 1 ELSE 0 END), 0)"),
+            Alias::new("in_progress"),
+        )
+        .from(module_progress::Entity)
+        .join(
+            JoinType::InnerJoin,
+            org_members::Entity,
+            Expr::col((org_members::Entity, org_members::Column::UserId)).equals((module_progress::Entity, module_progress::Column::UserId)),
+        )
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
+        .group_by_col((module_progress::Entity, module_progress::Column::ModuleSlug));
+    if let Some(c) = filter.cohort {
+        m.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
+    }
+    let mut by_module: HashMap<String, ModuleTotals> = HashMap::new();
+    for r in db.query_all_raw(backend.build(&m)).await? {
+        let slug: String = r.try_get("", "module")?;
+        by_module.insert(slug, ModuleTotals { completed: r.try_get("", "completed")?, in_progress: r.try_get("", "in_progress")? });
+    }
+    totals.modules = course.modules.iter().map(|m| by_module.remove(&m.slug).unwrap_or_default()).collect();
+    Ok(totals)
+}
+
+/// A batch of rows after `after_member` (by member id), for streaming every row of a large report.
+///
+/// # Errors
+/// When the database fails.
+pub async fn batch_after(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    filter: &Filter,
+    after_member: i32,
+    size: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<LearnerRow>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut q = members(org_id, &course.slug, filter);
+    q.and_where(Expr::col((org_members::Entity, org_members::Column::Id)).gt(after_member))
+        .order_by((org_members::Entity, org_members::Column::Id), Order::Asc)
+        .limit(size);
+    let rows = db.query_all_raw(backend.build(&q)).await?;
+    let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
+    let cohorts = cohort_map(db, org_id).await?;
+    complete_rows(db, course, bases, &cohorts, now).await
+}
+
+/// A spreadsheet cell that cannot run as a formula: values starting with `=`, `+`, `-`, `@`, tab
+/// or carriage return get a leading apostrophe (OWASP CSV injection advice).
+pub fn safe_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+pub fn csv_header(course: &Course) -> Vec<String> {
+    let mut h: Vec<String> = ["name", "email", "role", "cohort", "course_percent", "last_active", "completed_at", "certificate"]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+    for m in &course.modules {
+        h.push(format!("module_{}_status", m.number));
+        h.push(format!("module_{}_percent", m.number));
+        h.push(format!("module_{}_best_score", m.number));
+    }
+    h
+}
+
+pub fn csv_record(r: &LearnerRow) -> Vec<String> {
+    let fmt = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+    let mut v = vec![
+        safe_cell(&r.name),
+        safe_cell(&r.email),
+        r.role.clone(),
+        safe_cell(r.cohort.as_deref().unwrap_or("")),
+        r.percent.to_string(),
+        fmt(r.last_active),
+        fmt(r.completed_at),
+        r.certificate.clone().unwrap_or_default(),
+    ];
+    for m in &r.modules {
+        v.push(m.status.label().to_string());
+        v.push(m.percent.to_string());
+        v.push(m.best_score.map(|s| s.to_string()).unwrap_or_default());
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_could_be_formulas_are_defused() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("+44 1234"), "'+44 1234");
+        assert_eq!(safe_cell("-1"), "'-1");
+        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_cell("Ann"), "Ann");
+    }
+}
