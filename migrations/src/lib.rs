@@ -4,6 +4,10 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_accounts;
 mod m20261127_000002_progress;
 mod m20261127_000003_quiz;
+mod m20261128_000001_worksheet_answers;
+mod m20261128_000002_plan_settings;
+mod m20261128_000003_confidence_ratings;
+mod m20261128_000004_confidence_skips;
 
 pub struct Migrator;
 
@@ -14,6 +18,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_accounts::Migration),
             Box::new(m20261127_000002_progress::Migration),
             Box::new(m20261127_000003_quiz::Migration),
+            Box::new(m20261128_000001_worksheet_answers::Migration),
+            Box::new(m20261128_000002_plan_settings::Migration),
+            Box::new(m20261128_000003_confidence_ratings::Migration),
+            Box::new(m20261128_000004_confidence_skips::Migration),
         ]
     }
 }
