@@ -3,6 +3,7 @@ mod display_name;
 mod email;
 mod password;
 pub mod quiz;
+pub mod worksheet;
 
 pub use display_name::DisplayName;
 pub use email::Email;

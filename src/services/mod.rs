@@ -6,3 +6,4 @@ pub mod progress;
 pub mod quiz;
 pub mod secrets;
 pub mod sessions;
+pub mod worksheets;

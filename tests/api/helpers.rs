@@ -453,3 +453,31 @@ prompt = "Match?"
     std::fs::write(dir.path().join("ai-fundamentals/quiz.toml"), quiz).unwrap();
     dir
 }
+
+impl TestApp {
+    /// Saves a module's worksheet like a browser: fields are `(prompt id, answer)`.
+    pub async fn save_worksheet(
+        &self,
+        module: &str,
+        answers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let page = format!("/modules/{module}/worksheet");
+        let fields: Vec<(String, &str)> = answers
+            .iter()
+            .map(|(id, text)| (format!("answer-{id}"), *text))
+            .collect();
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.submit(&page, &page, &pairs).await
+    }
+}
+
+/// Text as Handlebars escapes it in a page.
+pub fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('`', "&#x60;")
+        .replace('=', "&#x3D;")
+}

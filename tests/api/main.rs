@@ -12,3 +12,4 @@ mod health_and_headers;
 mod learner_journey;
 mod quiz;
 mod sessions;
+mod worksheets;

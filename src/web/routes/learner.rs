@@ -11,6 +11,8 @@ use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, Visitor};
 use crate::web::view::{View, render, see_other};
 
+use super::worksheets;
+
 fn find_module<'a>(course: &'a Course, slug: &str) -> Result<&'a Module, AppError> {
     course.module(slug).ok_or(AppError::NotFound)
 }
@@ -78,6 +80,7 @@ struct DashboardPage {
     hours_left: String,
     modules: Vec<ModuleRow>,
     modules_completed: usize,
+    plan: worksheets::PlanSummary,
 }
 
 /// `GET /dashboard`
@@ -88,6 +91,7 @@ pub async fn dashboard(
 ) -> Result<HttpResponse, AppError> {
     let course = &state.course;
     let o = progress::overview(&state.db, course, user.id()).await?;
+    let plan = worksheets::plan_summary(&state, user.id()).await?;
     let modules: Vec<ModuleRow> = course
         .modules
         .iter()
@@ -116,6 +120,7 @@ pub async fn dashboard(
         hours_left: format_minutes(o.minutes_left),
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
+        plan,
     };
     render(
         &state,
@@ -175,6 +180,8 @@ struct ModulePage {
     completed: bool,
     worksheet_title: String,
     first_lesson_url: Option<String>,
+    worksheet_answered: usize,
+    worksheet_prompts: usize,
 }
 
 /// `GET /modules/{module}`
@@ -188,6 +195,8 @@ pub async fn show_module(
     let rows = progress::module_lessons(&state.db, user.id(), &module.slug).await?;
     let statuses = progress::module_statuses(&state.db, &state.course, user.id()).await?;
     let status = statuses.get(module.number - 1);
+    let worksheet_answered =
+        worksheets::module_worksheet_answered(&state, user.id(), module).await?;
     let lessons = module
         .lessons
         .iter()
@@ -237,6 +246,8 @@ pub async fn show_module(
             .lessons
             .first()
             .map(|l| format!("/modules/{}/lessons/{}", module.slug, l.slug)),
+        worksheet_answered,
+        worksheet_prompts: module.worksheet.prompts.len(),
     };
     let title = format!("Module {}: {}", module.number, module.title);
     render(

@@ -7,6 +7,7 @@ mod health;
 mod learner;
 mod public;
 mod quiz;
+mod worksheets;
 
 use crate::web::assets;
 
@@ -40,6 +41,11 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
         "/modules/{module}/lessons/{lesson}/complete",
         Guard::Learner,
     ),
+    ("GET", "/modules/{module}/worksheet", Guard::Learner),
+    ("POST", "/modules/{module}/worksheet", Guard::Learner),
+    ("GET", "/plan", Guard::Learner),
+    ("GET", "/plan.md", Guard::Learner),
+    ("POST", "/plan/sharing", Guard::Learner),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -69,4 +75,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/modules/{module}/quiz", web::post().to(quiz::submit_quiz))
         .route("/attempts", web::get().to(quiz::list_attempts))
         .route("/attempts/{id}", web::get().to(quiz::show_attempt));
+    // Worksheets and the AI project plan. Worksheet forms carry long answers: their own body limit.
+    cfg.service(
+        web::resource("/modules/{module}/worksheet")
+            .app_data(web::PayloadConfig::new(worksheets::WORKSHEET_FORM_LIMIT))
+            .route(web::get().to(worksheets::show_worksheet))
+            .route(web::post().to(worksheets::save_worksheet)),
+    )
+    .route("/plan", web::get().to(worksheets::show_plan))
+    .route(
+        "/plan.md",
+        web::get().to(worksheets::download_plan_markdown),
+    )
+    .route(
+        "/plan/sharing",
+        web::post().to(worksheets::set_plan_sharing),
+    );
 }
