@@ -1,4 +1,5 @@
 //! Values parsed from user input. Holding one means it is valid: parse, don't validate.
+pub mod confidence;
 mod display_name;
 mod email;
 mod password;

@@ -1,6 +1,7 @@
 //! Domain services: the only code that talks to the database.
 pub mod audit;
 pub mod auth;
+pub mod confidence;
 pub mod passwords;
 pub mod progress;
 pub mod quiz;

@@ -469,6 +469,34 @@ impl TestApp {
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         self.submit(&page, &page, &pairs).await
     }
+
+    /// Rates every confidence statement of the course with the same rating, for `phase` ("before" or
+    /// "after"), with the CSRF token from the dashboard (so it also works when the form is not open).
+    pub async fn rate_confidence(&self, phase: &str, rating: &str) -> reqwest::Response {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        let fields: Vec<(String, &str)> = course
+            .confidence
+            .iter()
+            .map(|s| (format!("rating-{}", s.id), rating))
+            .collect();
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.submit("/dashboard", &format!("/confidence/{phase}"), &pairs)
+            .await
+    }
+
+    /// Completes every lesson of a module and passes its quiz.
+    pub async fn complete_module(&self, module: &str) {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        let m = course.module(module).unwrap();
+        for l in &m.lessons {
+            let r = self.complete_lesson(module, &l.slug).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        let r = self
+            .take_quiz(module, m.quiz.settings.questions_per_attempt)
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
 }
 
 /// Text as Handlebars escapes it in a page.

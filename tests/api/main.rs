@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod cli;
+mod confidence;
 mod course_files;
 mod health_and_headers;
 mod learner_journey;

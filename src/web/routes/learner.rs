@@ -11,7 +11,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, Visitor};
 use crate::web::view::{View, render, see_other};
 
-use super::worksheets;
+use super::{confidence, worksheets};
 
 fn find_module<'a>(course: &'a Course, slug: &str) -> Result<&'a Module, AppError> {
     course.module(slug).ok_or(AppError::NotFound)
@@ -80,6 +80,7 @@ struct DashboardPage {
     hours_left: String,
     modules: Vec<ModuleRow>,
     modules_completed: usize,
+    confidence: confidence::ConfidenceSummary,
     plan: worksheets::PlanSummary,
 }
 
@@ -91,6 +92,7 @@ pub async fn dashboard(
 ) -> Result<HttpResponse, AppError> {
     let course = &state.course;
     let o = progress::overview(&state.db, course, user.id()).await?;
+    let confidence = confidence::dashboard_summary(&state, &req, user.id(), &o.modules).await?;
     let plan = worksheets::plan_summary(&state, user.id()).await?;
     let modules: Vec<ModuleRow> = course
         .modules
@@ -120,6 +122,7 @@ pub async fn dashboard(
         hours_left: format_minutes(o.minutes_left),
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
+        confidence,
         plan,
     };
     render(
@@ -182,6 +185,7 @@ struct ModulePage {
     first_lesson_url: Option<String>,
     worksheet_answered: usize,
     worksheet_prompts: usize,
+    confidence_after: bool,
 }
 
 /// `GET /modules/{module}`
@@ -248,6 +252,8 @@ pub async fn show_module(
             .map(|l| format!("/modules/{}/lessons/{}", module.slug, l.slug)),
         worksheet_answered,
         worksheet_prompts: module.worksheet.prompts.len(),
+        confidence_after: module.number == state.course.modules.len()
+            && status.is_some_and(|s| s.completed),
     };
     let title = format!("Module {}: {}", module.number, module.title);
     render(

@@ -3,6 +3,7 @@
 use actix_web::web;
 
 mod auth;
+mod confidence;
 mod health;
 mod learner;
 mod public;
@@ -46,6 +47,12 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/plan", Guard::Learner),
     ("GET", "/plan.md", Guard::Learner),
     ("POST", "/plan/sharing", Guard::Learner),
+    ("GET", "/confidence/before", Guard::Learner),
+    ("POST", "/confidence/before", Guard::Learner),
+    ("POST", "/confidence/before/skip", Guard::Learner),
+    ("GET", "/confidence/after", Guard::Learner),
+    ("POST", "/confidence/after", Guard::Learner),
+    ("POST", "/confidence/after/skip", Guard::Learner),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -91,4 +98,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/plan/sharing",
         web::post().to(worksheets::set_plan_sharing),
     );
+    // The confidence self-assessment, before and after the course.
+    cfg.route("/confidence/before", web::get().to(confidence::show_before))
+        .route(
+            "/confidence/before",
+            web::post().to(confidence::submit_before),
+        )
+        .route(
+            "/confidence/before/skip",
+            web::post().to(confidence::skip_before),
+        )
+        .route("/confidence/after", web::get().to(confidence::show_after))
+        .route(
+            "/confidence/after",
+            web::post().to(confidence::submit_after),
+        )
+        .route(
+            "/confidence/after/skip",
+            web::post().to(confidence::skip_after),
+        );
 }
