@@ -270,4 +270,10 @@ async fn a_learner_never_sees_another_learners_ratings() {
     assert!(dashboard.contains("Before you start: how confident"));
     let form = other.get_html("/confidence/before").await;
     assert!(!form.contains("checked"));
+    let anonymous = app.other_browser();
+    for page in ["/confidence/before", "/confidence/after"] {
+        let r = anonymous.get(page).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
+        assert!(location(&r).starts_with("/login"));
+    }
 }
