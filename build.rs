@@ -22,7 +22,10 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
 fn main() {
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=static");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time, not baked in with env!(): a build script compiled for one checkout can be
+    // reused by cargo for another checkout of the same package (a shared or copied target dir).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let root = Path::new(&manifest_dir);
     let mut code = String::new();
     for (name, dir, macro_name, ty) in [
         ("TEMPLATES", "templates", "include_str", "&str"),

@@ -6,6 +6,10 @@ mod m20261127_000002_progress;
 mod m20261127_000003_quiz;
 mod m20261127_000004_certificates;
 mod m20261127_000005_organisations;
+mod m20261128_000001_worksheet_answers;
+mod m20261128_000002_plan_settings;
+mod m20261128_000003_confidence_ratings;
+mod m20261128_000004_confidence_skips;
 
 pub struct Migrator;
 
@@ -18,6 +22,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_quiz::Migration),
             Box::new(m20261127_000004_certificates::Migration),
             Box::new(m20261127_000005_organisations::Migration),
+            Box::new(m20261128_000001_worksheet_answers::Migration),
+            Box::new(m20261128_000002_plan_settings::Migration),
+            Box::new(m20261128_000003_confidence_ratings::Migration),
+            Box::new(m20261128_000004_confidence_skips::Migration),
         ]
     }
 }

@@ -166,8 +166,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for t in [ActivationTokens::Table.into_iden(), Invitations::Table.into_iden(), OrgMembers::Table.into_iden(), Cohorts::Table.into_iden(), Organisations::Table.into_iden()] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+        for t in [
+            ActivationTokens::Table.into_iden(),
+            Invitations::Table.into_iden(),
+            OrgMembers::Table.into_iden(),
+            Cohorts::Table.into_iden(),
+            Organisations::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -22,7 +22,12 @@ impl MemberRole {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
             "" | "learner" => Some(Self::Learner),
             "org_admin" | "orgadmin" | "admin" => Some(Self::OrgAdmin),
             _ => None,
@@ -48,7 +53,11 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
     let text = text.replace("\r\n", "\n");
     let text = text.as_str();
     let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.contains('\t') && !first_line.contains(',') { b'\t' } else { b',' };
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -56,16 +65,27 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
         .from_reader(text.as_bytes());
     let mut problems = Vec::new();
     let headers = match reader.headers() {
-        Ok(h) => h.iter().map(|h| h.trim().to_ascii_lowercase()).collect::<Vec<_>>(),
+        Ok(h) => h
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect::<Vec<_>>(),
         Err(e) => return Err(vec![format!("{label}:1: cannot read the header row: {e}")]),
     };
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(email_col), Some(name_col)) = (col("email"), col("name")) else {
-        return Err(vec![format!("{label}:1: the header row must name the columns `email` and `name` (and optionally `role`); found: {}", headers.join(", "))]);
+        return Err(vec![format!(
+            "{label}:1: the header row must name the columns `email` and `name` (and optionally `role`); found: {}",
+            headers.join(", ")
+        )]);
     };
     let role_col = col("role");
-    for unknown in headers.iter().filter(|h| !["email", "name", "role"].contains(&h.as_str())) {
-        problems.push(format!("{label}:1: unknown column `{unknown}` (expected email, name, role)"));
+    for unknown in headers
+        .iter()
+        .filter(|h| !["email", "name", "role"].contains(&h.as_str()))
+    {
+        problems.push(format!(
+            "{label}:1: unknown column `{unknown}` (expected email, name, role)"
+        ));
     }
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -73,17 +93,23 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                let line = e
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
                 problems.push(format!("{label}:{line}: {e}"));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         if rows.len() + problems.len() >= MAX_ROWS {
-            problems.push(format!("{label}:{line}: too many rows; import at most {MAX_ROWS} at a time"));
+            problems.push(format!(
+                "{label}:{line}: too many rows; import at most {MAX_ROWS} at a time"
+            ));
             break;
         }
         let email = record.get(email_col).unwrap_or("");
@@ -96,36 +122,58 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
                 None
             }
             Err(_) => {
-                problems.push(format!("{label}:{line}: '{}' is not a valid email address", email.chars().take(80).collect::<String>()));
+                problems.push(format!(
+                    "{label}:{line}: '{}' is not a valid email address",
+                    email.chars().take(80).collect::<String>()
+                ));
                 None
             }
         };
         let name = match DisplayName::parse(name) {
             Ok(n) => Some(n),
             Err(m) => {
-                problems.push(format!("{label}:{line}: {}", m.replace("Enter your full name", "the name is missing").to_lowercase()));
+                problems.push(format!(
+                    "{label}:{line}: {}",
+                    m.replace("Enter your full name", "the name is missing")
+                        .to_lowercase()
+                ));
                 None
             }
         };
         let role = match MemberRole::parse(role) {
             Some(r) => Some(r),
             None => {
-                problems.push(format!("{label}:{line}: unknown role '{}' (use learner or org_admin)", role.chars().take(40).collect::<String>()));
+                problems.push(format!(
+                    "{label}:{line}: unknown role '{}' (use learner or org_admin)",
+                    role.chars().take(40).collect::<String>()
+                ));
                 None
             }
         };
         if let Some(e) = &email {
             if let Some(first) = seen.get(e.as_str()) {
-                problems.push(format!("{label}:{line}: {} is already on line {first}", e.as_str()));
+                problems.push(format!(
+                    "{label}:{line}: {} is already on line {first}",
+                    e.as_str()
+                ));
                 continue;
             }
             seen.insert(e.as_str().to_string(), line);
         }
         if let (Some(email), Some(name), Some(role)) = (email, name, role) {
-            rows.push(ImportRow { line, email, name, role });
+            rows.push(ImportRow {
+                line,
+                email,
+                name,
+                role,
+            });
         }
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
 }
 
 #[cfg(test)]
@@ -148,15 +196,38 @@ mod tests {
     fn every_bad_line_is_reported_with_its_number() {
         let text = "email,name,role\nann@example.org,Ann,\nnot-an-email,Bob,\ncat@example.org,,learner\nann@EXAMPLE.org,Ann again,\ndan@example.org,Dan,boss\n";
         let problems = parse("staff.csv", text).expect_err("invalid");
-        assert!(problems.iter().any(|p| p.starts_with("staff.csv:3:") && p.contains("not a valid email")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.starts_with("staff.csv:4:") && p.contains("name")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.starts_with("staff.csv:5:") && p.contains("already on line 2")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.starts_with("staff.csv:6:") && p.contains("unknown role")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("staff.csv:3:") && p.contains("not a valid email")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("staff.csv:4:") && p.contains("name")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("staff.csv:5:") && p.contains("already on line 2")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("staff.csv:6:") && p.contains("unknown role")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn a_missing_header_is_reported_on_line_1_and_tabs_work() {
-        assert!(parse("x.csv", "mail,who\na@b.org,A\n").expect_err("invalid")[0].starts_with("x.csv:1:"));
+        assert!(
+            parse("x.csv", "mail,who\na@b.org,A\n").expect_err("invalid")[0]
+                .starts_with("x.csv:1:")
+        );
         let rows = parse("pasted", "email\tname\na@b.org\tA B\n").expect("valid");
         assert_eq!(rows[0].name.as_str(), "A B");
     }

@@ -1,10 +1,12 @@
 //! Values parsed from user input. Holding one means it is valid: parse, don't validate.
 mod certificate_code;
+pub mod confidence;
 mod display_name;
 mod email;
 pub mod import;
 mod password;
 pub mod quiz;
+pub mod worksheet;
 
 pub use certificate_code::CertificateCode;
 pub use display_name::DisplayName;

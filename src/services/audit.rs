@@ -65,7 +65,11 @@ pub async fn recent(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn for_target(db: &impl ConnectionTrait, target: &str, limit: u64) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
+pub async fn for_target(
+    db: &impl ConnectionTrait,
+    target: &str,
+    limit: u64,
+) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
     audit_log::Entity::find()
         .filter(audit_log::Column::Target.eq(target))

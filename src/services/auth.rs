@@ -170,6 +170,12 @@ pub async fn find_user(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn find_by_email(db: &DatabaseConnection, email: &Email) -> Result<Option<users::Model>, sea_orm::DbErr> {
-    users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await
+pub async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &Email,
+) -> Result<Option<users::Model>, sea_orm::DbErr> {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await
 }

@@ -47,8 +47,13 @@ pub fn point_biserial(pairs: &[(bool, f64)]) -> Option<f64> {
     Some((m1 - m0) / sd * (p * q).sqrt())
 }
 
-fn stats(attempts: &[&quiz_attempts::Model], answers: &HashMap<i32, Vec<attempt_answers::Model>>) -> HashMap<String, QuestionStats> {
-    let mut per_q: HashMap<String, (Vec<(bool, f64)>, BTreeMap<String, usize>)> = HashMap::new();
+fn stats(
+    attempts: &[&quiz_attempts::Model],
+    answers: &HashMap<i32, Vec<attempt_answers::Model>>,
+) -> HashMap<String, QuestionStats> {
+    // question id → (correct?, attempt score) pairs, and how often each choice was picked
+    type Tally = (Vec<(bool, f64)>, BTreeMap<String, usize>);
+    let mut per_q: HashMap<String, Tally> = HashMap::new();
     for a in attempts {
         for ans in answers.get(&a.id).into_iter().flatten() {
             let entry = per_q.entry(ans.question_id.clone()).or_default();
@@ -65,8 +70,17 @@ fn stats(attempts: &[&quiz_attempts::Model], answers: &HashMap<i32, Vec<attempt_
         .into_iter()
         .map(|(q, (pairs, choices))| {
             #[allow(clippy::cast_precision_loss)]
-            let facility = (!pairs.is_empty()).then(|| pairs.iter().filter(|(c, _)| *c).count() as f64 / pairs.len() as f64);
-            (q, QuestionStats { answered: pairs.len(), facility, discrimination: point_biserial(&pairs), choices })
+            let facility = (!pairs.is_empty())
+                .then(|| pairs.iter().filter(|(c, _)| *c).count() as f64 / pairs.len() as f64);
+            (
+                q,
+                QuestionStats {
+                    answered: pairs.len(),
+                    facility,
+                    discrimination: point_biserial(&pairs),
+                    choices,
+                },
+            )
         })
         .collect()
 }
@@ -75,12 +89,22 @@ fn stats(attempts: &[&quiz_attempts::Model], answers: &HashMap<i32, Vec<attempt_
 ///
 /// # Errors
 /// When the database fails.
-pub async fn for_module(db: &impl ConnectionTrait, org_id: i32, cohort: Option<i32>, module_slug: &str) -> Result<Insight, DbErr> {
+pub async fn for_module(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    cohort: Option<i32>,
+    module_slug: &str,
+) -> Result<Insight, DbErr> {
     let mut members = org_members::Entity::find().filter(org_members::Column::OrgId.eq(org_id));
     if let Some(c) = cohort {
         members = members.filter(org_members::Column::CohortId.eq(c));
     }
-    let ids: Vec<i32> = members.all(db).await?.into_iter().map(|m| m.user_id).collect();
+    let ids: Vec<i32> = members
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
     if ids.is_empty() {
         return Ok(Insight::default());
     }
@@ -102,7 +126,8 @@ pub async fn for_module(db: &impl ConnectionTrait, org_id: i32, cohort: Option<i
         }
     }
     let mut seen = std::collections::HashSet::new();
-    let first: Vec<&quiz_attempts::Model> = attempts.iter().filter(|a| seen.insert(a.user_id)).collect();
+    let first: Vec<&quiz_attempts::Model> =
+        attempts.iter().filter(|a| seen.insert(a.user_id)).collect();
     let all: Vec<&quiz_attempts::Model> = attempts.iter().collect();
     Ok(Insight {
         attempts: attempts.len(),
@@ -121,6 +146,9 @@ mod tests {
         let pairs = [(true, 90.0), (true, 80.0), (false, 40.0), (false, 30.0)];
         let r = point_biserial(&pairs).expect("defined");
         assert!(r > 0.9, "{r}");
-        assert!(point_biserial(&[(true, 50.0), (true, 60.0)]).is_none(), "everyone right: undefined");
+        assert!(
+            point_biserial(&[(true, 50.0), (true, 60.0)]).is_none(),
+            "everyone right: undefined"
+        );
     }
 }

@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod auth;
 pub mod certificates;
+pub mod confidence;
 pub mod credentials;
 pub mod insight;
 pub mod organisations;
@@ -12,3 +13,4 @@ pub mod reports;
 pub mod secrets;
 pub mod sessions;
 pub mod tokens;
+pub mod worksheets;

@@ -1,8 +1,10 @@
 //! Organisations, their members and cohorts, invitation links, bulk import and activation links.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    SqlErr, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -32,15 +34,25 @@ pub enum OrgError {
 pub fn parse_slug(s: &str) -> Result<String, String> {
     let s = s.trim().to_lowercase();
     let ok = (2..=64).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-');
-    if ok { Ok(s) } else { Err("Use 2 to 64 lower-case letters, numbers or hyphens, like nhs-trust-a".into()) }
+    if ok {
+        Ok(s)
+    } else {
+        Err("Use 2 to 64 lower-case letters, numbers or hyphens, like nhs-trust-a".into())
+    }
 }
 
 /// # Errors
 /// `SlugTaken`, or a database failure.
-pub async fn create(db: &impl ConnectionTrait, name: &str, slug: &str, now: DateTime<Utc>) -> Result<organisations::Model, OrgError> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    name: &str,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<organisations::Model, OrgError> {
     let res = organisations::ActiveModel {
         slug: Set(slug.to_string()),
         name: Set(name.to_string()),
@@ -52,28 +64,42 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, slug: &str, now: Date
     .await;
     match res {
         Ok(o) => Ok(o),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(OrgError::SlugTaken),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(OrgError::SlugTaken)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// # Errors
 /// When the database fails.
-pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organisations::Model>, DbErr> {
-    organisations::Entity::find().filter(organisations::Column::Slug.eq(slug)).one(db).await
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<organisations::Model>, DbErr> {
+    organisations::Entity::find()
+        .filter(organisations::Column::Slug.eq(slug))
+        .one(db)
+        .await
 }
 
 /// # Errors
 /// When the database fails.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<organisations::Model>, DbErr> {
-    organisations::Entity::find().order_by_asc(organisations::Column::Name).all(db).await
+    organisations::Entity::find()
+        .order_by_asc(organisations::Column::Name)
+        .all(db)
+        .await
 }
 
 /// The organisations a user administers (all of them for a platform admin).
 ///
 /// # Errors
 /// When the database fails.
-pub async fn administered_by(db: &impl ConnectionTrait, user: &users::Model) -> Result<Vec<organisations::Model>, DbErr> {
+pub async fn administered_by(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+) -> Result<Vec<organisations::Model>, DbErr> {
     if user.role == "platform_admin" {
         return all(db).await;
     }
@@ -99,7 +125,11 @@ pub async fn administered_by(db: &impl ConnectionTrait, user: &users::Model) -> 
 ///
 /// # Errors
 /// When the database fails.
-pub async fn can_admin(db: &impl ConnectionTrait, user: &users::Model, org_id: i32) -> Result<bool, DbErr> {
+pub async fn can_admin(
+    db: &impl ConnectionTrait,
+    user: &users::Model,
+    org_id: i32,
+) -> Result<bool, DbErr> {
     if user.role == "platform_admin" {
         return Ok(true);
     }
@@ -116,7 +146,11 @@ pub async fn can_admin(db: &impl ConnectionTrait, user: &users::Model, org_id: i
 ///
 /// # Errors
 /// When the database fails.
-pub async fn administers_learner(db: &impl ConnectionTrait, viewer: &users::Model, learner_id: i32) -> Result<bool, DbErr> {
+pub async fn administers_learner(
+    db: &impl ConnectionTrait,
+    viewer: &users::Model,
+    learner_id: i32,
+) -> Result<bool, DbErr> {
     if viewer.role == "platform_admin" {
         return Ok(true);
     }
@@ -159,10 +193,17 @@ pub async fn add_member(
         .await?;
     match existing {
         Some(m) => {
-            let role = if m.role == MemberRole::OrgAdmin.as_str() { MemberRole::OrgAdmin } else { role };
+            let role = if m.role == MemberRole::OrgAdmin.as_str() {
+                MemberRole::OrgAdmin
+            } else {
+                role
+            };
             org_members::Entity::update_many()
                 .col_expr(org_members::Column::Role, Expr::value(role.as_str()))
-                .col_expr(org_members::Column::CohortId, Expr::value(cohort_id.or(m.cohort_id)))
+                .col_expr(
+                    org_members::Column::CohortId,
+                    Expr::value(cohort_id.or(m.cohort_id)),
+                )
                 .filter(org_members::Column::Id.eq(m.id))
                 .exec(db)
                 .await?;
@@ -187,7 +228,11 @@ pub async fn add_member(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn remove_member(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> Result<bool, DbErr> {
+pub async fn remove_member(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+) -> Result<bool, DbErr> {
     let res = org_members::Entity::delete_many()
         .filter(org_members::Column::OrgId.eq(org_id))
         .filter(org_members::Column::UserId.eq(user_id))
@@ -198,7 +243,11 @@ pub async fn remove_member(db: &impl ConnectionTrait, org_id: i32, user_id: i32)
 
 /// # Errors
 /// When the database fails.
-pub async fn member(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> Result<Option<org_members::Model>, DbErr> {
+pub async fn member(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+) -> Result<Option<org_members::Model>, DbErr> {
     org_members::Entity::find()
         .filter(org_members::Column::OrgId.eq(org_id))
         .filter(org_members::Column::UserId.eq(user_id))
@@ -210,11 +259,16 @@ pub async fn member(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> Res
 ///
 /// # Errors
 /// When the database fails.
-pub async fn set_cohort(db: &impl ConnectionTrait, org_id: i32, user_id: i32, cohort_id: Option<i32>) -> Result<bool, DbErr> {
-    if let Some(c) = cohort_id {
-        if cohort(db, org_id, c).await?.is_none() {
-            return Ok(false);
-        }
+pub async fn set_cohort(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+    cohort_id: Option<i32>,
+) -> Result<bool, DbErr> {
+    if let Some(c) = cohort_id
+        && cohort(db, org_id, c).await?.is_none()
+    {
+        return Ok(false);
     }
     let res = org_members::Entity::update_many()
         .col_expr(org_members::Column::CohortId, Expr::value(cohort_id))
@@ -227,7 +281,10 @@ pub async fn set_cohort(db: &impl ConnectionTrait, org_id: i32, user_id: i32, co
 
 /// # Errors
 /// When the database fails.
-pub async fn cohorts_of(db: &impl ConnectionTrait, org_id: i32) -> Result<Vec<cohorts::Model>, DbErr> {
+pub async fn cohorts_of(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+) -> Result<Vec<cohorts::Model>, DbErr> {
     cohorts::Entity::find()
         .filter(cohorts::Column::OrgId.eq(org_id))
         .order_by_asc(cohorts::Column::StartsOn)
@@ -239,7 +296,11 @@ pub async fn cohorts_of(db: &impl ConnectionTrait, org_id: i32) -> Result<Vec<co
 ///
 /// # Errors
 /// When the database fails.
-pub async fn cohort(db: &impl ConnectionTrait, org_id: i32, id: i32) -> Result<Option<cohorts::Model>, DbErr> {
+pub async fn cohort(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    id: i32,
+) -> Result<Option<cohorts::Model>, DbErr> {
     cohorts::Entity::find()
         .filter(cohorts::Column::OrgId.eq(org_id))
         .filter(cohorts::Column::Id.eq(id))
@@ -249,7 +310,11 @@ pub async fn cohort(db: &impl ConnectionTrait, org_id: i32, id: i32) -> Result<O
 
 /// # Errors
 /// When the database fails.
-pub async fn cohort_by_name(db: &impl ConnectionTrait, org_id: i32, name: &str) -> Result<Option<cohorts::Model>, DbErr> {
+pub async fn cohort_by_name(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    name: &str,
+) -> Result<Option<cohorts::Model>, DbErr> {
     cohorts::Entity::find()
         .filter(cohorts::Column::OrgId.eq(org_id))
         .filter(cohorts::Column::Name.eq(name))
@@ -279,7 +344,9 @@ pub async fn create_cohort(
     .await;
     match res {
         Ok(c) => Ok(c),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(OrgError::CohortTaken),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(OrgError::CohortTaken)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -317,7 +384,10 @@ pub async fn create_invitation(
 
 /// # Errors
 /// When the database fails.
-pub async fn invitations_of(db: &impl ConnectionTrait, org_id: i32) -> Result<Vec<invitations::Model>, DbErr> {
+pub async fn invitations_of(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+) -> Result<Vec<invitations::Model>, DbErr> {
     invitations::Entity::find()
         .filter(invitations::Column::OrgId.eq(org_id))
         .order_by_desc(invitations::Column::CreatedAt)
@@ -327,7 +397,12 @@ pub async fn invitations_of(db: &impl ConnectionTrait, org_id: i32) -> Result<Ve
 
 /// # Errors
 /// When the database fails.
-pub async fn revoke_invitation(db: &impl ConnectionTrait, org_id: i32, id: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn revoke_invitation(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let res = invitations::Entity::update_many()
         .col_expr(invitations::Column::RevokedAt, Expr::value(now))
         .filter(invitations::Column::OrgId.eq(org_id))
@@ -365,7 +440,14 @@ pub fn invitation_state(inv: &invitations::Model, now: DateTime<Utc>) -> Invitat
 pub async fn invitation(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<Option<(invitations::Model, organisations::Model, Option<cohorts::Model>)>, DbErr> {
+) -> Result<
+    Option<(
+        invitations::Model,
+        organisations::Model,
+        Option<cohorts::Model>,
+    )>,
+    DbErr,
+> {
     if !tokens::plausible(token) {
         return Ok(None);
     }
@@ -376,7 +458,10 @@ pub async fn invitation(
     else {
         return Ok(None);
     };
-    let Some(org) = organisations::Entity::find_by_id(inv.org_id).one(db).await? else {
+    let Some(org) = organisations::Entity::find_by_id(inv.org_id)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let cohort = match inv.cohort_id {
@@ -408,7 +493,10 @@ pub async fn accept_invitation(
         }
         // Counted with a guarded update, so two people racing for the last use cannot both get in.
         let mut update = invitations::Entity::update_many()
-            .col_expr(invitations::Column::Uses, Expr::col(invitations::Column::Uses).add(1))
+            .col_expr(
+                invitations::Column::Uses,
+                Expr::col(invitations::Column::Uses).add(1),
+            )
             .filter(invitations::Column::Id.eq(inv.id))
             .filter(invitations::Column::RevokedAt.is_null());
         if let Some(max) = inv.max_uses {
@@ -418,7 +506,15 @@ pub async fn accept_invitation(
             return Ok(Err(InvitationState::UsedUp));
         }
     }
-    add_member(&txn, org.id, user_id, MemberRole::Learner, inv.cohort_id, now).await?;
+    add_member(
+        &txn,
+        org.id,
+        user_id,
+        MemberRole::Learner,
+        inv.cohort_id,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Ok(org))
 }
@@ -484,7 +580,11 @@ pub async fn import(
             }
         };
         add_member(&txn, org_id, user_id, row.role, cohort_id, now).await?;
-        out.push(Imported { email: row.email.as_str().to_string(), name: row.name.as_str().to_string(), token });
+        out.push(Imported {
+            email: row.email.as_str().to_string(),
+            name: row.name.as_str().to_string(),
+            token,
+        });
     }
     txn.commit().await?;
     Ok(out)
@@ -494,7 +594,11 @@ pub async fn import(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn activation_user(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<Option<users::Model>, DbErr> {
+pub async fn activation_user(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<users::Model>, DbErr> {
     if !tokens::plausible(token) {
         return Ok(None);
     }
@@ -508,14 +612,22 @@ pub async fn activation_user(db: &impl ConnectionTrait, token: &str, now: DateTi
     if t.used_at.is_some() || t.expires_at <= now {
         return Ok(None);
     }
-    users::Entity::find_by_id(t.user_id).one(db).await.map(|u| u.filter(|u| u.disabled_at.is_none()))
+    users::Entity::find_by_id(t.user_id)
+        .one(db)
+        .await
+        .map(|u| u.filter(|u| u.disabled_at.is_none()))
 }
 
 /// Uses an activation link once: sets the password and ends any other sessions, in one transaction.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn activate(db: &DatabaseConnection, token: &str, password_hash: String, now: DateTime<Utc>) -> Result<Option<users::Model>, DbErr> {
+pub async fn activate(
+    db: &DatabaseConnection,
+    token: &str,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<Option<users::Model>, DbErr> {
     let txn = db.begin().await?;
     let Some(user) = activation_user(&txn, token, now).await? else {
         return Ok(None);
@@ -543,7 +655,11 @@ pub async fn activate(db: &DatabaseConnection, token: &str, password_hash: Strin
 ///
 /// # Errors
 /// When the database fails.
-pub async fn disable_user(db: &DatabaseConnection, user_id: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn disable_user(
+    db: &DatabaseConnection,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
     let res = users::Entity::update_many()
         .col_expr(users::Column::DisabledAt, Expr::value(now))

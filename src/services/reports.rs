@@ -100,35 +100,67 @@ pub struct Totals {
 
 fn members(org_id: i32, course_slug: &str, filter: &Filter) -> SelectStatement {
     let mut q = Query::select();
-    q.expr_as(Expr::col((org_members::Entity, org_members::Column::Id)), Alias::new("member_id"))
-        .expr_as(Expr::col((users::Entity, users::Column::Id)), Alias::new("user_id"))
-        .expr_as(Expr::col((users::Entity, users::Column::Name)), Alias::new("name"))
-        .expr_as(Expr::col((users::Entity, users::Column::Email)), Alias::new("email"))
-        .expr_as(Expr::col((org_members::Entity, org_members::Column::Role)), Alias::new("role"))
-        .expr_as(Expr::col((cohorts::Entity, cohorts::Column::Id)), Alias::new("cohort_id"))
-        .expr_as(Expr::col((cohorts::Entity, cohorts::Column::Name)), Alias::new("cohort_name"))
-        .expr_as(Expr::col((enrolments::Entity, enrolments::Column::ProgressPercent)), Alias::new("percent"))
-        .expr_as(Expr::col((enrolments::Entity, enrolments::Column::LastActivityAt)), Alias::new("last_active"))
-        .expr_as(Expr::col((enrolments::Entity, enrolments::Column::CompletedAt)), Alias::new("completed_at"))
-        .from(org_members::Entity)
-        .join(
-            JoinType::InnerJoin,
-            users::Entity,
-            Expr::col((users::Entity, users::Column::Id)).equals((org_members::Entity, org_members::Column::UserId)),
-        )
-        .join(
-            JoinType::LeftJoin,
-            cohorts::Entity,
-            Expr::col((cohorts::Entity, cohorts::Column::Id)).equals((org_members::Entity, org_members::Column::CohortId)),
-        )
-        .join(
-            JoinType::LeftJoin,
-            enrolments::Entity,
-            Expr::col((enrolments::Entity, enrolments::Column::UserId))
-                .equals((users::Entity, users::Column::Id))
-                .and(Expr::col((enrolments::Entity, enrolments::Column::CourseSlug)).eq(course_slug)),
-        )
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
+    q.expr_as(
+        Expr::col((org_members::Entity, org_members::Column::Id)),
+        Alias::new("member_id"),
+    )
+    .expr_as(
+        Expr::col((users::Entity, users::Column::Id)),
+        Alias::new("user_id"),
+    )
+    .expr_as(
+        Expr::col((users::Entity, users::Column::Name)),
+        Alias::new("name"),
+    )
+    .expr_as(
+        Expr::col((users::Entity, users::Column::Email)),
+        Alias::new("email"),
+    )
+    .expr_as(
+        Expr::col((org_members::Entity, org_members::Column::Role)),
+        Alias::new("role"),
+    )
+    .expr_as(
+        Expr::col((cohorts::Entity, cohorts::Column::Id)),
+        Alias::new("cohort_id"),
+    )
+    .expr_as(
+        Expr::col((cohorts::Entity, cohorts::Column::Name)),
+        Alias::new("cohort_name"),
+    )
+    .expr_as(
+        Expr::col((enrolments::Entity, enrolments::Column::ProgressPercent)),
+        Alias::new("percent"),
+    )
+    .expr_as(
+        Expr::col((enrolments::Entity, enrolments::Column::LastActivityAt)),
+        Alias::new("last_active"),
+    )
+    .expr_as(
+        Expr::col((enrolments::Entity, enrolments::Column::CompletedAt)),
+        Alias::new("completed_at"),
+    )
+    .from(org_members::Entity)
+    .join(
+        JoinType::InnerJoin,
+        users::Entity,
+        Expr::col((users::Entity, users::Column::Id))
+            .equals((org_members::Entity, org_members::Column::UserId)),
+    )
+    .join(
+        JoinType::LeftJoin,
+        cohorts::Entity,
+        Expr::col((cohorts::Entity, cohorts::Column::Id))
+            .equals((org_members::Entity, org_members::Column::CohortId)),
+    )
+    .join(
+        JoinType::LeftJoin,
+        enrolments::Entity,
+        Expr::col((enrolments::Entity, enrolments::Column::UserId))
+            .equals((users::Entity, users::Column::Id))
+            .and(Expr::col((enrolments::Entity, enrolments::Column::CourseSlug)).eq(course_slug)),
+    )
+    .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
     if let Some(c) = filter.cohort {
         q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
     }
@@ -202,7 +234,9 @@ async fn complete_rows(
             .await?
         {
             if let Some(uid) = c.user_id {
-                let newer = certs.get(&uid).is_none_or(|old| old.issued_at < c.issued_at);
+                let newer = certs
+                    .get(&uid)
+                    .is_none_or(|old| old.issued_at < c.issued_at);
                 if newer {
                     certs.insert(uid, c);
                 }
@@ -230,7 +264,12 @@ async fn complete_rows(
                     } else {
                         CellStatus::NotStarted
                     };
-                    ModuleCell { status, percent, best_score: p.and_then(|p| p.best_score), due }
+                    ModuleCell {
+                        status,
+                        percent,
+                        best_score: p.and_then(|p| p.best_score),
+                        due,
+                    }
                 })
                 .collect();
             LearnerRow {
@@ -251,7 +290,10 @@ async fn complete_rows(
         .collect())
 }
 
-async fn cohort_map(db: &impl ConnectionTrait, org_id: i32) -> Result<HashMap<i32, cohorts::Model>, DbErr> {
+async fn cohort_map(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+) -> Result<HashMap<i32, cohorts::Model>, DbErr> {
     Ok(cohorts::Entity::find()
         .filter(cohorts::Column::OrgId.eq(org_id))
         .all(db)
@@ -277,7 +319,10 @@ pub async fn page(
     let backend = db.get_database_backend();
     let mut count = Query::select();
     count
-        .expr_as(Func::count(Expr::col((org_members::Entity, org_members::Column::Id))), Alias::new("n"))
+        .expr_as(
+            Func::count(Expr::col((org_members::Entity, org_members::Column::Id))),
+            Alias::new("n"),
+        )
         .from(org_members::Entity)
         .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
     if let Some(c) = filter.cohort {
@@ -288,11 +333,21 @@ pub async fn page(
         None => 0,
     };
     let mut q = members(org_id, &course.slug, filter);
-    let order = if filter.descending { Order::Desc } else { Order::Asc };
+    let order = if filter.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     match filter.sort {
         Sort::Name => q.order_by((users::Entity, users::Column::Name), order.clone()),
-        Sort::Progress => q.order_by((enrolments::Entity, enrolments::Column::ProgressPercent), order.clone()),
-        Sort::LastActive => q.order_by((enrolments::Entity, enrolments::Column::LastActivityAt), order.clone()),
+        Sort::Progress => q.order_by(
+            (enrolments::Entity, enrolments::Column::ProgressPercent),
+            order.clone(),
+        ),
+        Sort::LastActive => q.order_by(
+            (enrolments::Entity, enrolments::Column::LastActivityAt),
+            order.clone(),
+        ),
     };
     q.order_by((org_members::Entity, org_members::Column::Id), Order::Asc)
         .limit(per_page)
@@ -300,34 +355,50 @@ pub async fn page(
     let rows = db.query_all_raw(backend.build(&q)).await?;
     let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
     let cohorts = cohort_map(db, org_id).await?;
-    Ok((complete_rows(db, course, bases, &cohorts, now).await?, total))
+    Ok((
+        complete_rows(db, course, bases, &cohorts, now).await?,
+        total,
+    ))
 }
 
 /// Totals for the top of the report: people, started, completed, and per module.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn totals(db: &impl ConnectionTrait, course: &Course, org_id: i32, filter: &Filter) -> Result<Totals, DbErr> {
+pub async fn totals(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    filter: &Filter,
+) -> Result<Totals, DbErr> {
     let backend = db.get_database_backend();
     let mut q = Query::select();
-    q.expr_as(Func::count(Expr::col((org_members::Entity, org_members::Column::Id))), Alias::new("learners"))
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN enrolments.progress_percent > 0 THEN 1 ELSE 0 END), 0)"),
-            Alias::new("started"),
-        )
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN enrolments.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)"),
-            Alias::new("completed"),
-        )
-        .from(org_members::Entity)
-        .join(
-            JoinType::LeftJoin,
-            enrolments::Entity,
-            Expr::col((enrolments::Entity, enrolments::Column::UserId))
-                .equals((org_members::Entity, org_members::Column::UserId))
-                .and(Expr::col((enrolments::Entity, enrolments::Column::CourseSlug)).eq(course.slug.as_str())),
-        )
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
+    q.expr_as(
+        Func::count(Expr::col((org_members::Entity, org_members::Column::Id))),
+        Alias::new("learners"),
+    )
+    .expr_as(
+        Expr::cust("COALESCE(SUM(CASE WHEN enrolments.progress_percent > 0 THEN 1 ELSE 0 END), 0)"),
+        Alias::new("started"),
+    )
+    .expr_as(
+        Expr::cust(
+            "COALESCE(SUM(CASE WHEN enrolments.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)",
+        ),
+        Alias::new("completed"),
+    )
+    .from(org_members::Entity)
+    .join(
+        JoinType::LeftJoin,
+        enrolments::Entity,
+        Expr::col((enrolments::Entity, enrolments::Column::UserId))
+            .equals((org_members::Entity, org_members::Column::UserId))
+            .and(
+                Expr::col((enrolments::Entity, enrolments::Column::CourseSlug))
+                    .eq(course.slug.as_str()),
+            ),
+    )
+    .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
     if let Some(c) = filter.cohort {
         q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
     }
@@ -361,9 +432,19 @@ pub async fn totals(db: &impl ConnectionTrait, course: &Course, org_id: i32, fil
     let mut by_module: HashMap<String, ModuleTotals> = HashMap::new();
     for r in db.query_all_raw(backend.build(&m)).await? {
         let slug: String = r.try_get("", "module")?;
-        by_module.insert(slug, ModuleTotals { completed: r.try_get("", "completed")?, in_progress: r.try_get("", "in_progress")? });
+        by_module.insert(
+            slug,
+            ModuleTotals {
+                completed: r.try_get("", "completed")?,
+                in_progress: r.try_get("", "in_progress")?,
+            },
+        );
     }
-    totals.modules = course.modules.iter().map(|m| by_module.remove(&m.slug).unwrap_or_default()).collect();
+    totals.modules = course
+        .modules
+        .iter()
+        .map(|m| by_module.remove(&m.slug).unwrap_or_default())
+        .collect();
     Ok(totals)
 }
 
@@ -401,10 +482,19 @@ pub fn safe_cell(s: &str) -> String {
 }
 
 pub fn csv_header(course: &Course) -> Vec<String> {
-    let mut h: Vec<String> = ["name", "email", "role", "cohort", "course_percent", "last_active", "completed_at", "certificate"]
-        .iter()
-        .map(|s| (*s).to_string())
-        .collect();
+    let mut h: Vec<String> = [
+        "name",
+        "email",
+        "role",
+        "cohort",
+        "course_percent",
+        "last_active",
+        "completed_at",
+        "certificate",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
     for m in &course.modules {
         h.push(format!("module_{}_status", m.number));
         h.push(format!("module_{}_percent", m.number));
@@ -414,7 +504,10 @@ pub fn csv_header(course: &Course) -> Vec<String> {
 }
 
 pub fn csv_record(r: &LearnerRow) -> Vec<String> {
-    let fmt = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+    let fmt = |d: Option<DateTime<Utc>>| {
+        d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
     let mut v = vec![
         safe_cell(&r.name),
         safe_cell(&r.email),

@@ -14,5 +14,8 @@ pub fn new_token() -> anyhow::Result<String> {
 
 /// True for something that could be a token (so junk never reaches the database).
 pub fn plausible(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -2,6 +2,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod form;
+pub mod markdown;
 pub mod middleware;
 pub mod routes;
 pub mod session;

@@ -509,3 +509,59 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
+
+impl TestApp {
+    /// Saves a module's worksheet like a browser: fields are `(prompt id, answer)`.
+    pub async fn save_worksheet(
+        &self,
+        module: &str,
+        answers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let page = format!("/modules/{module}/worksheet");
+        let fields: Vec<(String, &str)> = answers
+            .iter()
+            .map(|(id, text)| (format!("answer-{id}"), *text))
+            .collect();
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.submit(&page, &page, &pairs).await
+    }
+
+    /// Rates every confidence statement of the course with the same rating, for `phase` ("before" or
+    /// "after"), with the CSRF token from the dashboard (so it also works when the form is not open).
+    pub async fn rate_confidence(&self, phase: &str, rating: &str) -> reqwest::Response {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        let fields: Vec<(String, &str)> = course
+            .confidence
+            .iter()
+            .map(|s| (format!("rating-{}", s.id), rating))
+            .collect();
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.submit("/dashboard", &format!("/confidence/{phase}"), &pairs)
+            .await
+    }
+
+    /// Completes every lesson of a module and passes its quiz.
+    pub async fn complete_module(&self, module: &str) {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        let m = course.module(module).unwrap();
+        for l in &m.lessons {
+            let r = self.complete_lesson(module, &l.slug).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        let r = self
+            .take_quiz(module, m.quiz.settings.questions_per_attempt)
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+/// Text as Handlebars escapes it in a page.
+pub fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('`', "&#x60;")
+        .replace('=', "&#x3D;")
+}

@@ -70,7 +70,10 @@ pub async fn admin_home(
     let organisations = crate::services::organisations::all(&state.db)
         .await?
         .into_iter()
-        .map(|o| OrgRow { slug: o.slug, name: o.name })
+        .map(|o| OrgRow {
+            slug: o.slug,
+            name: o.name,
+        })
         .collect();
     let page = AdminPage {
         organisations,
@@ -213,66 +216,113 @@ pub async fn revoke_certificate(
 }
 
 /// `POST /admin/organisations`: fields `name`, `slug`.
-pub async fn create_organisation(state: web::Data<AppState>, req: HttpRequest, admin: PlatformAdmin, form: CsrfForm) -> Result<HttpResponse, AppError> {
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    admin: PlatformAdmin,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
     use crate::services::organisations::{self as orgs, OrgError};
     let name = form.fields.get("name").trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::BadRequest("Enter the organisation's name (up to 200 characters). Go back and try again.".into()));
+        return Err(AppError::BadRequest(
+            "Enter the organisation's name (up to 200 characters). Go back and try again.".into(),
+        ));
     }
-    let slug = orgs::parse_slug(form.fields.get("slug")).map_err(|m| AppError::BadRequest(format!("Web address name: {m}. Go back and try again.")))?;
+    let slug = orgs::parse_slug(form.fields.get("slug")).map_err(|m| {
+        AppError::BadRequest(format!("Web address name: {m}. Go back and try again."))
+    })?;
     match orgs::create(&state.db, &name, &slug, state.clock.now()).await {
         Ok(org) => {
-            audit::record(&state.db, &state.clock, AuditEvent {
-                actor: Some(admin.0.id()),
-                action: "org.create",
-                target: Some(format!("org:{}", org.id)),
-                detail: Some(org.name.clone()),
-                ip: req.peer_addr().map(|a| a.ip().to_string()),
-            })
+            audit::record(
+                &state.db,
+                &state.clock,
+                AuditEvent {
+                    actor: Some(admin.0.id()),
+                    action: "org.create",
+                    target: Some(format!("org:{}", org.id)),
+                    detail: Some(org.name.clone()),
+                    ip: req.peer_addr().map(|a| a.ip().to_string()),
+                },
+            )
             .await?;
             Ok(see_other(&format!("/org/{}", org.slug)))
         }
-        Err(OrgError::SlugTaken) => Err(AppError::BadRequest("Another organisation already uses that web address name. Go back and choose another.".into())),
+        Err(OrgError::SlugTaken) => Err(AppError::BadRequest(
+            "Another organisation already uses that web address name. Go back and choose another."
+                .into(),
+        )),
         Err(OrgError::Db(e)) => Err(e.into()),
         Err(e) => Err(AppError::Unexpected(anyhow::anyhow!("{e}"))),
     }
 }
 
 /// `POST /admin/organisations/{slug}/admins`: field `email` of an existing account, made an org admin there.
-pub async fn appoint_org_admin(state: web::Data<AppState>, req: HttpRequest, admin: PlatformAdmin, form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn appoint_org_admin(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    admin: PlatformAdmin,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     use crate::domain::Email;
     use crate::domain::import::MemberRole;
     use crate::services::organisations as orgs;
-    let org = orgs::by_slug(&state.db, &path).await?.ok_or(AppError::NotFound)?;
-    let email = Email::parse(form.fields.get("email")).map_err(|m| AppError::BadRequest(format!("{m}. Go back and try again.")))?;
+    let org = orgs::by_slug(&state.db, &path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let email = Email::parse(form.fields.get("email"))
+        .map_err(|m| AppError::BadRequest(format!("{m}. Go back and try again.")))?;
     let user = crate::services::auth::find_by_email(&state.db, &email)
         .await?
         .ok_or_else(|| AppError::BadRequest("There is no account with that email address. Ask the person to register first, or import them. Go back and try again.".into()))?;
-    orgs::add_member(&state.db, org.id, user.id, MemberRole::OrgAdmin, None, state.clock.now()).await?;
-    audit::record(&state.db, &state.clock, AuditEvent {
-        actor: Some(admin.0.id()),
-        action: "org.admin.appoint",
-        target: Some(format!("org:{}", org.id)),
-        detail: Some(format!("user:{}", user.id)),
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
-    })
+    orgs::add_member(
+        &state.db,
+        org.id,
+        user.id,
+        MemberRole::OrgAdmin,
+        None,
+        state.clock.now(),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &state.clock,
+        AuditEvent {
+            actor: Some(admin.0.id()),
+            action: "org.admin.appoint",
+            target: Some(format!("org:{}", org.id)),
+            detail: Some(format!("user:{}", user.id)),
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        },
+    )
     .await?;
     Ok(see_other(&format!("/org/{}", org.slug)))
 }
 
 /// `POST /admin/users/{id}/disable`: disables an account and ends all its sessions.
-pub async fn disable_user(state: web::Data<AppState>, req: HttpRequest, admin: PlatformAdmin, _form: CsrfForm, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    admin: PlatformAdmin,
+    _form: CsrfForm,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if !crate::services::organisations::disable_user(&state.db, id, state.clock.now()).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(&state.db, &state.clock, AuditEvent {
-        actor: Some(admin.0.id()),
-        action: "account.disable",
-        target: Some(format!("user:{id}")),
-        detail: None,
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
-    })
+    audit::record(
+        &state.db,
+        &state.clock,
+        AuditEvent {
+            actor: Some(admin.0.id()),
+            action: "account.disable",
+            target: Some(format!("user:{id}")),
+            detail: None,
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        },
+    )
     .await?;
     Ok(see_other("/admin"))
 }

@@ -89,7 +89,10 @@ pub async fn show_register(
         return Ok(see_other(&next));
     }
     let view = View::new(StatusCode::OK, "auth/register", "Create an account", "");
-    let page = RegisterPage { next, ..RegisterPage::default() };
+    let page = RegisterPage {
+        next,
+        ..RegisterPage::default()
+    };
     render(&state, &req, &visitor, view, &page)
 }
 

@@ -11,6 +11,8 @@ use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, Visitor};
 use crate::web::view::{View, render, see_other};
 
+use super::{confidence, worksheets};
+
 fn find_module<'a>(course: &'a Course, slug: &str) -> Result<&'a Module, AppError> {
     course.module(slug).ok_or(AppError::NotFound)
 }
@@ -79,6 +81,8 @@ struct DashboardPage {
     modules: Vec<ModuleRow>,
     modules_completed: usize,
     organisations: Vec<OrgLink>,
+    confidence: confidence::ConfidenceSummary,
+    plan: worksheets::PlanSummary,
 }
 
 #[derive(Serialize)]
@@ -98,8 +102,13 @@ pub async fn dashboard(
     let organisations = crate::services::organisations::administered_by(&state.db, &user.user)
         .await?
         .into_iter()
-        .map(|o| OrgLink { slug: o.slug, name: o.name })
+        .map(|o| OrgLink {
+            slug: o.slug,
+            name: o.name,
+        })
         .collect();
+    let confidence = confidence::dashboard_summary(&state, &req, user.id(), &o.modules).await?;
+    let plan = worksheets::plan_summary(&state, user.id()).await?;
     let modules: Vec<ModuleRow> = course
         .modules
         .iter()
@@ -129,6 +138,8 @@ pub async fn dashboard(
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
         organisations,
+        confidence,
+        plan,
     };
     render(
         &state,
@@ -188,6 +199,9 @@ struct ModulePage {
     completed: bool,
     worksheet_title: String,
     first_lesson_url: Option<String>,
+    worksheet_answered: usize,
+    worksheet_prompts: usize,
+    confidence_after: bool,
 }
 
 /// `GET /modules/{module}`
@@ -201,6 +215,8 @@ pub async fn show_module(
     let rows = progress::module_lessons(&state.db, user.id(), &module.slug).await?;
     let statuses = progress::module_statuses(&state.db, &state.course, user.id()).await?;
     let status = statuses.get(module.number - 1);
+    let worksheet_answered =
+        worksheets::module_worksheet_answered(&state, user.id(), module).await?;
     let lessons = module
         .lessons
         .iter()
@@ -250,6 +266,10 @@ pub async fn show_module(
             .lessons
             .first()
             .map(|l| format!("/modules/{}/lessons/{}", module.slug, l.slug)),
+        worksheet_answered,
+        worksheet_prompts: module.worksheet.prompts.len(),
+        confidence_after: module.number == state.course.modules.len()
+            && status.is_some_and(|s| s.completed),
     };
     let title = format!("Module {}: {}", module.number, module.title);
     render(

@@ -5,12 +5,14 @@ use actix_web::web;
 mod admin;
 mod auth;
 mod certificates;
+mod confidence;
 mod health;
 mod learner;
 mod onboarding;
 mod org;
 mod public;
 mod quiz;
+mod worksheets;
 
 use crate::web::assets;
 
@@ -43,7 +45,11 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/dashboard", Guard::Learner),
     ("GET", "/modules/{module}", Guard::Learner),
     ("GET", "/modules/{module}/lessons/{lesson}", Guard::Learner),
-    ("POST", "/modules/{module}/lessons/{lesson}/complete", Guard::Learner),
+    (
+        "POST",
+        "/modules/{module}/lessons/{lesson}/complete",
+        Guard::Learner,
+    ),
     ("GET", "/modules/{module}/quiz", Guard::Learner),
     ("POST", "/modules/{module}/quiz", Guard::Learner),
     ("GET", "/attempts", Guard::Learner),
@@ -57,17 +63,37 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/.well-known/jwks.json", Guard::Public),
     ("GET", "/admin", Guard::PlatformAdmin),
     ("GET", "/admin/certificates/{code}", Guard::PlatformAdmin),
-    ("POST", "/admin/certificates/{code}/revoke", Guard::PlatformAdmin),
+    (
+        "POST",
+        "/admin/certificates/{code}/revoke",
+        Guard::PlatformAdmin,
+    ),
     ("POST", "/admin/organisations", Guard::PlatformAdmin),
-    ("POST", "/admin/organisations/{slug}/admins", Guard::PlatformAdmin),
+    (
+        "POST",
+        "/admin/organisations/{slug}/admins",
+        Guard::PlatformAdmin,
+    ),
     ("POST", "/admin/users/{id}/disable", Guard::PlatformAdmin),
     ("GET", "/org/{slug}", Guard::OrgAdmin),
     ("GET", "/org/{slug}/progress.csv", Guard::OrgAdmin),
     ("POST", "/org/{slug}/cohorts", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/members/{user_id}/cohort", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/members/{user_id}/remove", Guard::OrgAdmin),
+    (
+        "POST",
+        "/org/{slug}/members/{user_id}/cohort",
+        Guard::OrgAdmin,
+    ),
+    (
+        "POST",
+        "/org/{slug}/members/{user_id}/remove",
+        Guard::OrgAdmin,
+    ),
     ("POST", "/org/{slug}/invitations", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/invitations/{id}/revoke", Guard::OrgAdmin),
+    (
+        "POST",
+        "/org/{slug}/invitations/{id}/revoke",
+        Guard::OrgAdmin,
+    ),
     ("GET", "/org/{slug}/import", Guard::OrgAdmin),
     ("POST", "/org/{slug}/import", Guard::OrgAdmin),
     ("POST", "/org/{slug}/import/links.csv", Guard::OrgAdmin),
@@ -77,6 +103,17 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("POST", "/invite/{token}", Guard::Learner),
     ("GET", "/activate/{token}", Guard::Public),
     ("POST", "/activate/{token}", Guard::Public),
+    ("GET", "/modules/{module}/worksheet", Guard::Learner),
+    ("POST", "/modules/{module}/worksheet", Guard::Learner),
+    ("GET", "/plan", Guard::Learner),
+    ("GET", "/plan.md", Guard::Learner),
+    ("POST", "/plan/sharing", Guard::Learner),
+    ("GET", "/confidence/before", Guard::Learner),
+    ("POST", "/confidence/before", Guard::Learner),
+    ("POST", "/confidence/before/skip", Guard::Learner),
+    ("GET", "/confidence/after", Guard::Learner),
+    ("POST", "/confidence/after", Guard::Learner),
+    ("POST", "/confidence/after/skip", Guard::Learner),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -131,16 +168,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/certificates/{code}/revoke",
             web::post().to(admin::revoke_certificate),
         )
-        .route("/admin/organisations", web::post().to(admin::create_organisation))
-        .route("/admin/organisations/{slug}/admins", web::post().to(admin::appoint_org_admin))
-        .route("/admin/users/{id}/disable", web::post().to(admin::disable_user))
+        .route(
+            "/admin/organisations",
+            web::post().to(admin::create_organisation),
+        )
+        .route(
+            "/admin/organisations/{slug}/admins",
+            web::post().to(admin::appoint_org_admin),
+        )
+        .route(
+            "/admin/users/{id}/disable",
+            web::post().to(admin::disable_user),
+        )
         .route("/org/{slug}", web::get().to(org::report))
         .route("/org/{slug}/progress.csv", web::get().to(org::progress_csv))
         .route("/org/{slug}/cohorts", web::post().to(org::create_cohort))
-        .route("/org/{slug}/members/{user_id}/cohort", web::post().to(org::move_member))
-        .route("/org/{slug}/members/{user_id}/remove", web::post().to(org::remove_member))
-        .route("/org/{slug}/invitations", web::post().to(org::create_invitation))
-        .route("/org/{slug}/invitations/{id}/revoke", web::post().to(org::revoke_invitation))
+        .route(
+            "/org/{slug}/members/{user_id}/cohort",
+            web::post().to(org::move_member),
+        )
+        .route(
+            "/org/{slug}/members/{user_id}/remove",
+            web::post().to(org::remove_member),
+        )
+        .route(
+            "/org/{slug}/invitations",
+            web::post().to(org::create_invitation),
+        )
+        .route(
+            "/org/{slug}/invitations/{id}/revoke",
+            web::post().to(org::revoke_invitation),
+        )
         .service(
             web::resource("/org/{slug}/import")
                 .app_data(web::PayloadConfig::new(IMPORT_LIMIT))
@@ -156,6 +214,44 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/org/{slug}/audit", web::get().to(org::org_audit))
         .route("/invite/{token}", web::get().to(onboarding::show_invite))
         .route("/invite/{token}", web::post().to(onboarding::accept_invite))
-        .route("/activate/{token}", web::get().to(onboarding::show_activate))
+        .route(
+            "/activate/{token}",
+            web::get().to(onboarding::show_activate),
+        )
         .route("/activate/{token}", web::post().to(onboarding::activate));
+    // Worksheets and the AI project plan. Worksheet forms carry long answers: their own body limit.
+    cfg.service(
+        web::resource("/modules/{module}/worksheet")
+            .app_data(web::PayloadConfig::new(worksheets::WORKSHEET_FORM_LIMIT))
+            .route(web::get().to(worksheets::show_worksheet))
+            .route(web::post().to(worksheets::save_worksheet)),
+    )
+    .route("/plan", web::get().to(worksheets::show_plan))
+    .route(
+        "/plan.md",
+        web::get().to(worksheets::download_plan_markdown),
+    )
+    .route(
+        "/plan/sharing",
+        web::post().to(worksheets::set_plan_sharing),
+    );
+    // The confidence self-assessment, before and after the course.
+    cfg.route("/confidence/before", web::get().to(confidence::show_before))
+        .route(
+            "/confidence/before",
+            web::post().to(confidence::submit_before),
+        )
+        .route(
+            "/confidence/before/skip",
+            web::post().to(confidence::skip_before),
+        )
+        .route("/confidence/after", web::get().to(confidence::show_after))
+        .route(
+            "/confidence/after",
+            web::post().to(confidence::submit_after),
+        )
+        .route(
+            "/confidence/after/skip",
+            web::post().to(confidence::skip_after),
+        );
 }

@@ -28,16 +28,29 @@ struct InvitePage {
 fn reason(state: InvitationState) -> &'static str {
     match state {
         InvitationState::Open => "",
-        InvitationState::Expired => "This invitation has expired. Ask the person who sent it for a new link.",
-        InvitationState::UsedUp => "This invitation has been used as many times as it allows. Ask the person who sent it for a new link.",
-        InvitationState::Revoked => "This invitation has been withdrawn. Ask the person who sent it for a new link.",
+        InvitationState::Expired => {
+            "This invitation has expired. Ask the person who sent it for a new link."
+        }
+        InvitationState::UsedUp => {
+            "This invitation has been used as many times as it allows. Ask the person who sent it for a new link."
+        }
+        InvitationState::Revoked => {
+            "This invitation has been withdrawn. Ask the person who sent it for a new link."
+        }
     }
 }
 
 /// `GET /invite/{token}`: who is inviting, and a button to join (or to register / log in first).
-pub async fn show_invite(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show_invite(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let (inv, org, cohort) = orgs::invitation(&state.db, &token).await?.ok_or(AppError::NotFound)?;
+    let (inv, org, cohort) = orgs::invitation(&state.db, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let st = orgs::invitation_state(&inv, state.clock.now());
     let member = match &visitor.user {
         Some(u) => orgs::member(&state.db, org.id, u.id).await?.is_some(),
@@ -53,22 +66,42 @@ pub async fn show_invite(state: web::Data<AppState>, req: HttpRequest, visitor: 
         logged_in: visitor.user.is_some(),
         member,
     };
-    let status = if page.open || member { StatusCode::OK } else { StatusCode::GONE };
-    render(&state, &req, &visitor, View::new(status, "onboarding/invite", "Join your organisation", "").noindex(), &page)
+    let status = if page.open || member {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    render(
+        &state,
+        &req,
+        &visitor,
+        View::new(status, "onboarding/invite", "Join your organisation", "").noindex(),
+        &page,
+    )
 }
 
 /// `POST /invite/{token}`: the logged-in user joins the organisation (and cohort).
-pub async fn accept_invite(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, _form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn accept_invite(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    _form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     match orgs::accept_invitation(&state.db, &token, user.id(), state.clock.now()).await? {
         Ok(org) => {
-            audit::record(&state.db, &state.clock, AuditEvent {
-                actor: Some(user.id()),
-                action: "org.invitation.accept",
-                target: Some(format!("org:{}", org.id)),
-                detail: Some(format!("user:{}", user.id())),
-                ip: req.peer_addr().map(|a| a.ip().to_string()),
-            })
+            audit::record(
+                &state.db,
+                &state.clock,
+                AuditEvent {
+                    actor: Some(user.id()),
+                    action: "org.invitation.accept",
+                    target: Some(format!("org:{}", org.id)),
+                    detail: Some(format!("user:{}", user.id())),
+                    ip: req.peer_addr().map(|a| a.ip().to_string()),
+                },
+            )
             .await?;
             Ok(see_other("/dashboard?joined=1"))
         }
@@ -85,11 +118,35 @@ struct ActivatePage {
 }
 
 /// `GET /activate/{token}`: an imported person chooses their password. The link works once and expires.
-pub async fn show_activate(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show_activate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let user = orgs::activation_user(&state.db, &token, state.clock.now()).await?.ok_or_else(expired)?;
-    let page = ActivatePage { token, name: user.name, email: user.email, error: None };
-    render(&state, &req, &visitor, View::new(StatusCode::OK, "onboarding/activate", "Set your password", "").noindex(), &page)
+    let user = orgs::activation_user(&state.db, &token, state.clock.now())
+        .await?
+        .ok_or_else(expired)?;
+    let page = ActivatePage {
+        token,
+        name: user.name,
+        email: user.email,
+        error: None,
+    };
+    render(
+        &state,
+        &req,
+        &visitor,
+        View::new(
+            StatusCode::OK,
+            "onboarding/activate",
+            "Set your password",
+            "",
+        )
+        .noindex(),
+        &page,
+    )
 }
 
 fn expired() -> AppError {
@@ -97,31 +154,70 @@ fn expired() -> AppError {
 }
 
 /// `POST /activate/{token}`: field `password`; sets it, uses up the link and logs the person in.
-pub async fn activate(state: web::Data<AppState>, req: HttpRequest, form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn activate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let now = state.clock.now();
-    let user = orgs::activation_user(&state.db, &token, now).await?.ok_or_else(expired)?;
+    let user = orgs::activation_user(&state.db, &token, now)
+        .await?
+        .ok_or_else(expired)?;
     let password = match NewPassword::parse(form.fields.get("password")) {
         Ok(p) => p,
         Err(problem) => {
-            let page = ActivatePage { token, name: user.name, email: user.email, error: Some(problem.message()) };
-            return render(&state, &req, &form.visitor, View::new(StatusCode::UNPROCESSABLE_ENTITY, "onboarding/activate", "Error: Set your password", "").noindex(), &page);
+            let page = ActivatePage {
+                token,
+                name: user.name,
+                email: user.email,
+                error: Some(problem.message()),
+            };
+            return render(
+                &state,
+                &req,
+                &form.visitor,
+                View::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "onboarding/activate",
+                    "Error: Set your password",
+                    "",
+                )
+                .noindex(),
+                &page,
+            );
         }
     };
     let hash = auth::hash_password(password.into_secret()).await?;
-    let user = orgs::activate(&state.db, &token, hash, now).await?.ok_or_else(expired)?;
-    audit::record(&state.db, &state.clock, AuditEvent {
-        actor: Some(user.id),
-        action: "account.activate",
-        target: Some(format!("user:{}", user.id)),
-        detail: None,
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
-    })
+    let user = orgs::activate(&state.db, &token, hash, now)
+        .await?
+        .ok_or_else(expired)?;
+    audit::record(
+        &state.db,
+        &state.clock,
+        AuditEvent {
+            actor: Some(user.id),
+            action: "account.activate",
+            target: Some(format!("user:{}", user.id)),
+            detail: None,
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        },
+    )
     .await?;
     if let Some(old) = &form.visitor.session_token {
         sessions::end(&state.db, old).await?;
     }
-    let session = sessions::create(&state.db, &state.clock, user.id, state.timeouts(), req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok())).await?;
+    let session = sessions::create(
+        &state.db,
+        &state.clock,
+        user.id,
+        state.timeouts(),
+        req.headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    )
+    .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/dashboard"))
         .cookie(session_cookie(&state, &session))

@@ -11,9 +11,9 @@ use crate::domain::import;
 use crate::entities::organisations;
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
+use crate::services::insight;
 use crate::services::organisations::{self as orgs, InvitationState, OrgError};
 use crate::services::reports::{self, Filter, Sort};
-use crate::services::insight;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, Visitor};
@@ -22,12 +22,21 @@ use crate::web::view::{View, render, see_other};
 pub const PER_PAGE: u64 = 50;
 
 fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor { user: Some(user.user.clone()), session_token: Some(user.session_token.clone()) }
+    Visitor {
+        user: Some(user.user.clone()),
+        session_token: Some(user.session_token.clone()),
+    }
 }
 
 /// The organisation, if this user administers it; 404 otherwise.
-pub async fn org_for_admin(state: &AppState, user: &CurrentUser, slug: &str) -> Result<organisations::Model, AppError> {
-    let org = orgs::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+pub async fn org_for_admin(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: &str,
+) -> Result<organisations::Model, AppError> {
+    let org = orgs::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if orgs::can_admin(&state.db, &user.user, org.id).await? {
         Ok(org)
     } else {
@@ -40,14 +49,25 @@ fn ip(req: &HttpRequest) -> Option<String> {
     req.peer_addr().map(|a| a.ip().to_string())
 }
 
-async fn audit_org(state: &AppState, req: &HttpRequest, user: &CurrentUser, org: &organisations::Model, action: &str, detail: String) -> Result<(), AppError> {
-    audit::record(&state.db, &state.clock, AuditEvent {
-        actor: Some(user.id()),
-        action,
-        target: Some(format!("org:{}", org.id)),
-        detail: Some(detail),
-        ip: ip(req),
-    })
+async fn audit_org(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    org: &organisations::Model,
+    action: &str,
+    detail: String,
+) -> Result<(), AppError> {
+    audit::record(
+        &state.db,
+        &state.clock,
+        AuditEvent {
+            actor: Some(user.id()),
+            action,
+            target: Some(format!("org:{}", org.id)),
+            detail: Some(detail),
+            ip: ip(req),
+        },
+    )
     .await?;
     Ok(())
 }
@@ -162,7 +182,16 @@ pub async fn report(
     let filter = filter_of(&query);
     let now = state.clock.now();
     let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = reports::page(&state.db, &state.course, org.id, &filter, page, PER_PAGE, now).await?;
+    let (rows, total) = reports::page(
+        &state.db,
+        &state.course,
+        org.id,
+        &filter,
+        page,
+        PER_PAGE,
+        now,
+    )
+    .await?;
     let totals = reports::totals(&state.db, &state.course, org.id, &filter).await?;
     let cohorts = orgs::cohorts_of(&state.db, org.id).await?;
     let invitations = orgs::invitations_of(&state.db, org.id).await?;
@@ -184,7 +213,13 @@ pub async fn report(
             .modules
             .iter()
             .zip(&totals.modules)
-            .map(|(m, t)| ModuleHead { number: m.number, title: m.title.clone(), completed: t.completed, in_progress: t.in_progress, rate: rate(t.completed, totals.learners) })
+            .map(|(m, t)| ModuleHead {
+                number: m.number,
+                title: m.title.clone(),
+                completed: t.completed,
+                in_progress: t.in_progress,
+                rate: rate(t.completed, totals.learners),
+            })
             .collect(),
         rows: rows
             .into_iter()
@@ -195,7 +230,9 @@ pub async fn report(
                 is_admin: r.role == "org_admin",
                 cohort: r.cohort,
                 percent: r.percent,
-                last_active: r.last_active.map_or_else(|| "Never".into(), |d| d.format("%-d %b %Y").to_string()),
+                last_active: r
+                    .last_active
+                    .map_or_else(|| "Never".into(), |d| d.format("%-d %b %Y").to_string()),
                 certificate: r.certificate,
                 modules: r
                     .modules
@@ -221,7 +258,11 @@ pub async fn report(
                 id: c.id,
                 name: c.name.clone(),
                 selected: filter.cohort == Some(c.id),
-                pacing: if c.pacing == "weekly" { "One module a week".into() } else { "Self-paced".into() },
+                pacing: if c.pacing == "weekly" {
+                    "One module a week".into()
+                } else {
+                    "Self-paced".into()
+                },
                 starts: c.starts_on.format("%-d %B %Y").to_string(),
             })
             .collect(),
@@ -238,7 +279,10 @@ pub async fn report(
                 let st = orgs::invitation_state(i, now);
                 InvitationView {
                     id: i.id,
-                    cohort: i.cohort_id.and_then(|c| cohorts.iter().find(|x| x.id == c)).map(|c| c.name.clone()),
+                    cohort: i
+                        .cohort_id
+                        .and_then(|c| cohorts.iter().find(|x| x.id == c))
+                        .map(|c| c.name.clone()),
                     expires: i.expires_at.format("%-d %b %Y").to_string(),
                     uses: match i.max_uses {
                         Some(m) => format!("{} of {m}", i.uses),
@@ -255,10 +299,21 @@ pub async fn report(
             })
             .collect(),
         new_invite,
-        module_slugs: state.course.modules.iter().map(|m| (m.number, m.slug.clone(), m.title.clone())).collect(),
+        module_slugs: state
+            .course
+            .modules
+            .iter()
+            .map(|m| (m.number, m.slug.clone(), m.title.clone()))
+            .collect(),
     };
     let title = format!("{}: progress", org.name);
-    render(&state, &req, &visitor_of(&user), View::new(StatusCode::OK, "org/report", &title, "org"), &page_view)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "org/report", &title, "org"),
+        &page_view,
+    )
 }
 
 /// `GET /org/{slug}/progress.csv`: every row of the report, streamed in batches (flat memory at any size).
@@ -271,10 +326,22 @@ pub async fn progress_csv(
 ) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     let filter = filter_of(&query);
-    audit_org(&state, &req, &user, &org, "org.export", "progress.csv".into()).await?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.export",
+        "progress.csv".into(),
+    )
+    .await?;
     let mut header_line = csv::Writer::from_writer(Vec::new());
-    header_line.write_record(reports::csv_header(&state.course)).map_err(anyhow::Error::from)?;
-    let header_bytes = header_line.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    header_line
+        .write_record(reports::csv_header(&state.course))
+        .map_err(anyhow::Error::from)?;
+    let header_bytes = header_line
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("csv: {e}"))?;
     let state = state.into_inner();
     let now = state.clock.now();
     let org_id = org.id;
@@ -284,7 +351,9 @@ pub async fn progress_csv(
         let filter = filter.clone();
         async move {
             let after = after?;
-            match reports::batch_after(&state.db, &state.course, org_id, &filter, after, 1000, now).await {
+            match reports::batch_after(&state.db, &state.course, org_id, &filter, after, 1000, now)
+                .await
+            {
                 Ok(rows) if rows.is_empty() => None,
                 Ok(rows) => {
                     let last = rows.last().map(|r| r.member_id);
@@ -299,25 +368,40 @@ pub async fn progress_csv(
                 }
                 Err(e) => {
                     tracing::error!("progress export failed: {e}");
-                    Some((Err(actix_web::error::ErrorInternalServerError("export failed")), None))
+                    Some((
+                        Err(actix_web::error::ErrorInternalServerError("export failed")),
+                        None,
+                    ))
                 }
             }
         }
     });
-    let head = stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(header_bytes)) });
+    let head =
+        stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(header_bytes)) });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-progress.csv\"", org.slug)))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-progress.csv\"", org.slug),
+        ))
         .streaming(futures_util::StreamExt::chain(head, body)))
 }
 
 /// `POST /org/{slug}/cohorts`: fields `name`, `starts_on` (YYYY-MM-DD), `pacing` (self or weekly).
-pub async fn create_cohort(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn create_cohort(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     let f = &form.fields;
     let name = f.get("name").trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest("Enter a cohort name of up to 100 characters. Go back and try again.".into()));
+        return Err(AppError::BadRequest(
+            "Enter a cohort name of up to 100 characters. Go back and try again.".into(),
+        ));
     }
     let starts = NaiveDate::parse_from_str(f.get("starts_on").trim(), "%Y-%m-%d")
         .map_err(|_| AppError::BadRequest("Enter the start date as year-month-day, for example 2027-01-11. Go back and try again.".into()))?;
@@ -325,17 +409,34 @@ pub async fn create_cohort(state: web::Data<AppState>, req: HttpRequest, user: C
     let weekly = f.get("pacing") == "weekly";
     match orgs::create_cohort(&state.db, org.id, name, starts, weekly, state.clock.now()).await {
         Ok(c) => {
-            audit_org(&state, &req, &user, &org, "org.cohort.create", format!("cohort:{} {}", c.id, c.name)).await?;
+            audit_org(
+                &state,
+                &req,
+                &user,
+                &org,
+                "org.cohort.create",
+                format!("cohort:{} {}", c.id, c.name),
+            )
+            .await?;
             Ok(see_other(&format!("/org/{}?cohort={}", org.slug, c.id)))
         }
-        Err(OrgError::CohortTaken) => Err(AppError::BadRequest("This organisation already has a cohort with that name. Go back and choose another.".into())),
+        Err(OrgError::CohortTaken) => Err(AppError::BadRequest(
+            "This organisation already has a cohort with that name. Go back and choose another."
+                .into(),
+        )),
         Err(OrgError::Db(e)) => Err(e.into()),
         Err(e) => Err(AppError::Unexpected(anyhow::anyhow!("{e}"))),
     }
 }
 
 /// `POST /org/{slug}/members/{user_id}/cohort`: field `cohort` (a cohort id, or empty for none).
-pub async fn move_member(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, form: CsrfForm, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
+pub async fn move_member(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    form: CsrfForm,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
     let (slug, member) = path.into_inner();
     let org = org_for_admin(&state, &user, &slug).await?;
     let cohort = match form.fields.get("cohort") {
@@ -345,53 +446,140 @@ pub async fn move_member(state: web::Data<AppState>, req: HttpRequest, user: Cur
     if !orgs::set_cohort(&state.db, org.id, member, cohort).await? {
         return Err(AppError::NotFound);
     }
-    audit_org(&state, &req, &user, &org, "org.member.move", format!("user:{member} cohort:{}", cohort.map_or("none".into(), |c| c.to_string()))).await?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.member.move",
+        format!(
+            "user:{member} cohort:{}",
+            cohort.map_or("none".into(), |c| c.to_string())
+        ),
+    )
+    .await?;
     Ok(see_other(&format!("/org/{}", org.slug)))
 }
 
 /// `POST /org/{slug}/members/{user_id}/remove`: a leaver leaves the organisation; their records stay.
-pub async fn remove_member(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, _form: CsrfForm, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    _form: CsrfForm,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
     let (slug, member) = path.into_inner();
     let org = org_for_admin(&state, &user, &slug).await?;
     if !orgs::remove_member(&state.db, org.id, member).await? {
         return Err(AppError::NotFound);
     }
-    audit_org(&state, &req, &user, &org, "org.member.remove", format!("user:{member}")).await?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.member.remove",
+        format!("user:{member}"),
+    )
+    .await?;
     Ok(see_other(&format!("/org/{}", org.slug)))
 }
 
 /// `POST /org/{slug}/invitations`: fields `cohort`, `days` (1-90), `max_uses` (optional).
-pub async fn create_invitation(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn create_invitation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     let f = &form.fields;
     let cohort = match f.get("cohort") {
         "" => None,
         c => {
             let id = c.parse::<i32>().map_err(|_| AppError::NotFound)?;
-            Some(orgs::cohort(&state.db, org.id, id).await?.ok_or(AppError::NotFound)?.id)
+            Some(
+                orgs::cohort(&state.db, org.id, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .id,
+            )
         }
     };
     let days = match f.get("days").trim() {
         "" => 14,
-        d => d.parse::<i64>().ok().filter(|d| (1..=90).contains(d)).ok_or_else(|| AppError::BadRequest("The link can last from 1 to 90 days. Go back and try again.".into()))?,
+        d => d
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=90).contains(d))
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "The link can last from 1 to 90 days. Go back and try again.".into(),
+                )
+            })?,
     };
     let max_uses = match f.get("max_uses").trim() {
         "" => None,
-        m => Some(m.parse::<i32>().ok().filter(|m| (1..=100_000).contains(m)).ok_or_else(|| AppError::BadRequest("The number of uses must be a whole number from 1. Go back and try again.".into()))?),
+        m => Some(
+            m.parse::<i32>()
+                .ok()
+                .filter(|m| (1..=100_000).contains(m))
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "The number of uses must be a whole number from 1. Go back and try again."
+                            .into(),
+                    )
+                })?,
+        ),
     };
-    let token = orgs::create_invitation(&state.db, org.id, cohort, user.id(), days, max_uses, state.clock.now())
-        .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-    audit_org(&state, &req, &user, &org, "org.invitation.create", format!("days:{days} max_uses:{max_uses:?}")).await?;
-    Ok(see_other(&format!("/org/{}?invite={token}#invitations", org.slug)))
+    let token = orgs::create_invitation(
+        &state.db,
+        org.id,
+        cohort,
+        user.id(),
+        days,
+        max_uses,
+        state.clock.now(),
+    )
+    .await
+    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.invitation.create",
+        format!("days:{days} max_uses:{max_uses:?}"),
+    )
+    .await?;
+    Ok(see_other(&format!(
+        "/org/{}?invite={token}#invitations",
+        org.slug
+    )))
 }
 
 /// `POST /org/{slug}/invitations/{id}/revoke`
-pub async fn revoke_invitation(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, _form: CsrfForm, path: web::Path<(String, i32)>) -> Result<HttpResponse, AppError> {
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    _form: CsrfForm,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let org = org_for_admin(&state, &user, &slug).await?;
     orgs::revoke_invitation(&state.db, org.id, id, state.clock.now()).await?;
-    audit_org(&state, &req, &user, &org, "org.invitation.revoke", format!("invitation:{id}")).await?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.invitation.revoke",
+        format!("invitation:{id}"),
+    )
+    .await?;
     Ok(see_other(&format!("/org/{}#invitations", org.slug)))
 }
 
@@ -423,7 +611,11 @@ struct DoneRow {
     url: Option<String>,
 }
 
-async fn cohort_options(state: &AppState, org_id: i32, selected: Option<i32>) -> Result<Vec<CohortOption>, AppError> {
+async fn cohort_options(
+    state: &AppState,
+    org_id: i32,
+    selected: Option<i32>,
+) -> Result<Vec<CohortOption>, AppError> {
     Ok(orgs::cohorts_of(&state.db, org_id)
         .await?
         .into_iter()
@@ -438,21 +630,52 @@ async fn cohort_options(state: &AppState, org_id: i32, selected: Option<i32>) ->
 }
 
 /// `GET /org/{slug}/import`: paste a spreadsheet or CSV (email, name, role) to onboard staff.
-pub async fn show_import(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
-    let page = ImportPage { slug: org.slug.clone(), name: org.name.clone(), cohorts: cohort_options(&state, org.id, None).await?, ..Default::default() };
-    render(&state, &req, &visitor_of(&user), View::new(StatusCode::OK, "org/import", "Add staff", "org"), &page)
+    let page = ImportPage {
+        slug: org.slug.clone(),
+        name: org.name.clone(),
+        cohorts: cohort_options(&state, org.id, None).await?,
+        ..Default::default()
+    };
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "org/import", "Add staff", "org"),
+        &page,
+    )
 }
 
 /// `POST /org/{slug}/import`: `action=preview` checks every line and shows what would happen;
 /// `action=import` checks again and imports everything in one transaction, or nothing.
-pub async fn import_users(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn import_users(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     let f = &form.fields;
     let csv_text = f.get("csv").to_string();
     let cohort = match f.get("cohort") {
         "" => None,
-        c => Some(orgs::cohort(&state.db, org.id, c.parse().map_err(|_| AppError::NotFound)?).await?.ok_or(AppError::NotFound)?.id),
+        c => Some(
+            orgs::cohort(
+                &state.db,
+                org.id,
+                c.parse().map_err(|_| AppError::NotFound)?,
+            )
+            .await?
+            .ok_or(AppError::NotFound)?
+            .id,
+        ),
     };
     let mut page = ImportPage {
         slug: org.slug.clone(),
@@ -464,45 +687,124 @@ pub async fn import_users(state: web::Data<AppState>, req: HttpRequest, user: Cu
     let rows = match import::parse("line", &csv_text) {
         Ok(rows) if rows.is_empty() => {
             page.problems.push("The list has no people in it: paste a header row (email, name, role) and one row per person".into());
-            return render(&state, &req, &visitor_of(&user), View::new(StatusCode::UNPROCESSABLE_ENTITY, "org/import", "Error: Add staff", "org"), &page);
+            return render(
+                &state,
+                &req,
+                &visitor_of(&user),
+                View::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "org/import",
+                    "Error: Add staff",
+                    "org",
+                ),
+                &page,
+            );
         }
         Ok(rows) => rows,
         Err(problems) => {
-            page.problems = problems.into_iter().map(|p| p.replacen("line:", "Line ", 1)).collect();
-            return render(&state, &req, &visitor_of(&user), View::new(StatusCode::UNPROCESSABLE_ENTITY, "org/import", "Error: Add staff", "org"), &page);
+            page.problems = problems
+                .into_iter()
+                .map(|p| p.replacen("line:", "Line ", 1))
+                .collect();
+            return render(
+                &state,
+                &req,
+                &visitor_of(&user),
+                View::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "org/import",
+                    "Error: Add staff",
+                    "org",
+                ),
+                &page,
+            );
         }
     };
     if f.get("action") != "import" {
         page.count = rows.len();
-        page.preview = rows.iter().map(|r| PreviewRow { line: r.line, email: r.email.as_str().into(), name: r.name.as_str().into(), role: r.role.as_str() }).collect();
-        return render(&state, &req, &visitor_of(&user), View::new(StatusCode::OK, "org/import", "Check and add staff", "org"), &page);
+        page.preview = rows
+            .iter()
+            .map(|r| PreviewRow {
+                line: r.line,
+                email: r.email.as_str().into(),
+                name: r.name.as_str().into(),
+                role: r.role.as_str(),
+            })
+            .collect();
+        return render(
+            &state,
+            &req,
+            &visitor_of(&user),
+            View::new(StatusCode::OK, "org/import", "Check and add staff", "org"),
+            &page,
+        );
     }
-    let done = orgs::import(&state.db, &state.course.slug, org.id, cohort, &rows, state.clock.now())
-        .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-    audit_org(&state, &req, &user, &org, "org.import", format!("{} people", done.len())).await?;
+    let done = orgs::import(
+        &state.db,
+        &state.course.slug,
+        org.id,
+        cohort,
+        &rows,
+        state.clock.now(),
+    )
+    .await
+    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.import",
+        format!("{} people", done.len()),
+    )
+    .await?;
     let mut links = csv::Writer::from_writer(Vec::new());
     let _ = links.write_record(["email", "name", "activation_url"]);
     page.done = done
         .into_iter()
         .map(|d| {
-            let url = d.token.map(|t| format!("{}/activate/{t}", state.settings.base_url));
-            let _ = links.write_record([reports::safe_cell(&d.email), reports::safe_cell(&d.name), url.clone().unwrap_or_else(|| "(existing account: added)".into())]);
-            DoneRow { email: d.email, name: d.name, url }
+            let url = d
+                .token
+                .map(|t| format!("{}/activate/{t}", state.settings.base_url));
+            let _ = links.write_record([
+                reports::safe_cell(&d.email),
+                reports::safe_cell(&d.name),
+                url.clone()
+                    .unwrap_or_else(|| "(existing account: added)".into()),
+            ]);
+            DoneRow {
+                email: d.email,
+                name: d.name,
+                url,
+            }
         })
         .collect();
     page.links_csv = String::from_utf8(links.into_inner().unwrap_or_default()).unwrap_or_default();
     page.csv = String::new();
-    render(&state, &req, &visitor_of(&user), View::new(StatusCode::OK, "org/import", "Staff added", "org"), &page)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "org/import", "Staff added", "org"),
+        &page,
+    )
 }
 
 /// `POST /org/{slug}/import/links.csv`: hands back the activation links shown after an import as a CSV
 /// download (the links exist only in that page: the server keeps only their hashes).
-pub async fn import_links_csv(state: web::Data<AppState>, user: CurrentUser, form: CsrfForm, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn import_links_csv(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-activation-links.csv\"", org.slug)))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-activation-links.csv\"", org.slug),
+        ))
         .body(form.fields.get("links").to_string()))
 }
 
@@ -555,7 +857,13 @@ fn corr(f: Option<f64>) -> String {
 }
 
 /// `GET /org/{slug}/quiz?module=…`: which questions the organisation's learners get wrong.
-pub async fn quiz_insight(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, path: web::Path<String>, query: web::Query<InsightQuery>) -> Result<HttpResponse, AppError> {
+pub async fn quiz_insight(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<String>,
+    query: web::Query<InsightQuery>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     let module = match query.module.as_deref() {
         Some(m) => state.course.module(m).ok_or(AppError::NotFound)?,
@@ -599,18 +907,35 @@ pub async fn quiz_insight(state: web::Data<AppState>, req: HttpRequest, user: Cu
             }
         })
         .collect();
-    questions.sort_by(|a, b| b.hard.cmp(&a.hard));
+    questions.sort_by_key(|q| std::cmp::Reverse(q.hard));
     let page = InsightPage {
         slug: org.slug.clone(),
         name: org.name.clone(),
         module_slug: module.slug.clone(),
         module_title: format!("Module {}: {}", module.number, module.title),
-        modules: state.course.modules.iter().map(|m| (m.slug.clone(), format!("Module {}: {}", m.number, m.title), m.slug == module.slug)).collect(),
+        modules: state
+            .course
+            .modules
+            .iter()
+            .map(|m| {
+                (
+                    m.slug.clone(),
+                    format!("Module {}: {}", m.number, m.title),
+                    m.slug == module.slug,
+                )
+            })
+            .collect(),
         learners: ins.learners,
         attempts: ins.attempts,
         questions,
     };
-    render(&state, &req, &visitor_of(&user), View::new(StatusCode::OK, "org/insight", "Quiz insight", "org"), &page)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "org/insight", "Quiz insight", "org"),
+        &page,
+    )
 }
 
 #[derive(Serialize)]
@@ -629,7 +954,12 @@ struct OrgAuditPage {
 }
 
 /// `GET /org/{slug}/audit`: the organisation's admin actions.
-pub async fn org_audit(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn org_audit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let org = org_for_admin(&state, &user, &path).await?;
     let entries = audit::for_target(&state.db, &format!("org:{}", org.id), 200).await?;
     let page = OrgAuditPage {
@@ -639,11 +969,19 @@ pub async fn org_audit(state: web::Data<AppState>, req: HttpRequest, user: Curre
             .into_iter()
             .map(|e| AuditView {
                 at: e.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                actor: e.actor_user_id.map_or_else(|| "–".into(), |a| format!("user:{a}")),
+                actor: e
+                    .actor_user_id
+                    .map_or_else(|| "–".into(), |a| format!("user:{a}")),
                 action: e.action,
                 detail: e.detail.unwrap_or_default(),
             })
             .collect(),
     };
-    render(&state, &req, &visitor_of(&user), View::new(StatusCode::OK, "org/audit", "Audit log", "org"), &page)
+    render(
+        &state,
+        &req,
+        &visitor_of(&user),
+        View::new(StatusCode::OK, "org/audit", "Audit log", "org"),
+        &page,
+    )
 }

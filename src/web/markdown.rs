@@ -1,0 +1,84 @@
+//! Writing Markdown that carries someone's plain text safely: whatever they typed shows as typed,
+//! and can never become a heading, list, link, table, code, emphasis or raw HTML.
+
+/// Characters that mean something anywhere in a line (CommonMark, GitHub tables and strikethrough).
+const INLINE: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '&'];
+
+/// Escapes one line of plain text: `INLINE` characters anywhere, and what would start a block
+/// (`-`, `+`, `=`, `1.`, `1)`) at its start. Leading spaces are dropped (they would make code blocks).
+pub fn escape_line(line: &str) -> String {
+    let line = line.trim_start();
+    let mut out = String::with_capacity(line.len() + 8);
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in line.chars().enumerate() {
+        let starts_block = (i == 0 && matches!(c, '-' | '+' | '='))
+            || (i == digits && digits > 0 && matches!(c, '.' | ')'));
+        if INLINE.contains(&c) || starts_block {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes a single-line value such as a name or a heading (line breaks become spaces).
+pub fn escape_inline(text: &str) -> String {
+    escape_line(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Escapes multi-line plain text as Markdown paragraphs: every line break is kept (as a hard line
+/// break), and blank lines separate paragraphs.
+pub fn escape_text(text: &str) -> String {
+    let mut paragraphs: Vec<Vec<String>> = vec![Vec::new()];
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if paragraphs.last().is_some_and(|p| !p.is_empty()) {
+                paragraphs.push(Vec::new());
+            }
+        } else if let Some(p) = paragraphs.last_mut() {
+            p.push(escape_line(line.trim_end()));
+        }
+    }
+    paragraphs
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.join("\\\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_characters_are_escaped_and_unicode_kept() {
+        assert_eq!(escape_inline("# Title <script>"), "\\# Title \\<script\\>");
+        assert_eq!(escape_inline("Zoë Ångström"), "Zoë Ångström");
+        assert_eq!(
+            escape_inline("[x](javascript:alert(1)) *b* _i_ `c` | ~s~ \\"),
+            "\\[x\\](javascript:alert(1)) \\*b\\* \\_i\\_ \\`c\\` \\| \\~s\\~ \\\\"
+        );
+        assert_eq!(escape_inline("&amp; ![img]!"), "\\&amp; !\\[img\\]!");
+    }
+
+    #[test]
+    fn block_starts_are_escaped_only_at_the_start_of_a_line() {
+        assert_eq!(escape_line("- item"), "\\- item");
+        assert_eq!(escape_line("+ item"), "\\+ item");
+        assert_eq!(escape_line("==="), "\\===");
+        assert_eq!(escape_line("12. twelve"), "12\\. twelve");
+        assert_eq!(escape_line("3) three"), "3\\) three");
+        assert_eq!(escape_line("    code"), "code");
+        assert_eq!(escape_line("a - b. 4.5"), "a - b. 4.5");
+    }
+
+    #[test]
+    fn line_breaks_and_paragraphs_are_kept() {
+        assert_eq!(
+            escape_text("one\ntwo\n\n\n> three\n- four"),
+            "one\\\ntwo\n\n\\> three\\\n\\- four"
+        );
+        assert_eq!(escape_text("\n\n  only  \n\n"), "only");
+    }
+}
