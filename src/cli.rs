@@ -45,6 +45,29 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Create an organisation (e.g. an NHS Trust)
+    CreateOrg {
+        #[arg(long)]
+        name: String,
+        /// Short name for its web address: lower-case letters, numbers and hyphens
+        #[arg(long)]
+        slug: String,
+    },
+    /// Onboard staff from a CSV file with a header row: email, name and optionally role (learner or org_admin).
+    /// Checks every row first and imports nothing if any is wrong; prints `email<TAB>activation URL` per new person.
+    ImportUsers {
+        /// The organisation's slug
+        #[arg(long)]
+        org: String,
+        /// Put everyone in this cohort (created, self-paced from today, if it does not exist)
+        #[arg(long)]
+        cohort: Option<String>,
+        /// Report problems and what would happen; import nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// The CSV file
+        file: PathBuf,
+    },
 }
 
 /// Runs one command.
@@ -63,6 +86,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::CheckCourse { dir } => Ok(check_course(&dir.unwrap_or(settings.course_dir))),
         Command::CreateAdmin { email, name } => create_admin(settings, &email, &name).await,
+        Command::CreateOrg { name, slug } => create_org(settings, &name, &slug).await,
+        Command::ImportUsers {
+            org,
+            cohort,
+            dry_run,
+            file,
+        } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
     }
 }
 
@@ -188,4 +218,134 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
 /// Reads a secret from a string (used by tests and scripts).
 pub fn secret(s: &str) -> SecretString {
     SecretString::from(s.to_string())
+}
+
+async fn create_org(settings: Settings, name: &str, slug: &str) -> anyhow::Result<ExitCode> {
+    use crate::services::organisations::{self as orgs, OrgError};
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        anyhow::bail!("--name: enter the organisation's name (up to 200 characters)");
+    }
+    let slug = orgs::parse_slug(slug).map_err(|m| anyhow::anyhow!("--slug: {m}"))?;
+    let db = crate::db::connect(&settings).await?;
+    crate::db::migrate(&db).await?;
+    let clock = Clock::default();
+    match orgs::create(&db, name, &slug, clock.now()).await {
+        Ok(org) => {
+            crate::services::audit::record(
+                &db,
+                &clock,
+                crate::services::audit::AuditEvent {
+                    actor: None,
+                    action: "org.create",
+                    target: Some(format!("org:{}", org.id)),
+                    detail: Some("created from the command line".into()),
+                    ip: None,
+                },
+            )
+            .await?;
+            println!(
+                "organisation created: {} ({}/org/{})",
+                org.name, settings.base_url, org.slug
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(OrgError::SlugTaken) => {
+            eprintln!("error: another organisation already uses the slug '{slug}'");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+async fn import_users(
+    settings: Settings,
+    org_slug: &str,
+    cohort: Option<&str>,
+    dry_run: bool,
+    file: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    use crate::services::organisations as orgs;
+    let label = file.display().to_string();
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("{label}: cannot read the file: {e}"))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            eprintln!("{label}:{line}: the file is not UTF-8 text (save it as \"CSV UTF-8\")");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let rows = match crate::domain::import::parse(&label, &text) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!("{} problem(s): nothing was imported", problems.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let db = crate::db::connect(&settings).await?;
+    crate::db::migrate(&db).await?;
+    let Some(org) = orgs::by_slug(&db, org_slug).await? else {
+        eprintln!(
+            "error: there is no organisation '{org_slug}' (create it with `deepdive create-org`)"
+        );
+        return Ok(ExitCode::FAILURE);
+    };
+    let clock = Clock::default();
+    if dry_run {
+        println!(
+            "{}: {} row(s) are valid; nothing was imported (dry run)",
+            label,
+            rows.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cohort_id = match cohort {
+        None => None,
+        Some(name) => match orgs::cohort_by_name(&db, org.id, name).await? {
+            Some(c) => Some(c.id),
+            None => Some(
+                orgs::create_cohort(&db, org.id, name, clock.now(), false, clock.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .id,
+            ),
+        },
+    };
+    let course = load_course(&settings.course_dir)
+        .map(|c| c.slug)
+        .unwrap_or_else(|_| "ai-deep-dive".into());
+    let done = orgs::import(&db, &course, org.id, cohort_id, &rows, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::services::audit::record(
+        &db,
+        &clock,
+        crate::services::audit::AuditEvent {
+            actor: None,
+            action: "org.import",
+            target: Some(format!("org:{}", org.id)),
+            detail: Some(format!("{} people, from the command line", done.len())),
+            ip: None,
+        },
+    )
+    .await?;
+    let mut existing = 0;
+    for d in &done {
+        match &d.token {
+            Some(t) => println!("{}\t{}/activate/{t}", d.email, settings.base_url),
+            None => existing += 1,
+        }
+    }
+    eprintln!(
+        "{} new account(s); {existing} existing account(s) added to {}",
+        done.len() - existing,
+        org.name
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -167,3 +167,86 @@ pub async fn skip(
     .await?;
     Ok(())
 }
+
+/// Below this many learners answering both before and after, a statement's figures are not shown
+/// to admins (small-number suppression).
+pub const SUPPRESS_BELOW: usize = 5;
+
+/// One statement's confidence gain across an organisation's learners.
+#[derive(Debug, Clone)]
+pub struct Gain {
+    pub statement_id: String,
+    /// Learners who rated it both before and after.
+    pub answered: usize,
+    /// How many of them rated it higher after than before.
+    pub more_confident: usize,
+}
+
+impl Gain {
+    /// The share "more confident", or `None` when too few answered to show it.
+    pub fn percent(&self) -> Option<usize> {
+        (self.answered >= SUPPRESS_BELOW).then(|| self.more_confident * 100 / self.answered)
+    }
+}
+
+/// Confidence gain per statement for an organisation's members (optionally one cohort).
+///
+/// # Errors
+/// When the database fails.
+pub async fn org_gain(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    cohort: Option<i32>,
+) -> Result<Vec<Gain>, DbErr> {
+    use crate::entities::org_members;
+    let mut members = org_members::Entity::find().filter(org_members::Column::OrgId.eq(org_id));
+    if let Some(c) = cohort {
+        members = members.filter(org_members::Column::CohortId.eq(c));
+    }
+    let ids: Vec<i32> = members
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    let mut before: HashMap<(i32, String), i32> = HashMap::new();
+    let mut after: HashMap<(i32, String), i32> = HashMap::new();
+    for chunk in ids.chunks(900) {
+        for r in confidence_ratings::Entity::find()
+            .filter(confidence_ratings::Column::UserId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            let key = (r.user_id, r.statement_id.clone());
+            if r.phase == Phase::Before.as_str() {
+                before.insert(key, r.rating);
+            } else if r.phase == Phase::After.as_str() {
+                after.insert(key, r.rating);
+            }
+        }
+    }
+    Ok(course
+        .confidence
+        .iter()
+        .map(|s| {
+            let mut answered = 0;
+            let mut more = 0;
+            for ((uid, sid), a) in &after {
+                if *sid == s.id
+                    && let Some(b) = before.get(&(*uid, sid.clone()))
+                {
+                    answered += 1;
+                    if a > b {
+                        more += 1;
+                    }
+                }
+            }
+            Gain {
+                statement_id: s.id.clone(),
+                answered,
+                more_confident: more,
+            }
+        })
+        .collect())
+}

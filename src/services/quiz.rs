@@ -354,14 +354,14 @@ async fn record_on_module(
     progress::refresh_module(txn, course, user_id, module, now).await
 }
 
-/// One attempt with its answers, for its owner only.
+/// One attempt with its answers, for its owner and the admins of the owner's organisations only.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn attempt_with_answers(
     db: &impl ConnectionTrait,
     public_id: &str,
-    viewer: i32,
+    viewer: &crate::entities::users::Model,
 ) -> Result<Option<(quiz_attempts::Model, Vec<attempt_answers::Model>)>, DbErr> {
     let Some(attempt) = quiz_attempts::Entity::find()
         .filter(quiz_attempts::Column::PublicId.eq(public_id))
@@ -370,7 +370,9 @@ pub async fn attempt_with_answers(
     else {
         return Ok(None);
     };
-    if attempt.user_id != viewer {
+    if attempt.user_id != viewer.id
+        && !crate::services::organisations::administers_learner(db, viewer, attempt.user_id).await?
+    {
         return Ok(None);
     }
     let answers = attempt_answers::Entity::find()

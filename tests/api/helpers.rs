@@ -565,3 +565,64 @@ pub fn html_escaped(text: &str) -> String {
         .replace('`', "&#x60;")
         .replace('=', "&#x3D;")
 }
+
+/// An organisation with one org admin (logged in, returned as their browser) and its slug.
+pub async fn org_with_admin(app: &TestApp, slug: &str) -> (TestApp, i32) {
+    use deepdive::domain::import::MemberRole;
+    use deepdive::services::organisations as orgs;
+    let org = orgs::create(&app.db, &format!("Trust {slug}"), slug, app.clock.now())
+        .await
+        .unwrap();
+    let admin = app.other_browser();
+    let email = admin.new_learner().await;
+    let user = deepdive::services::auth::find_by_email(
+        &app.db,
+        &deepdive::domain::Email::parse(&email).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    orgs::add_member(
+        &app.db,
+        org.id,
+        user.id,
+        MemberRole::OrgAdmin,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    (admin, org.id)
+}
+
+/// A learner (their own browser) who is a member of the organisation, optionally in a cohort.
+pub async fn org_learner(
+    app: &TestApp,
+    org_id: i32,
+    name: &str,
+    cohort: Option<i32>,
+) -> (TestApp, i32) {
+    use deepdive::domain::import::MemberRole;
+    let b = app.other_browser();
+    let email = format!("{}@example.nhs.uk", uuid::Uuid::new_v4().simple());
+    let r = b.register(&email, name, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let user = deepdive::services::auth::find_by_email(
+        &app.db,
+        &deepdive::domain::Email::parse(&email).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    deepdive::services::organisations::add_member(
+        &app.db,
+        org_id,
+        user.id,
+        MemberRole::Learner,
+        cohort,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    (b, user.id)
+}

@@ -12,6 +12,7 @@ mod confidence;
 mod course_files;
 mod health_and_headers;
 mod learner_journey;
+mod organisations;
 mod quiz;
 mod sessions;
 mod worksheets;

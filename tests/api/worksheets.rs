@@ -381,3 +381,27 @@ async fn sharing_the_plan_is_off_by_default_and_can_be_turned_on_and_off() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_pdf_export_is_a_pdf_holding_the_answers_and_the_learners_name() {
+    let app = spawn_app().await;
+    app.register("pdf@example.org", "Siân Ångström", PASSWORD)
+        .await;
+    app.save_worksheet(
+        MODULE,
+        &[("idea", "Flag patients needing a care package – Zoë’s ward")],
+    )
+    .await;
+    let r = app.get("/plan.pdf").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers().get("content-type").unwrap(), "application/pdf");
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(text.contains("Siân Ångström"), "{text}");
+    assert!(text.contains("Zoë’s ward"), "{text}");
+    assert!(text.contains("Not answered yet"));
+    let stranger = app.other_browser();
+    assert_eq!(
+        stranger.get("/plan.pdf").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}

@@ -153,7 +153,15 @@ pub async fn certificate_pdf(
     let cert = certificates::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    if cert.user_id != Some(user.id()) {
+    let allowed = match cert.user_id {
+        Some(owner) if owner == user.id() => true,
+        Some(owner) => {
+            crate::services::organisations::administers_learner(&state.db, &user.user, owner)
+                .await?
+        }
+        None => false,
+    };
+    if !allowed {
         return Err(AppError::NotFound);
     }
     let data = pdf_data(&state, &cert);

@@ -107,6 +107,7 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("POST", "/modules/{module}/worksheet", Guard::Learner),
     ("GET", "/plan", Guard::Learner),
     ("GET", "/plan.md", Guard::Learner),
+    ("GET", "/plan.pdf", Guard::Learner),
     ("POST", "/plan/sharing", Guard::Learner),
     ("GET", "/confidence/before", Guard::Learner),
     ("POST", "/confidence/before", Guard::Learner),
@@ -231,6 +232,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/plan.md",
         web::get().to(worksheets::download_plan_markdown),
     )
+    .route("/plan.pdf", web::get().to(worksheets::download_plan_pdf))
     .route(
         "/plan/sharing",
         web::post().to(worksheets::set_plan_sharing),

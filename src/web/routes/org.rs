@@ -159,6 +159,17 @@ struct ReportPage {
     invitations: Vec<InvitationView>,
     new_invite: Option<String>,
     module_slugs: Vec<(usize, String, String)>,
+    confidence: Vec<GainView>,
+    suppress_below: usize,
+}
+
+#[derive(Serialize)]
+struct GainView {
+    statement: String,
+    answered: usize,
+    percent: Option<usize>,
+    suppressed: bool,
+    case_study: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +206,22 @@ pub async fn report(
     let totals = reports::totals(&state.db, &state.course, org.id, &filter).await?;
     let cohorts = orgs::cohorts_of(&state.db, org.id).await?;
     let invitations = orgs::invitations_of(&state.db, org.id).await?;
+    let gains =
+        crate::services::confidence::org_gain(&state.db, &state.course, org.id, filter.cohort)
+            .await?;
+    let confidence = state
+        .course
+        .confidence
+        .iter()
+        .zip(gains)
+        .map(|(s, g)| GainView {
+            statement: s.statement.clone(),
+            answered: g.answered,
+            percent: g.percent(),
+            suppressed: g.percent().is_none() && g.answered > 0,
+            case_study: s.case_study_percent.map(|p| format!("{p}%")),
+        })
+        .collect();
     let pages = u64::try_from(total).unwrap_or(0).div_ceil(PER_PAGE).max(1);
     let new_invite = web::Query::<InviteShown>::from_query(req.query_string())
         .ok()
@@ -305,6 +332,8 @@ pub async fn report(
             .iter()
             .map(|m| (m.number, m.slug.clone(), m.title.clone()))
             .collect(),
+        confidence,
+        suppress_below: crate::services::confidence::SUPPRESS_BELOW,
     };
     let title = format!("{}: progress", org.name);
     render(

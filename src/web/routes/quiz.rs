@@ -606,7 +606,7 @@ pub async fn show_attempt(
     let public_id = Uuid::parse_str(&path)
         .map_err(|_| AppError::NotFound)?
         .to_string();
-    let (attempt, answers) = quiz::attempt_with_answers(&state.db, &public_id, user.id())
+    let (attempt, answers) = quiz::attempt_with_answers(&state.db, &public_id, &user.user)
         .await?
         .ok_or(AppError::NotFound)?;
     let module = module_of(&state, &attempt.module_slug)?;

@@ -471,6 +471,36 @@ pub async fn module_worksheet_answered(
     Ok(answered_in(module, |id| saved.contains_key(id)))
 }
 
+/// `GET /plan.pdf`: the plan as a PDF (the same fonts as certificates), made off the async workers.
+pub async fn download_plan_pdf(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    use crate::pdf::plan::{PlanPdf, PlanSection, render as render_pdf};
+    let answers = worksheets::all_answers(&state.db, user.id()).await?;
+    let modules = plan_modules(&state.course, &answers);
+    let data = PlanPdf {
+        title: format!("{}: my AI project plan", state.course.title),
+        learner: user.user.name.clone(),
+        date: state.clock.now().format("%-d %B %Y").to_string(),
+        sections: modules
+            .into_iter()
+            .map(|m| PlanSection {
+                heading: format!("Module {}: {} – {}", m.number, m.module_title, m.title),
+                answers: m.prompts.into_iter().map(|p| (p.label, p.answer)).collect(),
+            })
+            .collect(),
+    };
+    let bytes = web::block(move || render_pdf(&data)).await??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"ai-project-plan.pdf\"",
+        ))
+        .body(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
