@@ -80,7 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
             let db = crate::db::connect(&settings).await?;
-            crate::db::migrate(&db).await?;
+            crate::db::migrate(&db, &settings).await?;
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
@@ -176,7 +176,7 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
         .map(|c| c.slug)
         .unwrap_or_else(|_| "ai-deep-dive".into());
     let db = crate::db::connect(&settings).await?;
-    crate::db::migrate(&db).await?;
+    crate::db::migrate(&db, &settings).await?;
     let clock = Clock::default();
     match auth::register(
         &db,
@@ -228,7 +228,7 @@ async fn create_org(settings: Settings, name: &str, slug: &str) -> anyhow::Resul
     }
     let slug = orgs::parse_slug(slug).map_err(|m| anyhow::anyhow!("--slug: {m}"))?;
     let db = crate::db::connect(&settings).await?;
-    crate::db::migrate(&db).await?;
+    crate::db::migrate(&db, &settings).await?;
     let clock = Clock::default();
     match orgs::create(&db, name, &slug, clock.now()).await {
         Ok(org) => {
@@ -289,7 +289,7 @@ async fn import_users(
         }
     };
     let db = crate::db::connect(&settings).await?;
-    crate::db::migrate(&db).await?;
+    crate::db::migrate(&db, &settings).await?;
     let Some(org) = orgs::by_slug(&db, org_slug).await? else {
         eprintln!(
             "error: there is no organisation '{org_slug}' (create it with `deepdive create-org`)"

@@ -85,6 +85,8 @@ pub struct Settings {
     pub absolute_timeout_hours: u32,
     pub sqlite_synchronous_full: bool,
     pub signing_keys_file: PathBuf,
+    /// True when the keys file was named explicitly (otherwise PostgreSQL deployments keep the keys in the database).
+    pub signing_keys_file_given: bool,
     pub verify_rate_per_minute: u32,
 }
 
@@ -129,6 +131,7 @@ impl Settings {
                 .signing_keys_file
                 .clone()
                 .unwrap_or_else(|| args.data_dir.join("signing-keys.json")),
+            signing_keys_file_given: args.signing_keys_file.is_some(),
             verify_rate_per_minute: args.verify_rate_per_minute.max(1),
         })
     }

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 use crate::config::Settings;
 
@@ -58,8 +58,32 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
 ///
 /// # Errors
 /// When a migration fails.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
+pub async fn migrate(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    let url = settings
+        .database_url
+        .clone()
+        .filter(|_| db.get_database_backend() == DbBackend::Postgres);
+    let Some(url) = url else {
+        // SQLite: one process owns the file; the migrator's own transaction is enough.
+        return Migrator::up(db, None)
+            .await
+            .context("cannot apply the database migrations");
+    };
+    // PostgreSQL: several instances may start at once. A session-level advisory lock held on one
+    // dedicated connection makes them take turns; the migrator runs on that same connection.
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .sqlx_logging(false);
+    let conn = Database::connect(options)
         .await
-        .context("cannot apply the database migrations")
+        .context("cannot connect to the database to migrate")?;
+    conn.execute_unprepared("SELECT pg_advisory_lock(7265726)")
+        .await?;
+    let result = Migrator::up(&conn, None).await;
+    conn.execute_unprepared("SELECT pg_advisory_unlock(7265726)")
+        .await?;
+    let _ = conn.close().await;
+    result.context("cannot apply the database migrations")
 }

@@ -43,16 +43,20 @@ impl Application {
         let course = Arc::new(load_course(&settings.course_dir)?);
         let templates = Arc::new(assets::templates()?);
         let db = crate::db::connect(&settings).await?;
-        crate::db::migrate(&db).await?;
+        crate::db::migrate(&db, &settings).await?;
         progress::reconcile_course(&db, &course, &clock)
             .await
             .context("cannot bring stored progress up to date with the course")?;
         let csrf_key = Arc::new(secrets::get_or_create(&db, "csrf", &clock).await?);
         let quiz_key = Arc::new(secrets::get_or_create(&db, "quiz", &clock).await?);
-        let signing_keys = Arc::new(SigningKeys::load_or_create(
-            &settings.signing_keys_file,
-            &clock.now().to_rfc3339(),
-        )?);
+        // One process owns a SQLite file, so its keys live beside it; instances sharing PostgreSQL
+        // share their keys through the database unless a (shared) key file is named.
+        let shared = settings.database_url.is_some() && !settings.signing_keys_file_given;
+        let signing_keys = Arc::new(if shared {
+            SigningKeys::load_or_create_shared(&db, clock.now()).await?
+        } else {
+            SigningKeys::load_or_create(&settings.signing_keys_file, &clock.now().to_rfc3339())?
+        });
         let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
         let listener = TcpListener::bind(&settings.addr)
             .with_context(|| format!("cannot listen on {}", settings.addr))?;

@@ -99,6 +99,44 @@ impl SigningKeys {
         Self::from_file(file)
     }
 
+    /// Reads the keys from the database (for several instances sharing PostgreSQL), creating
+    /// them on first use; concurrent first starts agree on one set.
+    ///
+    /// # Errors
+    /// When the database fails or the stored keys are damaged.
+    pub async fn load_or_create_shared(
+        db: &impl sea_orm::ConnectionTrait,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<Self> {
+        use crate::entities::app_secrets;
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        const NAME: &str = "signing_keys";
+        if app_secrets::Entity::find_by_id(NAME.to_string())
+            .one(db)
+            .await?
+            .is_none()
+        {
+            let file = KeyFile {
+                keys: vec![new_key(&now.to_rfc3339())?],
+            };
+            app_secrets::Entity::insert(app_secrets::ActiveModel {
+                name: Set(NAME.into()),
+                value: Set(serde_json::to_string(&file)?),
+                created_at: Set(now),
+            })
+            .on_conflict_do_nothing_on([app_secrets::Column::Name])
+            .exec_without_returning(db)
+            .await?;
+        }
+        let row = app_secrets::Entity::find_by_id(NAME.to_string())
+            .one(db)
+            .await?
+            .context("signing keys vanished after insert")?;
+        Self::from_file(
+            serde_json::from_str(&row.value).context("stored signing keys are damaged")?,
+        )
+    }
+
     /// Adds a new key that signs from now on; the old ones stay published.
     ///
     /// # Errors

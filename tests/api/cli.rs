@@ -57,6 +57,7 @@ fn every_command_has_help() {
 #[tokio::test]
 async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
     let data = tempfile::tempdir().unwrap();
+    let database_url = fresh_database_url().await.unwrap_or_default();
     let mut child = deepdive()
         .args([
             "create-admin",
@@ -66,6 +67,7 @@ async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
             "Platform Admin",
         ])
         .env("DEEPDIVE_DATA_DIR", data.path())
+        .env("DATABASE_URL", &database_url)
         .env("DEEPDIVE_COURSE_DIR", course_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -86,6 +88,7 @@ async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
     );
 
     let mut settings = test_settings(data.path(), &course_dir());
+    settings.database_url = Some(database_url.clone()).filter(|u| !u.is_empty());
     settings.addr = "127.0.0.1:0".into();
     let app = deepdive::startup::Application::build(settings, deepdive::clock::Clock::default())
         .await
@@ -139,6 +142,7 @@ async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
             "Second",
         ])
         .env("DEEPDIVE_DATA_DIR", data.path())
+        .env("DATABASE_URL", &database_url)
         .env("DEEPDIVE_COURSE_DIR", course_dir())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub data_dir: PathBuf,
     pub course_dir: PathBuf,
+    /// The PostgreSQL database of this test, when the suite runs against PostgreSQL.
+    pub database_url: Option<String>,
     _dir: std::sync::Arc<TempDir>,
 }
 
@@ -48,6 +50,36 @@ pub fn new_client() -> reqwest::Client {
         .expect("client")
 }
 
+/// A fresh, empty database for one test: with `TEST_DATABASE_URL` set (e.g.
+/// `postgres://postgres@127.0.0.1:5432/test`), a new PostgreSQL database on that server;
+/// otherwise `None`, meaning the SQLite file in the test's own data directory.
+pub async fn fresh_database_url() -> Option<String> {
+    use sea_orm::ConnectionTrait;
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!("dd_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(admin_url.as_str())
+        .await
+        .expect("TEST_DATABASE_URL answers");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create a test database");
+    let _ = admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}
+
+/// Test settings with a fresh database (see [`fresh_database_url`]).
+pub async fn fresh_settings(data_dir: &Path, course: &Path) -> Settings {
+    let mut settings = test_settings(data_dir, course);
+    settings.database_url = fresh_database_url().await;
+    settings
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -55,9 +87,10 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app with settings adjusted by `tweak` (course dir, base URL, timeouts...).
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut settings = test_settings(dir.path(), &course_dir());
+    let mut settings = fresh_settings(dir.path(), &course_dir()).await;
     tweak(&mut settings);
     let data_dir = settings.data_dir.clone();
+    let database_url = settings.database_url.clone();
     let course_dir = settings.course_dir.clone();
     let clock = Clock::default();
     let app = Application::build(settings, clock.clone())
@@ -74,6 +107,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         db,
         data_dir,
         course_dir,
+        database_url,
         _dir: std::sync::Arc::new(dir),
     }
 }
@@ -97,6 +131,7 @@ impl TestApp {
             db: self.db.clone(),
             data_dir: self.data_dir.clone(),
             course_dir: self.course_dir.clone(),
+            database_url: self.database_url.clone(),
             _dir: self._dir.clone(),
         }
     }

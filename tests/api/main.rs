@@ -14,5 +14,7 @@ mod health_and_headers;
 mod learner_journey;
 mod organisations;
 mod quiz;
+mod route_guards;
+mod scale_out;
 mod sessions;
 mod worksheets;

@@ -249,6 +249,7 @@ async fn the_import_command_checks_every_row_then_prints_activation_links() {
             .args(extra)
             .arg(file)
             .env("DEEPDIVE_DATA_DIR", &app.data_dir)
+            .env("DATABASE_URL", app.database_url.clone().unwrap_or_default())
             .env("DEEPDIVE_COURSE_DIR", &app.course_dir)
             .env("DEEPDIVE_BASE_URL", "https://learn.example.nhs.uk")
             .stdin(Stdio::null());
@@ -319,6 +320,7 @@ async fn the_import_command_checks_every_row_then_prints_activation_links() {
     let mut child = deepdive()
         .args(["create-org", "--name", "CLI Trust", "--slug", "cli-trust"])
         .env("DEEPDIVE_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", app.database_url.clone().unwrap_or_default())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -257,7 +257,7 @@ async fn the_plan_shows_every_worksheet_in_module_order_with_unanswered_prompts_
         "modules in course order"
     );
     assert!(html.contains("href=\"/plan.md\""));
-    assert!(!html.contains("/plan.pdf"));
+    assert!(html.contains("href=\"/plan.pdf\""));
     assert!(app.get_html("/dashboard").await.contains("href=\"/plan\""));
 }
 
