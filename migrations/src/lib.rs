@@ -5,6 +5,8 @@ mod m20261127_000001_accounts;
 mod m20261127_000002_progress;
 mod m20261127_000003_quiz;
 mod m20261127_000004_certificates;
+mod m20261127_000020_users_last_login;
+mod m20261127_000021_users_anonymised;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_progress::Migration),
             Box::new(m20261127_000003_quiz::Migration),
             Box::new(m20261127_000004_certificates::Migration),
+            Box::new(m20261127_000020_users_last_login::Migration),
+            Box::new(m20261127_000021_users_anonymised::Migration),
         ]
     }
 }

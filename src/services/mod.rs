@@ -1,9 +1,11 @@
 //! Domain services: the only code that talks to the database.
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod credentials;
 pub mod passwords;
+pub mod privacy;
 pub mod progress;
 pub mod quiz;
 pub mod secrets;

@@ -36,6 +36,9 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         sqlite_synchronous: "FULL".into(),
         signing_keys_file: None,
         verify_rate_per_minute: 30,
+        retain_certificate_names: false,
+        retain_inactive_days: 1095,
+        retain_security_log_days: 365,
     };
     Settings::from_args(&args).expect("settings")
 }
