@@ -222,3 +222,27 @@ pub async fn end_other_sessions(
     txn.commit().await?;
     Ok(ended)
 }
+
+/// Accounts (not erased) whose name or e-mail address contains `query`, newest first; for platform admins.
+///
+/// # Errors
+/// When the database fails.
+pub async fn search(
+    db: &DatabaseConnection,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<users::Model>, sea_orm::DbErr> {
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    let mut select = users::Entity::find()
+        .filter(users::Column::AnonymisedAt.is_null())
+        .order_by_desc(users::Column::Id);
+    let q = query.trim();
+    if !q.is_empty() {
+        select = select.filter(
+            Condition::any()
+                .add(users::Column::Name.contains(q))
+                .add(users::Column::Email.contains(q.to_lowercase())),
+        );
+    }
+    select.limit(limit).all(db).await
+}
