@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account;
 mod accounts;
 mod bad_input;
 mod certificates;
@@ -11,5 +12,6 @@ mod cli;
 mod course_files;
 mod health_and_headers;
 mod learner_journey;
+mod privacy;
 mod quiz;
 mod sessions;
