@@ -54,8 +54,8 @@ impl Application {
             &clock.now().to_rfc3339(),
         )?);
         let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
-        let privacy_notice_html = crate::course::load_privacy_notice(&settings.course_dir)?
-            .map(Arc::new);
+        let privacy_notice_html =
+            crate::course::load_privacy_notice(&settings.course_dir)?.map(Arc::new);
         let listener = TcpListener::bind(&settings.addr)
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let port = listener.local_addr().context("no local address")?.port();

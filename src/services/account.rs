@@ -2,8 +2,8 @@
 //! the current password checks it here, and every change is audited without the values themselves.
 use chrono::Duration;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, SqlErr, TransactionTrait, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    SqlErr, TransactionTrait, sea_query::Expr,
 };
 use secrecy::SecretString;
 

@@ -206,7 +206,10 @@ async fn export_profile(db: &impl ConnectionTrait, user_id: i32) -> Result<Optio
         }))
 }
 
-async fn export_enrolments(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Enrolment>, DbErr> {
+async fn export_enrolments(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<Enrolment>, DbErr> {
     Ok(enrolments::Entity::find()
         .filter(enrolments::Column::UserId.eq(user_id))
         .order_by_asc(enrolments::Column::Id)
@@ -579,7 +582,10 @@ async fn erase_user_row(
             Expr::value(UNUSABLE_PASSWORD_HASH),
         )
         .col_expr(users::Column::DisabledAt, Expr::value(now))
-        .col_expr(users::Column::LastLoginAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            users::Column::LastLoginAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(users::Column::AnonymisedAt, Expr::value(now))
         .filter(users::Column::Id.eq(user_id))
         .exec(txn)

@@ -172,10 +172,9 @@ pub async fn end_by_ref(
         .filter(sessions::Column::UserId.eq(user_id))
         .all(db)
         .await?;
-    let Some(target) = rows
-        .into_iter()
-        .find(|s| s.id_hash != current && !reference.is_empty() && session_ref(key, &s.id_hash) == reference)
-    else {
+    let Some(target) = rows.into_iter().find(|s| {
+        s.id_hash != current && !reference.is_empty() && session_ref(key, &s.id_hash) == reference
+    }) else {
         return Ok(false);
     };
     let res = sessions::Entity::delete_many()

@@ -66,7 +66,10 @@ async fn account_forms_without_their_csrf_token_are_refused_and_change_nothing()
             ],
         ),
         ("/account/sessions/end-others", vec![]),
-        ("/account/delete", vec![("password", PASSWORD), ("confirm", "yes")]),
+        (
+            "/account/delete",
+            vec![("password", PASSWORD), ("confirm", "yes")],
+        ),
     ] {
         let r = app.post_raw(path, &fields).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
@@ -85,7 +88,11 @@ async fn changing_the_name_does_not_change_an_issued_certificate() {
     app.complete_course().await;
     let code = app.certificate_code().await.unwrap();
     let r = app
-        .submit("/account", "/account/name", &[("name", "  Renamed   Person ")])
+        .submit(
+            "/account",
+            "/account/name",
+            &[("name", "  Renamed   Person ")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/account?done=name");
@@ -96,8 +103,14 @@ async fn changing_the_name_does_not_change_an_issued_certificate() {
     assert!(certificate.contains("<strong>Original Name</strong>"));
     let pdf = app.get(&format!("/certificates/{code}.pdf")).await;
     let text = pdf_text(&pdf.bytes().await.unwrap());
-    assert!(text.contains("Original Name") && !text.contains("Renamed"), "{text}");
-    let verify = app.other_browser().get_html(&format!("/verify/{code}")).await;
+    assert!(
+        text.contains("Original Name") && !text.contains("Renamed"),
+        "{text}"
+    );
+    let verify = app
+        .other_browser()
+        .get_html(&format!("/verify/{code}"))
+        .await;
     assert!(verify.contains("Original Name"));
     assert!(!verify.contains("Renamed Person"));
 }
@@ -187,7 +200,10 @@ async fn changing_the_password_ends_the_other_session_but_keeps_this_one() {
     let app = spawn_app().await;
     let email = app.new_learner().await;
     let phone = app.other_browser();
-    assert_eq!(phone.login(&email, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.login(&email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(phone.get("/dashboard").await.status(), StatusCode::OK);
     let r = app
         .submit(
@@ -201,9 +217,17 @@ async fn changing_the_password_ends_the_other_session_but_keeps_this_one() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/account?done=password");
-    assert_eq!(app.get("/dashboard").await.status(), StatusCode::OK, "this one stays");
+    assert_eq!(
+        app.get("/dashboard").await.status(),
+        StatusCode::OK,
+        "this one stays"
+    );
     let phone_now = phone.get("/dashboard").await;
-    assert_eq!(phone_now.status(), StatusCode::SEE_OTHER, "the other one ended");
+    assert_eq!(
+        phone_now.status(),
+        StatusCode::SEE_OTHER,
+        "the other one ended"
+    );
     assert!(location(&phone_now).starts_with("/login"));
     let user = app.user(&email).await;
     assert_eq!(
@@ -249,7 +273,10 @@ async fn a_new_password_must_follow_the_password_rules_and_the_current_one_must_
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{new}");
         let html = r.text().await.unwrap();
         assert!(html.contains(&format!("href=\"#{field}\"")), "{new}");
-        assert!(!html.contains(new) && !html.contains(current), "no password echoed");
+        assert!(
+            !html.contains(new) && !html.contains(current),
+            "no password echoed"
+        );
     }
     assert_eq!(app.user(&email).await.password_hash, before);
 }
@@ -284,17 +311,26 @@ async fn another_session_can_be_ended_by_an_opaque_reference_and_the_hash_never_
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/account?done=session");
-    let still_in = [phone.get("/dashboard").await, tablet.get("/dashboard").await]
-        .iter()
-        .filter(|r| r.status() == StatusCode::OK)
-        .count();
+    let still_in = [
+        phone.get("/dashboard").await,
+        tablet.get("/dashboard").await,
+    ]
+    .iter()
+    .filter(|r| r.status() == StatusCode::OK)
+    .count();
     assert_eq!(still_in, 1, "exactly one other session ended");
     let r = app
         .submit("/account", "/account/sessions/end-others", &[])
         .await;
     assert_eq!(location(&r), "/account?done=others");
-    assert_eq!(phone.get("/dashboard").await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(tablet.get("/dashboard").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        tablet.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.get("/dashboard").await.status(), StatusCode::OK);
 }
 
@@ -309,11 +345,18 @@ async fn a_session_reference_of_another_account_ends_nothing() {
     let attacker = app.other_browser();
     attacker.new_learner().await;
     let r = attacker
-        .submit("/account", "/account/sessions/end", &[("session", &victim_ref)])
+        .submit(
+            "/account",
+            "/account/sessions/end",
+            &[("session", &victim_ref)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/account", "nothing ended");
-    assert_eq!(victim_phone.get("/dashboard").await.status(), StatusCode::OK);
+    assert_eq!(
+        victim_phone.get("/dashboard").await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -326,7 +369,10 @@ async fn account_changes_are_audited_without_passwords_names_or_addresses() {
     app.submit(
         "/account",
         "/account/email",
-        &[("email", "audit.new@example.org"), ("password", "a wrong password!")],
+        &[
+            ("email", "audit.new@example.org"),
+            ("password", "a wrong password!"),
+        ],
     )
     .await;
     app.submit(
@@ -378,7 +424,10 @@ async fn ten_wrong_passwords_in_an_hour_lock_the_account_forms_until_the_hour_is
             .submit(
                 "/account",
                 "/account/email",
-                &[("email", "x@example.org"), ("password", "wrong wrong wrong")],
+                &[
+                    ("email", "x@example.org"),
+                    ("password", "wrong wrong wrong"),
+                ],
             )
             .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -390,7 +439,11 @@ async fn ten_wrong_passwords_in_an_hour_lock_the_account_forms_until_the_hour_is
             &[("email", "x@example.org"), ("password", PASSWORD)],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right one");
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right one"
+    );
     assert_eq!(app.user(&email).await.email, email);
     // Stay active (idle timeout) while the hour passes.
     for _ in 0..3 {

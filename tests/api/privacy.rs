@@ -125,7 +125,10 @@ async fn the_json_export_holds_everything_the_database_holds_for_the_learner_and
     assert!(!body.contains(&user.password_hash), "no password hash");
 
     let c = counts(&app, user.id).await;
-    assert_eq!(json["enrolments"].as_array().unwrap().len() as u64, c.enrolments);
+    assert_eq!(
+        json["enrolments"].as_array().unwrap().len() as u64,
+        c.enrolments
+    );
     assert_eq!(json["enrolments"][0]["progress_percent"], 100);
 
     let modules = module_progress::Entity::find()
@@ -220,7 +223,10 @@ async fn the_json_export_holds_everything_the_database_holds_for_the_learner_and
         .await
         .unwrap();
     assert_eq!(stored_sessions.len(), 2);
-    assert_eq!(json["sessions"].as_array().unwrap().len(), stored_sessions.len());
+    assert_eq!(
+        json["sessions"].as_array().unwrap().len(),
+        stored_sessions.len()
+    );
     for s in sessions::Entity::find().all(&app.db).await.unwrap() {
         assert!(!body.contains(&s.id_hash), "no session hashes");
     }
@@ -242,7 +248,10 @@ async fn the_json_export_holds_everything_the_database_holds_for_the_learner_and
         .await
         .unwrap();
     assert!(events >= 3, "register, failed and successful log-ins");
-    assert_eq!(json["security_events"].as_array().unwrap().len() as u64, events);
+    assert_eq!(
+        json["security_events"].as_array().unwrap().len() as u64,
+        events
+    );
     let actions = strings(&json["security_events"], "action");
     assert!(actions.contains("login.failure") && actions.contains("account.register"));
 
@@ -341,7 +350,10 @@ async fn deleting_the_account_leaves_no_personal_data_in_any_table_and_keeps_the
         .unwrap()
         .unwrap();
     assert_eq!(deletion.actor_user_id, Some(user.id));
-    assert_eq!(deletion.target.as_deref(), Some(format!("user:{}", user.id).as_str()));
+    assert_eq!(
+        deletion.target.as_deref(),
+        Some(format!("user:{}", user.id).as_str())
+    );
 
     let after = counts(&app, user.id).await;
     assert_eq!(after.enrolments, before.enrolments);
@@ -350,7 +362,10 @@ async fn deleting_the_account_leaves_no_personal_data_in_any_table_and_keeps_the
     assert_eq!(after.attempts, before.attempts);
     assert_eq!(after.answers, before.answers);
     assert_eq!(after.certificates, before.certificates);
-    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), users_before);
+    assert_eq!(
+        users::Entity::find().count(&app.db).await.unwrap(),
+        users_before
+    );
     let completed = enrolments::Entity::find()
         .filter(enrolments::Column::UserId.eq(user.id))
         .filter(enrolments::Column::CompletedAt.is_not_null())
@@ -363,9 +378,15 @@ async fn deleting_the_account_leaves_no_personal_data_in_any_table_and_keeps_the
         get_with_cookie(&app, "/dashboard", &cookie).await.status(),
         StatusCode::SEE_OTHER
     );
-    assert_eq!(phone.get("/dashboard").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let again = app.other_browser();
-    assert_eq!(again.login(EMAIL, PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        again.login(EMAIL, PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -383,7 +404,10 @@ async fn after_deletion_the_verify_page_says_the_holder_removed_their_data() {
     let stranger = app.other_browser();
     let html = stranger.get_html(&format!("/verify/{code}")).await;
     assert!(html.contains("The holder has removed their personal data"));
-    assert!(html.contains("data-status=\"valid\""), "still a genuine certificate");
+    assert!(
+        html.contains("data-status=\"valid\""),
+        "still a genuine certificate"
+    );
     assert!(!html.contains("Zebedee"));
     let credential: Value = stranger
         .get(&format!("/verify/{code}/credential.json"))
@@ -417,7 +441,10 @@ async fn when_the_operator_retains_certificate_names_the_verify_page_keeps_the_n
         &[("password", PASSWORD), ("confirm", "yes")],
     )
     .await;
-    let html = app.other_browser().get_html(&format!("/verify/{code}")).await;
+    let html = app
+        .other_browser()
+        .get_html(&format!("/verify/{code}"))
+        .await;
     assert!(html.contains(NAME));
     let hits = columns_containing(&app.db, NAME).await;
     assert_eq!(hits, vec!["certificates.holder_name".to_string()]);
@@ -433,13 +460,19 @@ async fn export_and_delete_need_a_login_the_csrf_token_the_password_and_the_conf
         assert!(location(&r).starts_with("/login?next="), "{path}");
     }
     let r = app
-        .post_raw("/account/delete", &[("password", PASSWORD), ("confirm", "yes")])
+        .post_raw(
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
         .await;
     assert!(location(&r).starts_with("/login"));
 
     app.register(EMAIL, NAME, PASSWORD).await;
     let r = app
-        .post_raw("/account/delete", &[("password", PASSWORD), ("confirm", "yes")])
+        .post_raw(
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token");
 
@@ -456,7 +489,11 @@ async fn export_and_delete_need_a_login_the_csrf_token_the_password_and_the_conf
     assert!(html.contains("checked"), "the ticked box stays ticked");
 
     let r = app
-        .submit("/account/delete", "/account/delete", &[("password", PASSWORD)])
+        .submit(
+            "/account/delete",
+            "/account/delete",
+            &[("password", PASSWORD)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("href=\"#confirm\""));
@@ -486,15 +523,28 @@ async fn a_platform_admin_can_delete_a_leavers_account_with_the_same_erasure() {
     assert!(found.contains(&format!("href=\"{page}\"")));
 
     // Learners cannot see or use it.
-    let r = leaver.submit("/dashboard", &page, &[("confirm", "yes")]).await;
+    let r = leaver
+        .submit("/dashboard", &page, &[("confirm", "yes")])
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(leaver.get("/admin/users").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        leaver.get("/admin/users").await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     let r = app.submit(&page, &page, &[]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "confirmation needed");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "confirmation needed"
+    );
     let own = format!("/admin/users/{admin_id}/delete");
     let r = app.submit(&own, &own, &[("confirm", "yes")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "not your own account");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not your own account"
+    );
 
     let r = app.submit(&page, &page, &[("confirm", "yes")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -504,7 +554,10 @@ async fn a_platform_admin_can_delete_a_leavers_account_with_the_same_erasure() {
         let hits = columns_containing(&app.db, needle).await;
         assert!(hits.is_empty(), "{needle} is still in {hits:?}");
     }
-    assert_eq!(leaver.get("/dashboard").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        leaver.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert!(
         app.other_browser()
             .get_html(&format!("/verify/{code}"))
@@ -521,7 +574,9 @@ async fn a_platform_admin_can_delete_a_leavers_account_with_the_same_erasure() {
     assert_eq!(deletion.target, Some(format!("user:{leaver_id}")));
     assert!(deletion.detail.unwrap().contains("platform admin"));
     assert!(
-        !app.get_html("/admin/users?q=deleted").await.contains("Deleted user"),
+        !app.get_html("/admin/users?q=deleted")
+            .await
+            .contains("Deleted user"),
         "erased accounts are not listed"
     );
 }
@@ -533,7 +588,11 @@ async fn the_admin_people_routes_are_in_the_inventory_for_platform_admins_only()
         .filter(|(_, path, _)| path.starts_with("/admin/users"))
         .collect();
     assert_eq!(admin_routes.len(), 3);
-    assert!(admin_routes.iter().all(|(_, _, g)| *g == Guard::PlatformAdmin));
+    assert!(
+        admin_routes
+            .iter()
+            .all(|(_, _, g)| *g == Guard::PlatformAdmin)
+    );
 }
 
 fn policy() -> RetentionPolicy {
@@ -572,8 +631,14 @@ async fn a_purge_dry_run_lists_inactive_accounts_and_changes_nothing() {
     assert_eq!(report.old_security_entries, audit_before);
     assert_eq!(report.ended_sessions, sessions_before);
     assert_eq!(app.user(EMAIL).await, user, "unchanged");
-    assert_eq!(audit_log::Entity::find().count(&app.db).await.unwrap(), audit_before);
-    assert_eq!(sessions::Entity::find().count(&app.db).await.unwrap(), sessions_before);
+    assert_eq!(
+        audit_log::Entity::find().count(&app.db).await.unwrap(),
+        audit_before
+    );
+    assert_eq!(
+        sessions::Entity::find().count(&app.db).await.unwrap(),
+        sessions_before
+    );
 }
 
 #[tokio::test]
@@ -635,10 +700,19 @@ async fn a_purge_with_the_clock_moved_on_anonymises_inactive_accounts_and_delete
     assert_eq!(erased.name, "Deleted user");
     assert!(erased.anonymised_at.is_some());
     for needle in [NAME, EMAIL] {
-        assert!(columns_containing(&app.db, needle).await.is_empty(), "{needle}");
+        assert!(
+            columns_containing(&app.db, needle).await.is_empty(),
+            "{needle}"
+        );
     }
-    assert_eq!(app.user("returner@example.org").await.name, "Returning Learner");
-    assert_eq!(app.user("studier@example.org").await.name, "Studying Learner");
+    assert_eq!(
+        app.user("returner@example.org").await.name,
+        "Returning Learner"
+    );
+    assert_eq!(
+        app.user("studier@example.org").await.name,
+        "Studying Learner"
+    );
     assert!(report.old_security_entries >= 3, "the three registrations");
     let old_left = audit_log::Entity::find()
         .filter(audit_log::Column::At.lt(app.clock.now() - Duration::days(365)))
@@ -687,15 +761,30 @@ async fn the_purge_command_prints_counts_and_a_dry_run_changes_nothing() {
     assert!(String::from_utf8_lossy(&help.stdout).contains("--dry-run"));
     let out = run(&["purge", "--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("inactive learner accounts: 0"), "{stdout}");
-    assert!(stdout.contains("security log entries to delete: 0"), "{stdout}");
+    assert!(
+        stdout.contains("security log entries to delete: 0"),
+        "{stdout}"
+    );
     assert!(stdout.contains("dry run: nothing was changed"), "{stdout}");
-    assert!(stdout.contains("(1095 days)") && stdout.contains("(365 days)"), "{stdout}");
+    assert!(
+        stdout.contains("(1095 days)") && stdout.contains("(365 days)"),
+        "{stdout}"
+    );
     let out = run(&["purge"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("inactive learner accounts anonymised: 0"));
-    assert_eq!(audit_log::Entity::find().count(&app.db).await.unwrap(), audit_before);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("inactive learner accounts anonymised: 0")
+    );
+    assert_eq!(
+        audit_log::Entity::find().count(&app.db).await.unwrap(),
+        audit_before
+    );
 }
 
 #[tokio::test]
@@ -704,7 +793,10 @@ async fn the_privacy_notice_shows_the_operators_text_or_the_configured_retention
     let html = app.get_html("/privacy").await;
     assert!(html.contains("2 years"), "the configured inactivity period");
     assert!(html.contains("365 days"));
-    assert!(html.contains("contact the service operator"), "the placeholder");
+    assert!(
+        html.contains("contact the service operator"),
+        "the placeholder"
+    );
     assert!(html.contains("href=\"/account/export\""));
 
     let course = copy_course();
@@ -719,7 +811,14 @@ async fn the_privacy_notice_shows_the_operators_text_or_the_configured_retention
     assert!(html.contains("Public task, Article 6(1)(e) UK GDPR."));
     assert!(html.contains("Six years after you leave."));
     assert!(!html.contains("<script>alert"), "sanitised");
-    assert!(!html.contains("contact the service operator"), "replaces the placeholder");
-    assert!(app.get_html("/register").await.contains("href=\"/privacy\""));
+    assert!(
+        !html.contains("contact the service operator"),
+        "replaces the placeholder"
+    );
+    assert!(
+        app.get_html("/register")
+            .await
+            .contains("href=\"/privacy\"")
+    );
     assert!(app.get_html("/").await.contains("href=\"/cookies\""));
 }

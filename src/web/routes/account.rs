@@ -107,9 +107,9 @@ fn done_message(done: Option<&str>) -> Option<&'static str> {
             "Your name has been changed. Certificates already issued keep the name they were issued with.",
         ),
         "email" => Some("Your email address has been changed. Use it the next time you log in."),
-        "password" => Some(
-            "Your password has been changed, and you have been logged out everywhere else.",
-        ),
+        "password" => {
+            Some("Your password has been changed, and you have been logged out everywhere else.")
+        }
         "session" => Some("The session has been ended."),
         "others" => Some("All your other sessions have been ended."),
         _ => None,
@@ -211,7 +211,15 @@ pub async fn show_account(
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, AppError> {
     let done = done_message(query.done.as_deref());
-    account_page(&state, &req, &user, StatusCode::OK, done, Retyped::default()).await
+    account_page(
+        &state,
+        &req,
+        &user,
+        StatusCode::OK,
+        done,
+        Retyped::default(),
+    )
+    .await
 }
 
 /// Maps the errors a change can end with to the form field they belong to.
@@ -394,7 +402,17 @@ pub async fn change_password(
     .await
     {
         Ok(_) => Ok(see_other("/account?done=password")),
-        Err(e) => refused(&state, &req, &user, e, "current-password", Retyped::default()).await,
+        Err(e) => {
+            refused(
+                &state,
+                &req,
+                &user,
+                e,
+                "current-password",
+                Retyped::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -563,9 +581,10 @@ struct ExportPage {
 }
 
 fn module_title(course: &Course, slug: &str) -> String {
-    course
-        .module(slug)
-        .map_or_else(|| slug.to_string(), |m| format!("{}. {}", m.number, m.title))
+    course.module(slug).map_or_else(
+        || slug.to_string(),
+        |m| format!("{}. {}", m.number, m.title),
+    )
 }
 
 fn lesson_title(course: &Course, module: &str, lesson: &str) -> String {
@@ -756,15 +775,10 @@ fn export_page(course: &Course, e: Export) -> ExportPage {
                             let q = quiz.and_then(|z| z.question(&ans.question_id));
                             AnswerView {
                                 position: ans.position,
-                                question: q.map_or_else(
-                                    || ans.question_id.clone(),
-                                    |q| q.prompt.clone(),
-                                ),
+                                question: q
+                                    .map_or_else(|| ans.question_id.clone(), |q| q.prompt.clone()),
                                 answer: answer_in_words(q, &ans.response),
-                                mark: format!(
-                                    "{}",
-                                    f64::from(ans.credit_thousandths) / 1000.0
-                                ),
+                                mark: format!("{}", f64::from(ans.credit_thousandths) / 1000.0),
                             }
                         })
                         .collect(),
@@ -831,12 +845,7 @@ pub async fn show_export(
         &state,
         &req,
         &visitor_of(&user),
-        View::new(
-            StatusCode::OK,
-            "account/export",
-            "Your data",
-            "account",
-        ),
+        View::new(StatusCode::OK, "account/export", "Your data", "account"),
         &page,
     )
 }

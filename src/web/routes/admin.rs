@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::CertificateCode;
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
-use crate::services::privacy::{self, ErasedBy, ErasurePolicy, EraseError};
+use crate::services::privacy::{self, EraseError, ErasedBy, ErasurePolicy};
 use crate::services::{account, auth as accounts, certificates};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;

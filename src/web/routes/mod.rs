@@ -113,7 +113,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account", web::get().to(account::show_account))
         .route("/account/name", web::post().to(account::change_name))
         .route("/account/email", web::post().to(account::change_email))
-        .route("/account/password", web::post().to(account::change_password))
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
         .route(
             "/account/sessions/end",
             web::post().to(account::end_session),
