@@ -32,7 +32,7 @@ fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
 }
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%-d %B %Y at %H:%M UTC").to_string()
+    t.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -162,7 +162,7 @@ async fn account_page(
     let now = state.clock.now();
     let live = sessions::live_for_user(&state.db, user.id(), now, state.timeouts()).await?;
     let current = sessions::hash_token(&user.session_token);
-    let rows: Vec<SessionRow> = live
+    let mut rows: Vec<SessionRow> = live
         .iter()
         .map(|s| SessionRow {
             reference: sessions::session_ref(&state.csrf_key, &s.id_hash),
@@ -172,6 +172,8 @@ async fn account_page(
             this_device: s.id_hash == current,
         })
         .collect();
+    // This device first, then the others, most recently active first (a stable sort keeps that order).
+    rows.sort_by_key(|r| !r.this_device);
     let errors = retyped.errors;
     let page = AccountPage {
         done,
@@ -563,6 +565,7 @@ struct SessionView {
 struct EventView {
     at: String,
     what: String,
+    action: String,
     by: &'static str,
     ip: String,
 }
@@ -652,6 +655,24 @@ fn answer_in_words(q: Option<&Question>, response: &serde_json::Value) -> String
             })
             .collect::<Vec<_>>()
             .join("; "),
+    }
+}
+
+/// An audit action in plain words (the code itself for actions added later).
+fn event_in_words(action: &str) -> &str {
+    match action {
+        "account.register" => "Account created",
+        "login.success" => "Logged in",
+        "login.failure" => "Failed log-in",
+        "account.name_change" => "Name changed",
+        "account.email_change" => "Email address changed",
+        "account.password_change" => "Password changed",
+        "account.reauth_failure" => "Wrong password entered on the account page",
+        "account.session_end" => "A session was ended",
+        "account.sessions_end_others" => "All other sessions were ended",
+        "account.delete" => "Account deleted",
+        "admin.create" => "Platform admin account created",
+        other => other,
     }
 }
 
@@ -822,9 +843,10 @@ fn export_page(course: &Course, e: Export) -> ExportPage {
             .map(|ev| EventView {
                 at: when(ev.at),
                 what: match &ev.detail {
-                    Some(d) => format!("{} ({d})", ev.action),
-                    None => ev.action.clone(),
+                    Some(d) => format!("{} ({d})", event_in_words(&ev.action)),
+                    None => event_in_words(&ev.action).to_string(),
                 },
+                action: ev.action.clone(),
                 by: ev.by,
                 ip: ev.ip.clone().unwrap_or_default(),
             })
