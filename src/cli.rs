@@ -1,4 +1,4 @@
-//! The `deepdive` command line: serve, migrate, check-course, create-admin.
+//! The `deepdive` command line: serve, migrate, check-course, create-admin, purge.
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +68,13 @@ pub enum Command {
         /// The CSV file
         file: PathBuf,
     },
+    /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
+    /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
+    Purge {
+        /// List what would be purged, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Runs one command.
@@ -93,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             file,
         } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
+        Command::Purge { dry_run } => purge(settings, dry_run).await,
     }
 }
 
@@ -213,6 +221,49 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
         }
         Err(RegisterError::Unexpected(e)) => Err(e),
     }
+}
+
+async fn purge(settings: Settings, dry_run: bool) -> anyhow::Result<ExitCode> {
+    use crate::services::privacy::{self, RetentionPolicy};
+    let db = crate::db::connect(&settings).await?;
+    crate::db::migrate(&db, &settings).await?;
+    let policy = RetentionPolicy::from(&settings);
+    let report = privacy::purge(&db, &Clock::default(), policy, dry_run).await?;
+    let date = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    println!(
+        "retention: learner accounts inactive since {} ({} days); security log entries before {} ({} days)",
+        date(report.inactive_before),
+        policy.inactive_days,
+        date(report.security_log_before),
+        policy.security_log_days
+    );
+    println!(
+        "inactive learner accounts{}: {}",
+        if dry_run { "" } else { " anonymised" },
+        report.inactive.len()
+    );
+    for a in &report.inactive {
+        println!(
+            "  user:{}\tcreated {}\tlast active {}",
+            a.user_id,
+            date(a.created_at),
+            date(a.last_active_at)
+        );
+    }
+    println!(
+        "security log entries{}: {}",
+        if dry_run { " to delete" } else { " deleted" },
+        report.old_security_entries
+    );
+    println!(
+        "ended sessions{}: {}",
+        if dry_run { " to remove" } else { " removed" },
+        report.ended_sessions
+    );
+    if dry_run {
+        println!("dry run: nothing was changed");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a secret from a string (used by tests and scripts).

@@ -71,6 +71,25 @@ pub struct SettingsArgs {
         global = true
     )]
     pub sqlite_synchronous: String,
+    /// Keep the holder's name on certificates when they delete their account (the default removes it).
+    #[arg(long, env = "DEEPDIVE_RETAIN_CERTIFICATE_NAMES", global = true)]
+    pub retain_certificate_names: bool,
+    /// Days without any activity after which `deepdive purge` anonymises a learner's account.
+    #[arg(
+        long,
+        env = "DEEPDIVE_RETAIN_INACTIVE_DAYS",
+        default_value_t = 1095,
+        global = true
+    )]
+    pub retain_inactive_days: u32,
+    /// Days after which `deepdive purge` deletes security (audit) log entries.
+    #[arg(
+        long,
+        env = "DEEPDIVE_RETAIN_SECURITY_LOG_DAYS",
+        default_value_t = 365,
+        global = true
+    )]
+    pub retain_security_log_days: u32,
 }
 
 /// Settings after parsing, as the application uses them.
@@ -88,6 +107,9 @@ pub struct Settings {
     /// True when the keys file was named explicitly (otherwise PostgreSQL deployments keep the keys in the database).
     pub signing_keys_file_given: bool,
     pub verify_rate_per_minute: u32,
+    pub retain_certificate_names: bool,
+    pub retain_inactive_days: u32,
+    pub retain_security_log_days: u32,
 }
 
 impl Settings {
@@ -111,6 +133,12 @@ impl Settings {
         if args.absolute_timeout_hours == 0 || args.absolute_timeout_hours > 24 * 30 {
             anyhow::bail!("the absolute timeout must be between 1 and 720 hours");
         }
+        if args.retain_inactive_days == 0 || args.retain_inactive_days > 36_500 {
+            anyhow::bail!("DEEPDIVE_RETAIN_INACTIVE_DAYS must be between 1 and 36500");
+        }
+        if args.retain_security_log_days == 0 || args.retain_security_log_days > 36_500 {
+            anyhow::bail!("DEEPDIVE_RETAIN_SECURITY_LOG_DAYS must be between 1 and 36500");
+        }
         let sqlite_synchronous_full = match args.sqlite_synchronous.to_ascii_uppercase().as_str() {
             "FULL" => true,
             "NORMAL" => false,
@@ -133,6 +161,9 @@ impl Settings {
                 .unwrap_or_else(|| args.data_dir.join("signing-keys.json")),
             signing_keys_file_given: args.signing_keys_file.is_some(),
             verify_rate_per_minute: args.verify_rate_per_minute.max(1),
+            retain_certificate_names: args.retain_certificate_names,
+            retain_inactive_days: args.retain_inactive_days,
+            retain_security_log_days: args.retain_security_log_days,
         })
     }
 

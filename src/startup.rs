@@ -58,6 +58,8 @@ impl Application {
             SigningKeys::load_or_create(&settings.signing_keys_file, &clock.now().to_rfc3339())?
         });
         let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
+        let privacy_notice_html =
+            crate::course::load_privacy_notice(&settings.course_dir)?.map(Arc::new);
         let listener = TcpListener::bind(&settings.addr)
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let port = listener.local_addr().context("no local address")?.port();
@@ -71,6 +73,7 @@ impl Application {
             quiz_key,
             signing_keys,
             verify_limiter,
+            privacy_notice_html,
         };
         let server = run(listener, state.clone())?;
         Ok(Self {
@@ -113,7 +116,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(ErrorHandlers::new().default_handler(error_page))
             .wrap(from_fn(security_headers))
             .wrap(Compress::default())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .configure(routes::configure)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(AppError::NotFound)

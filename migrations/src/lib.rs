@@ -6,6 +6,8 @@ mod m20261127_000002_progress;
 mod m20261127_000003_quiz;
 mod m20261127_000004_certificates;
 mod m20261127_000005_organisations;
+mod m20261127_000020_users_last_login;
+mod m20261127_000021_users_anonymised;
 mod m20261128_000001_worksheet_answers;
 mod m20261128_000002_plan_settings;
 mod m20261128_000003_confidence_ratings;
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_plan_settings::Migration),
             Box::new(m20261128_000003_confidence_ratings::Migration),
             Box::new(m20261128_000004_confidence_skips::Migration),
+            Box::new(m20261127_000020_users_last_login::Migration),
+            Box::new(m20261127_000021_users_anonymised::Migration),
         ]
     }
 }

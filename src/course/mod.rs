@@ -2,6 +2,8 @@
 mod loader;
 mod markdown;
 mod model;
+mod privacy_notice;
 
 pub use loader::{CourseError, load_course};
 pub use model::*;
+pub use privacy_notice::{PRIVACY_FILE, load_privacy_notice};

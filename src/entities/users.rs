@@ -12,6 +12,9 @@ pub struct Model {
     pub role: String,
     pub created_at: DateTimeUtc,
     pub disabled_at: Option<DateTimeUtc>,
+    pub last_login_at: Option<DateTimeUtc>,
+    /// Set when the person's data was erased; the row stays so aggregate counts still add up.
+    pub anonymised_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

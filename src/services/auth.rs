@@ -72,6 +72,14 @@ pub async fn hash_password(password: SecretString) -> anyhow::Result<String> {
     off_thread(move || passwords::hash(&password)).await?
 }
 
+/// Checks a logged-in user's password against their stored hash, off the async workers.
+///
+/// # Errors
+/// Only if the hashing pool fails.
+pub async fn password_matches(stored_hash: String, password: SecretString) -> anyhow::Result<bool> {
+    off_thread(move || passwords::verify(&password, Some(&stored_hash))).await
+}
+
 /// Creates an account (and the learner's enrolment) in one transaction.
 ///
 /// # Errors

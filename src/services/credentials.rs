@@ -245,6 +245,9 @@ pub fn credential(cert: &certificates::Model, base_url: &str, issuer_name: &str)
     });
     if cert.holder_removed_at.is_none() {
         subject["name"] = json!(cert.holder_name);
+    } else if let Some(s) = subject.as_object_mut() {
+        // The holder erased their data: the salted e-mail hash went with their name.
+        s.remove("identifier");
     }
     let mut vc = json!({
         "@context": [

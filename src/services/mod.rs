@@ -1,4 +1,5 @@
 //! Domain services: the only code that talks to the database.
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
@@ -7,6 +8,7 @@ pub mod credentials;
 pub mod insight;
 pub mod organisations;
 pub mod passwords;
+pub mod privacy;
 pub mod progress;
 pub mod quiz;
 pub mod reports;

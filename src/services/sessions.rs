@@ -1,9 +1,11 @@
 //! Server-side sessions. The cookie holds a random 256-bit token; the database holds only its SHA-256.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
 };
 use sha2::{Digest, Sha256};
 
@@ -51,6 +53,11 @@ pub async fn create(
     })
     .exec_without_returning(db)
     .await?;
+    users::Entity::update_many()
+        .col_expr(users::Column::LastLoginAt, Expr::value(now))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
     Ok(token)
 }
 
@@ -112,6 +119,87 @@ pub async fn end_all_for_user(
 ) -> Result<u64, sea_orm::DbErr> {
     let res = sessions::Entity::delete_many()
         .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// An opaque, stable reference to a session for forms and pages: a keyed hash of the stored hash,
+/// so neither the token nor the stored hash ever leaves the server.
+pub fn session_ref(key: &[u8], id_hash: &str) -> String {
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    m.update(b"session-ref:");
+    m.update(id_hash.as_bytes());
+    URL_SAFE_NO_PAD.encode(&m.finalize().into_bytes()[..16])
+}
+
+/// A user's sessions that are still live at `now`, newest activity first.
+///
+/// # Errors
+/// When the database fails.
+pub async fn live_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    now: DateTime<Utc>,
+    timeouts: Timeouts,
+) -> Result<Vec<sessions::Model>, sea_orm::DbErr> {
+    let idle_cutoff = now - Duration::minutes(i64::from(timeouts.idle_minutes));
+    sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::ExpiresAt.gt(now))
+        .filter(sessions::Column::LastSeenAt.gt(idle_cutoff))
+        .order_by_desc(sessions::Column::LastSeenAt)
+        .all(db)
+        .await
+}
+
+/// Ends one of a user's sessions by its reference (see [`session_ref`]), never the one in use.
+/// Returns whether a session was ended.
+///
+/// # Errors
+/// When the database fails.
+pub async fn end_by_ref(
+    db: &impl ConnectionTrait,
+    key: &[u8],
+    user_id: i32,
+    reference: &str,
+    current_token: &str,
+) -> Result<bool, sea_orm::DbErr> {
+    let current = hash_token(current_token);
+    let rows = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let Some(target) = rows.into_iter().find(|s| {
+        s.id_hash != current && !reference.is_empty() && session_ref(key, &s.id_hash) == reference
+    }) else {
+        return Ok(false);
+    };
+    let res = sessions::Entity::delete_many()
+        .filter(sessions::Column::IdHash.eq(target.id_hash))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// Ends every session of a user except the one in use. Returns how many were ended.
+///
+/// # Errors
+/// When the database fails.
+pub async fn end_others(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    current_token: &str,
+) -> Result<u64, sea_orm::DbErr> {
+    let res = sessions::Entity::delete_many()
+        .filter(
+            Condition::all()
+                .add(sessions::Column::UserId.eq(user_id))
+                .add(sessions::Column::IdHash.ne(hash_token(current_token))),
+        )
         .exec(db)
         .await?;
     Ok(res.rows_affected)

@@ -98,6 +98,12 @@ fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
+/// The route template for logs: paths can hold tokens, and they stay out of the logs.
+fn route_of(req: &HttpRequest) -> String {
+    req.match_pattern()
+        .unwrap_or_else(|| "(no route)".to_string())
+}
+
 /// A form body whose CSRF token and origin have been checked. Use it for every POST.
 pub struct CsrfForm {
     pub fields: FormFields,
@@ -113,7 +119,7 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
         AppError::Forbidden("This form has expired or was sent from another site. Go back, reload the page and try again.".into())
     };
     if !same_origin(&state, &req) {
-        tracing::warn!(path = req.path(), "cross-site form refused");
+        tracing::warn!(route = route_of(&req), "cross-site form refused");
         return Err(forbidden());
     }
     let content_type = req
@@ -149,7 +155,7 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
             .any(|e| bool::from(e.as_bytes().ct_eq(sent)));
     if !ok {
         tracing::warn!(
-            path = req.path(),
+            route = route_of(&req),
             "form with a missing or wrong CSRF token refused"
         );
         return Err(forbidden());

@@ -28,6 +28,8 @@ pub struct AppState {
     pub signing_keys: Arc<SigningKeys>,
     /// Per-IP limit on the public verify pages, against code guessing.
     pub verify_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The operator's privacy text (`course/privacy.md`), rendered and sanitised at start-up.
+    pub privacy_notice_html: Option<Arc<String>>,
 }
 
 /// A per-IP limiter allowing `per_minute` requests a minute (with that many in a burst).

@@ -38,6 +38,9 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         sqlite_synchronous: "FULL".into(),
         signing_keys_file: None,
         verify_rate_per_minute: 30,
+        retain_certificate_names: false,
+        retain_inactive_days: 1095,
+        retain_security_log_days: 365,
     };
     Settings::from_args(&args).expect("settings")
 }
@@ -660,4 +663,64 @@ pub async fn org_learner(
     .await
     .unwrap();
     (b, user.id)
+}
+
+impl TestApp {
+    /// The user row for an e-mail address.
+    pub async fn user(&self, email: &str) -> deepdive::entities::users::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        deepdive::entities::users::Entity::find()
+            .filter(deepdive::entities::users::Column::Email.eq(email.to_lowercase()))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {email}"))
+    }
+}
+
+/// Every `table.column`, in every table of the (SQLite) database, holding `needle` anywhere in a
+/// value (any type, read as text; exact case, and ASCII case-insensitively). Tables added later
+/// are searched too, with no change here.
+pub async fn columns_containing(db: &DatabaseConnection, needle: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    let tables = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        ))
+        .await
+        .unwrap();
+    let mut hits = Vec::new();
+    for t in tables {
+        let table: String = t.try_get_by_index(0).unwrap();
+        let columns = db
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!("SELECT name FROM pragma_table_info('{table}')"),
+            ))
+            .await
+            .unwrap();
+        for c in columns {
+            let column: String = c.try_get_by_index(0).unwrap();
+            let sql = format!(
+                "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?) > 0 \
+                 OR instr(lower(CAST(\"{column}\" AS TEXT)), lower(?)) > 0"
+            );
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [needle.into(), needle.into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let n: i64 = row.try_get_by_index(0).unwrap();
+            if n > 0 {
+                hits.push(format!("{table}.{column}"));
+            }
+        }
+    }
+    hits
 }

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account;
 mod accounts;
 mod bad_input;
 mod certificates;
@@ -13,6 +14,7 @@ mod course_files;
 mod health_and_headers;
 mod learner_journey;
 mod organisations;
+mod privacy;
 mod quiz;
 mod route_guards;
 mod scale_out;

@@ -2,6 +2,7 @@
 //! `CurrentUser` (or a stricter guard); only the routes marked public take none.
 use actix_web::web;
 
+mod account;
 mod admin;
 mod auth;
 mod certificates;
@@ -115,6 +116,19 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/confidence/after", Guard::Learner),
     ("POST", "/confidence/after", Guard::Learner),
     ("POST", "/confidence/after/skip", Guard::Learner),
+    ("GET", "/account", Guard::Learner),
+    ("POST", "/account/name", Guard::Learner),
+    ("POST", "/account/email", Guard::Learner),
+    ("POST", "/account/password", Guard::Learner),
+    ("POST", "/account/sessions/end", Guard::Learner),
+    ("POST", "/account/sessions/end-others", Guard::Learner),
+    ("GET", "/account/export", Guard::Learner),
+    ("GET", "/account/export.json", Guard::Learner),
+    ("GET", "/account/delete", Guard::Learner),
+    ("POST", "/account/delete", Guard::Learner),
+    ("GET", "/admin/users", Guard::PlatformAdmin),
+    ("GET", "/admin/users/{id}/delete", Guard::PlatformAdmin),
+    ("POST", "/admin/users/{id}/delete", Guard::PlatformAdmin),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -255,5 +269,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/confidence/after/skip",
             web::post().to(confidence::skip_after),
+        );
+    // The learner's account and data rights; platform admins' people pages.
+    cfg.route("/account", web::get().to(account::show_account))
+        .route("/account/name", web::post().to(account::change_name))
+        .route("/account/email", web::post().to(account::change_email))
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
+        .route(
+            "/account/sessions/end",
+            web::post().to(account::end_session),
+        )
+        .route(
+            "/account/sessions/end-others",
+            web::post().to(account::end_other_sessions),
+        )
+        .route("/account/export", web::get().to(account::show_export))
+        .route("/account/export.json", web::get().to(account::export_json))
+        .route("/account/delete", web::get().to(account::show_delete))
+        .route("/account/delete", web::post().to(account::delete_account))
+        .route("/admin/users", web::get().to(admin::find_users))
+        .route(
+            "/admin/users/{id}/delete",
+            web::get().to(admin::show_delete_user),
+        )
+        .route(
+            "/admin/users/{id}/delete",
+            web::post().to(admin::delete_user),
         );
 }

@@ -1,7 +1,7 @@
 //! Pages anyone can read.
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::web::AppState;
@@ -30,6 +30,12 @@ struct LandingPage {
     modules: Vec<ModuleCard>,
     total_hours: String,
     logged_in: bool,
+    account_deleted: bool,
+}
+
+#[derive(Deserialize)]
+pub struct LandingQuery {
+    account: Option<String>,
 }
 
 /// `GET /`: the course landing page.
@@ -37,6 +43,7 @@ pub async fn landing(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
+    query: web::Query<LandingQuery>,
 ) -> Result<HttpResponse, AppError> {
     let c = &state.course;
     let minutes = c.total_minutes();
@@ -62,6 +69,7 @@ pub async fn landing(
             .collect(),
         total_hours: format!("{:.1}", f64::from(minutes) / 60.0),
         logged_in: visitor.user.is_some(),
+        account_deleted: visitor.user.is_none() && query.account.as_deref() == Some("deleted"),
     };
     render(
         &state,
@@ -86,13 +94,49 @@ async fn static_page(
     render(state, req, visitor, view, &StaticPage {})
 }
 
-/// `GET /privacy`
+#[derive(Serialize)]
+struct PrivacyPage {
+    /// The operator's lawful basis and retention text (`course/privacy.md`), sanitised at start-up.
+    operator_html: Option<String>,
+    inactive_days: u32,
+    inactive_years: Option<String>,
+    security_log_days: u32,
+    retain_certificate_names: bool,
+    logged_in: bool,
+}
+
+/// Whole years, when a number of days is close to one ("3 years" for 1095 days).
+fn in_years(days: u32) -> Option<String> {
+    let years = (days + 182) / 365;
+    (years >= 1 && days.abs_diff(years * 365) <= 2).then(|| match years {
+        1 => "1 year".to_string(),
+        n => format!("{n} years"),
+    })
+}
+
+/// `GET /privacy`: the notice, with the operator's lawful basis and retention text when they wrote one.
 pub async fn privacy(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    static_page(&state, &req, &visitor, "public/privacy", "Privacy notice").await
+    let s = &state.settings;
+    let page = PrivacyPage {
+        operator_html: state.privacy_notice_html.as_deref().cloned(),
+        inactive_days: s.retain_inactive_days,
+        inactive_years: in_years(s.retain_inactive_days),
+        security_log_days: s.retain_security_log_days,
+        retain_certificate_names: s.retain_certificate_names,
+        logged_in: visitor.user.is_some(),
+    };
+    let view = View::new(StatusCode::OK, "public/privacy", "Privacy notice", "");
+    render(&state, &req, &visitor, view, &page)
+}
+
+#[derive(Serialize)]
+struct CookiesPage {
+    idle_minutes: u32,
+    absolute_hours: u32,
 }
 
 /// `GET /cookies`
@@ -101,7 +145,12 @@ pub async fn cookies(
     req: HttpRequest,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    static_page(&state, &req, &visitor, "public/cookies", "Cookies").await
+    let page = CookiesPage {
+        idle_minutes: state.settings.idle_timeout_minutes,
+        absolute_hours: state.settings.absolute_timeout_hours,
+    };
+    let view = View::new(StatusCode::OK, "public/cookies", "Cookies", "");
+    render(&state, &req, &visitor, view, &page)
 }
 
 /// `GET /accessibility`
@@ -118,4 +167,18 @@ pub async fn accessibility(
         "Accessibility statement",
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_years;
+
+    #[test]
+    fn retention_days_are_shown_in_years_when_they_are_whole_years() {
+        assert_eq!(in_years(1095).as_deref(), Some("3 years"));
+        assert_eq!(in_years(365).as_deref(), Some("1 year"));
+        assert_eq!(in_years(1096).as_deref(), Some("3 years"));
+        assert_eq!(in_years(90), None);
+        assert_eq!(in_years(500), None);
+    }
 }
