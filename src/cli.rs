@@ -68,6 +68,12 @@ pub enum Command {
         /// The CSV file
         file: PathBuf,
     },
+    /// Write an online, consistent copy of the SQLite database to FILE while the server runs
+    /// (PostgreSQL deployments use pg_dump instead)
+    Backup {
+        /// Where to write the copy (must not exist yet)
+        file: PathBuf,
+    },
     /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
     /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
     Purge {
@@ -101,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
         } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
         Command::Purge { dry_run } => purge(settings, dry_run).await,
+        Command::Backup { file } => backup(settings, &file).await,
     }
 }
 
@@ -397,6 +404,31 @@ async fn import_users(
         "{} new account(s); {existing} existing account(s) added to {}",
         done.len() - existing,
         org.name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn backup(settings: Settings, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if settings.database_url.is_some() {
+        eprintln!(
+            "error: `backup` copies the embedded SQLite database; for PostgreSQL use pg_dump (see README)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if file.exists() {
+        eprintln!(
+            "error: {} already exists; choose a new file name",
+            file.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let db = crate::db::connect(&settings).await?;
+    let started = std::time::Instant::now();
+    crate::db::backup_sqlite(&db, file).await?;
+    println!(
+        "backup written to {} in {} ms",
+        file.display(),
+        started.elapsed().as_millis()
     );
     Ok(ExitCode::SUCCESS)
 }

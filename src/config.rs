@@ -55,6 +55,14 @@ pub struct SettingsArgs {
     /// File holding the Ed25519 keys that sign credentials (default: DATA_DIR/signing-keys.json; share it between instances).
     #[arg(long, env = "DEEPDIVE_SIGNING_KEYS_FILE", global = true)]
     pub signing_keys_file: Option<PathBuf>,
+    /// Log-in, registration and activation attempts allowed per minute from one IP address.
+    #[arg(
+        long,
+        env = "DEEPDIVE_AUTH_RATE_PER_MINUTE",
+        default_value_t = 60,
+        global = true
+    )]
+    pub auth_rate_per_minute: u32,
     /// Verify-page requests allowed per minute from one IP address.
     #[arg(
         long,
@@ -107,6 +115,7 @@ pub struct Settings {
     /// True when the keys file was named explicitly (otherwise PostgreSQL deployments keep the keys in the database).
     pub signing_keys_file_given: bool,
     pub verify_rate_per_minute: u32,
+    pub auth_rate_per_minute: u32,
     pub retain_certificate_names: bool,
     pub retain_inactive_days: u32,
     pub retain_security_log_days: u32,
@@ -161,6 +170,7 @@ impl Settings {
                 .unwrap_or_else(|| args.data_dir.join("signing-keys.json")),
             signing_keys_file_given: args.signing_keys_file.is_some(),
             verify_rate_per_minute: args.verify_rate_per_minute.max(1),
+            auth_rate_per_minute: args.auth_rate_per_minute.max(1),
             retain_certificate_names: args.retain_certificate_names,
             retain_inactive_days: args.retain_inactive_days,
             retain_security_log_days: args.retain_security_log_days,

@@ -87,3 +87,24 @@ pub async fn migrate(db: &DatabaseConnection, settings: &Settings) -> anyhow::Re
     let _ = conn.close().await;
     result.context("cannot apply the database migrations")
 }
+
+/// Writes a consistent copy of a live SQLite database (`VACUUM INTO`: one read transaction, so
+/// writers carry on and the copy is a single point in time).
+///
+/// # Errors
+/// When the file cannot be written.
+pub async fn backup_sqlite(db: &DatabaseConnection, file: &std::path::Path) -> anyhow::Result<()> {
+    use sea_orm::{Statement, Value};
+    let path = file
+        .to_str()
+        .context("the backup path is not valid UTF-8")?
+        .to_string();
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [Value::from(path)],
+    ))
+    .await
+    .with_context(|| format!("cannot write the backup to {}", file.display()))?;
+    Ok(())
+}

@@ -58,6 +58,7 @@ impl Application {
             SigningKeys::load_or_create(&settings.signing_keys_file, &clock.now().to_rfc3339())?
         });
         let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
+        let auth_limiter = per_minute_limiter(settings.auth_rate_per_minute);
         let privacy_notice_html =
             crate::course::load_privacy_notice(&settings.course_dir)?.map(Arc::new);
         let listener = TcpListener::bind(&settings.addr)
@@ -73,6 +74,7 @@ impl Application {
             quiz_key,
             signing_keys,
             verify_limiter,
+            auth_limiter,
             privacy_notice_html,
         };
         let server = run(listener, state.clone())?;

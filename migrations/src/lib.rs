@@ -12,6 +12,7 @@ mod m20261128_000001_worksheet_answers;
 mod m20261128_000002_plan_settings;
 mod m20261128_000003_confidence_ratings;
 mod m20261128_000004_confidence_skips;
+mod m20261128_000005_login_throttle;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_confidence_skips::Migration),
             Box::new(m20261127_000020_users_last_login::Migration),
             Box::new(m20261127_000021_users_anonymised::Migration),
+            Box::new(m20261128_000005_login_throttle::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod confidence_skips;
 pub mod enrolments;
 pub mod invitations;
 pub mod lesson_progress;
+pub mod login_throttle;
 pub mod module_progress;
 pub mod org_members;
 pub mod organisations;

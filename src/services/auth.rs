@@ -130,6 +130,7 @@ pub async fn authenticate(
     db: &DatabaseConnection,
     email: &str,
     password: SecretString,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<users::Model, AuthError> {
     let user = match Email::parse(email) {
         Ok(email) => users::Entity::find()
@@ -138,6 +139,13 @@ pub async fn authenticate(
             .await
             .map_err(anyhow::Error::from)?,
         Err(_) => None,
+    };
+    // A locked account is checked like any other (same time, same answer), then refused.
+    let allowed = match &user {
+        Some(u) => login_allowed(db, u.id, now)
+            .await
+            .map_err(anyhow::Error::from)?,
+        None => true,
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let (ok, rehash) = off_thread(move || {
@@ -152,9 +160,17 @@ pub async fn authenticate(
     })
     .await?;
     let known = user.as_ref().map(|u| u.id);
-    let Some(user) = user.filter(|u| ok && u.disabled_at.is_none()) else {
+    let Some(user) = user.filter(|u| ok && allowed && u.disabled_at.is_none()) else {
+        if let Some(id) = known.filter(|_| !ok) {
+            record_login_failure(db, id, now)
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
         return Err(AuthError::InvalidCredentials { user_id: known });
     };
+    record_login_success(db, user.id)
+        .await
+        .map_err(anyhow::Error::from)?;
     if let Some(new_hash) = rehash {
         let mut active: users::ActiveModel = user.clone().into();
         active.password_hash = Set(new_hash);
@@ -186,4 +202,112 @@ pub async fn find_by_email(
         .filter(users::Column::Email.eq(email.as_str()))
         .one(db)
         .await
+}
+
+/// After this many failures in a row, the account is locked for a while.
+pub const LOCK_AFTER: i32 = 10;
+/// At most this many failures an hour, whatever the locks.
+pub const MAX_FAILURES_PER_HOUR: i32 = 100;
+
+/// How long the n-th lock (from 1) lasts: 1, 5, then 15 minutes.
+pub fn lock_minutes(n: i32) -> i64 {
+    match n {
+        ..=1 => 1,
+        2 => 5,
+        _ => 15,
+    }
+}
+
+/// Whether the account may try a password now (false while locked or over the hourly cap).
+///
+/// # Errors
+/// When the database fails.
+pub async fn login_allowed(
+    db: &DatabaseConnection,
+    user_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, sea_orm::DbErr> {
+    use crate::entities::login_throttle;
+    let Some(t) = login_throttle::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(true);
+    };
+    let locked = t.locked_until.is_some_and(|u| u > now);
+    let capped = now - t.window_start < chrono::Duration::hours(1)
+        && t.window_failures >= MAX_FAILURES_PER_HOUR;
+    Ok(!locked && !capped)
+}
+
+/// Records a failed password for an account: counts it, and locks the account after
+/// [`LOCK_AFTER`] failures in a row, for longer each time.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record_login_failure(
+    db: &DatabaseConnection,
+    user_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    use crate::entities::login_throttle;
+    let txn = db.begin().await?;
+    let current = login_throttle::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?;
+    let mut t = current.clone().unwrap_or(login_throttle::Model {
+        user_id,
+        consecutive: 0,
+        locks: 0,
+        locked_until: None,
+        window_start: now,
+        window_failures: 0,
+    });
+    if now - t.window_start >= chrono::Duration::hours(1) {
+        t.window_start = now;
+        t.window_failures = 0;
+    }
+    t.window_failures += 1;
+    t.consecutive += 1;
+    if t.consecutive >= LOCK_AFTER {
+        t.locks += 1;
+        t.consecutive = 0;
+        t.locked_until = Some(now + chrono::Duration::minutes(lock_minutes(t.locks)));
+    }
+    let active = login_throttle::ActiveModel {
+        user_id: Set(t.user_id),
+        consecutive: Set(t.consecutive),
+        locks: Set(t.locks),
+        locked_until: Set(t.locked_until),
+        window_start: Set(t.window_start),
+        window_failures: Set(t.window_failures),
+    };
+    if current.is_some() {
+        login_throttle::Entity::update(active).exec(&txn).await?;
+    } else {
+        login_throttle::Entity::insert(active)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await
+}
+
+/// A successful login clears the consecutive count and locks (the hourly count stays).
+///
+/// # Errors
+/// When the database fails.
+pub async fn record_login_success(
+    db: &DatabaseConnection,
+    user_id: i32,
+) -> Result<(), sea_orm::DbErr> {
+    use crate::entities::login_throttle;
+    use sea_orm::sea_query::Expr;
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::Consecutive, Expr::value(0))
+        .col_expr(login_throttle::Column::Locks, Expr::value(0))
+        .col_expr(
+            login_throttle::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .filter(login_throttle::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub signing_keys: Arc<SigningKeys>,
     /// Per-IP limit on the public verify pages, against code guessing.
     pub verify_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Per-IP limit on log-in, registration and activation, against password guessing at scale.
+    pub auth_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// The operator's privacy text (`course/privacy.md`), rendered and sanitised at start-up.
     pub privacy_notice_html: Option<Arc<String>>,
 }
@@ -39,6 +41,23 @@ pub fn per_minute_limiter(per_minute: u32) -> Arc<DefaultKeyedRateLimiter<IpAddr
 }
 
 impl AppState {
+    /// Refuses with 429 when this IP has made too many log-in, registration or activation attempts.
+    ///
+    /// # Errors
+    /// `TooManyRequests`.
+    pub fn check_auth_rate(
+        &self,
+        req: &actix_web::HttpRequest,
+    ) -> Result<(), crate::error::AppError> {
+        match req.peer_addr().map(|a| a.ip()) {
+            Some(ip) if self.auth_limiter.check_key(&ip).is_err() => {
+                tracing::warn!("per-IP limit on log-in attempts reached");
+                Err(crate::error::AppError::TooManyRequests)
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn timeouts(&self) -> Timeouts {
         Timeouts {
             idle_minutes: self.settings.idle_timeout_minutes,

@@ -103,6 +103,7 @@ pub async fn register(
     req: HttpRequest,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
+    state.check_auth_rate(&req)?;
     let f = &form.fields;
     let mut errors = Vec::new();
     let email = Email::parse(f.get("email"))
@@ -262,13 +263,14 @@ pub async fn login(
     req: HttpRequest,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
+    state.check_auth_rate(&req)?;
     let f = &form.fields;
     let next = safe_next(match f.get("next") {
         "" => "/dashboard",
         n => n,
     });
     let password = SecretString::from(f.get("password").to_string());
-    match auth::authenticate(&state.db, f.get("email"), password).await {
+    match auth::authenticate(&state.db, f.get("email"), password, state.clock.now()).await {
         Ok(user) => {
             tracing::Span::current().record("user_id", user.id);
             audit::record(

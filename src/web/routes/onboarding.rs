@@ -160,6 +160,7 @@ pub async fn activate(
     form: CsrfForm,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    state.check_auth_rate(&req)?;
     let token = path.into_inner();
     let now = state.clock.now();
     let user = orgs::activation_user(&state.db, &token, now)

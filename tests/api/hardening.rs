@@ -1,0 +1,153 @@
+use std::process::{Command, Stdio};
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait};
+
+use crate::helpers::*;
+use deepdive::entities::users;
+
+#[tokio::test]
+async fn ten_wrong_passwords_lock_the_account_even_against_the_right_one_and_the_lock_grows() {
+    let app = spawn_app().await;
+    let email = app.new_learner().await;
+    app.logout().await;
+    for _ in 0..10 {
+        assert_eq!(
+            app.login(&email, "wrong wrong wrong").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let r = app.login(&email, PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "locked: the right password is refused too"
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Enter a correct email address and password"),
+        "the message stays generic"
+    );
+    app.clock.advance(Duration::seconds(61));
+    assert_eq!(
+        app.login(&email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER,
+        "the first lock lasts a minute"
+    );
+    app.logout().await;
+    assert_eq!(
+        app.login(&email, "wrong wrong wrong").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER,
+        "a success starts the count again"
+    );
+}
+
+#[tokio::test]
+async fn repeated_locks_grow_from_one_to_five_minutes() {
+    let app = spawn_app().await;
+    let email = app.new_learner().await;
+    app.logout().await;
+    for _ in 0..10 {
+        app.login(&email, "wrong wrong wrong").await;
+    }
+    app.clock.advance(Duration::seconds(61));
+    for _ in 0..10 {
+        app.login(&email, "wrong wrong wrong").await;
+    }
+    app.clock.advance(Duration::seconds(61));
+    assert_eq!(
+        app.login(&email, PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the second lock lasts five minutes"
+    );
+    app.clock.advance(Duration::minutes(5));
+    assert_eq!(
+        app.login(&email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn too_many_login_attempts_from_one_address_get_429() {
+    let app = spawn_app_with(|s| s.auth_rate_per_minute = 3).await;
+    let token = csrf_token(&app.get_html("/login").await);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let r = app
+            .post_raw(
+                "/login",
+                &[
+                    ("csrf_token", &token),
+                    ("email", "a@b.org"),
+                    ("password", "whatever at all"),
+                ],
+            )
+            .await;
+        statuses.push(r.status());
+    }
+    assert_eq!(statuses[..3], [StatusCode::UNAUTHORIZED; 3]);
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_server_runs_restores_with_the_data() {
+    let app = spawn_app().await;
+    if app.database_url.is_some() {
+        eprintln!("PostgreSQL: backups are pg_dump's job");
+        return;
+    }
+    app.new_learner().await;
+    app.complete_lesson("ai-fundamentals", "what-is-ai").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_deepdive"))
+        .arg("backup")
+        .arg(&file)
+        .env("DEEPDIVE_DATA_DIR", &app.data_dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Restore: the copy is a complete database that a server can start on.
+    let restored_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&file, restored_dir.path().join("deepdive.db")).unwrap();
+    let db = Database::connect(format!(
+        "sqlite://{}?mode=ro",
+        restored_dir.path().join("deepdive.db").display()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(users::Entity::find().count(&db).await.unwrap(), 1);
+    let ok = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<String>(0)
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let again = Command::new(env!("CARGO_BIN_EXE_deepdive"))
+        .arg("backup")
+        .arg(&file)
+        .env("DEEPDIVE_DATA_DIR", &app.data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+}
