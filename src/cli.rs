@@ -74,6 +74,14 @@ pub enum Command {
         /// Where to write the copy (must not exist yet)
         file: PathBuf,
     },
+    /// Benchmarks only: create organisation SLUG with N learners with realistic progress
+    /// (learner{i}@SLUG.example and admin@SLUG.example, password "benchmark password")
+    Seed {
+        #[arg(long, default_value = "bench")]
+        org: String,
+        #[arg(long, default_value_t = 10_000)]
+        learners: usize,
+    },
     /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
     /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
     Purge {
@@ -108,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
         Command::Purge { dry_run } => purge(settings, dry_run).await,
         Command::Backup { file } => backup(settings, &file).await,
+        Command::Seed { org, learners } => seed(settings, &org, learners).await,
     }
 }
 
@@ -429,6 +438,27 @@ async fn backup(settings: Settings, file: &std::path::Path) -> anyhow::Result<Ex
         "backup written to {} in {} ms",
         file.display(),
         started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn seed(settings: Settings, org: &str, learners: usize) -> anyhow::Result<ExitCode> {
+    let course = match load_course(&settings.course_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let slug = crate::services::organisations::parse_slug(org)
+        .map_err(|m| anyhow::anyhow!("--org: {m}"))?;
+    let db = crate::db::connect(&settings).await?;
+    crate::db::migrate(&db, &settings).await?;
+    let started = Instant::now();
+    crate::services::seed::seed(&db, &course, &slug, learners, Clock::default().now()).await?;
+    println!(
+        "seeded {learners} learners in organisation '{slug}' in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ pub mod progress;
 pub mod quiz;
 pub mod reports;
 pub mod secrets;
+pub mod seed;
 pub mod sessions;
 pub mod tokens;
 pub mod worksheets;
