@@ -39,6 +39,7 @@ login() { # email → "name=value" of the session cookie
 learner=$(login learner0@bench.example)
 admin=$(login admin@bench.example)
 lesson=/modules/ai-fundamentals/lessons/what-is-ai
+code=$(curl -fs -H "Cookie: $learner" "http://$APP/certificate" | sed -n 's/.*href="\/certificates\/\([A-Z0-9]*\)\.pdf".*/\1/p' | head -n 1)
 
 mkdir -p "$work/www"
 curl -fs -H "Cookie: $learner" "http://$APP$lesson" >"$work/www/lesson.html"
@@ -61,7 +62,7 @@ run() { # name url cookie → "rps p50 p99 errors"
 }
 
 declare -A best
-scenarios=("nginx|http://$NGINX/lesson.html|" "S1 lesson page|http://$APP$lesson|$learner" "S3 cohort report ($N)|http://$APP/org/bench|$admin" "S5 plan PDF|http://$APP/plan.pdf|$learner")
+scenarios=("nginx|http://$NGINX/lesson.html|" "S1 lesson page|http://$APP$lesson|$learner" "S3 cohort report ($N)|http://$APP/org/bench|$admin" "S5 certificate PDF|http://$APP/certificates/$code.pdf|$learner" "plan PDF|http://$APP/plan.pdf|$learner")
 for r in $(seq 1 "$ROUNDS"); do
   for s in "${scenarios[@]}"; do
     IFS='|' read -r name url cookie <<<"$s"

@@ -179,5 +179,13 @@ pub async fn seed(
         }
         txn.commit().await?;
     }
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if let Some(first) = users::Entity::find()
+        .filter(users::Column::Email.eq(format!("learner0@{slug}.example")))
+        .one(db)
+        .await?
+    {
+        crate::services::certificates::issue_if_due(db, course, first.id, now).await?;
+    }
     Ok(())
 }
