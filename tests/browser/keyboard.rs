@@ -97,3 +97,32 @@ async fn axe_reports_the_faults_of_a_page_that_has_them() {
     }
     b.quit().await;
 }
+
+/// On a phone (320 and 375 px) the header's "Log out" button stays on the service name's line
+/// instead of wrapping below it.
+#[tokio::test]
+async fn the_log_out_button_stays_beside_the_service_name_on_a_phone() {
+    let app = spawn_app().await;
+    let email = app.new_learner().await;
+    let Some(b) = Browser::start(&app, Js::On, "header").await else {
+        return;
+    };
+    crate::certificate::log_in(&b, &email).await;
+    for width in [320, 375] {
+        b.size(width, 900).await;
+        let v = b
+            .run_js(
+                "const name = document.querySelector('.nhsuk-header__service-name').getBoundingClientRect(); \
+                 const button = document.querySelector('.dd-header-account button').getBoundingClientRect(); \
+                 return [name.top, name.bottom, button.top, button.bottom, button.right, window.innerWidth]",
+            )
+            .await;
+        let n: Vec<f64> = v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert!(
+            n[2] < n[1] && n[0] < n[3],
+            "at {width} px the Log out button is not beside the service name: {v}"
+        );
+        assert!(n[4] <= n[5], "at {width} px the Log out button is cut off: {v}");
+    }
+    b.quit().await;
+}
