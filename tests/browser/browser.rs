@@ -18,7 +18,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 pub const SKIP_VAR: &str = "DEEPDIVE_SKIP_BROWSER_TESTS";
 
 /// The axe-core rule tags the pages must pass (WCAG 2.0, 2.1 and 2.2, levels A and AA).
-const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+pub const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 /// Desktop and phone widths for screenshots; the reflow check uses 320 px (WCAG 1.4.10).
 const DESKTOP: u32 = 1280;
@@ -375,7 +375,7 @@ impl Browser {
 
     /// Injects axe-core through WebDriver (the page's CSP does not apply to it) and runs the WCAG 2.2
     /// AA rules on the current page: how many rules passed, and the violations.
-    pub async fn axe_run(&self) -> (u64, Vec<Value>) {
+    pub async fn axe_run(&self, tags: &[&str]) -> (u64, Vec<Value>) {
         let loaded = self
             .run_js("return typeof window.axe === 'object'")
             .await
@@ -395,7 +395,7 @@ impl Browser {
               })) }))
               .catch(e => done({ error: String(e) }));
         "#;
-        let result = match self.client.execute_async(run, vec![json!(AXE_TAGS)]).await {
+        let result = match self.client.execute_async(run, vec![json!(tags)]).await {
             Ok(r) => r,
             Err(e) => panic!("axe failed on {}: {e}", self.path().await),
         };
@@ -408,7 +408,12 @@ impl Browser {
 
     /// Runs axe on a page state; serious and critical violations are problems, all are printed.
     pub async fn axe(&self, state: &str) {
-        let (passed, violations) = self.axe_run().await;
+        if std::env::var_os("DEEPDIVE_AXE_BEST_PRACTICE").is_some() {
+            // Advice beyond WCAG (heading order, landmarks...): printed, never a failure.
+            let (_, advice) = self.axe_run(&["best-practice"]).await;
+            eprintln!("axe best practice on {state}: {}{}", advice.len(), axe_report(&advice));
+        }
+        let (passed, violations) = self.axe_run(AXE_TAGS).await;
         if passed < 10 {
             self.problem(format!("{state}: axe ran only {passed} rules: is the page empty?"));
         }

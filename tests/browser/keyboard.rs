@@ -90,7 +90,7 @@ async fn axe_reports_the_faults_of_a_page_that_has_them() {
         )
         .await
         .unwrap();
-    let (_, violations) = b.axe_run().await;
+    let (_, violations) = b.axe_run(crate::browser::AXE_TAGS).await;
     let ids: Vec<&str> = violations.iter().filter_map(|v| v["id"].as_str()).collect();
     for rule in ["image-alt", "label", "color-contrast", "html-has-lang"] {
         assert!(ids.contains(&rule), "axe should report {rule}: {ids:?}");
