@@ -13,8 +13,14 @@ use tempfile::TempDir;
 
 use crate::helpers::TestApp;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's packages; `DEEPDIVE_CHROMEDRIVER` and `DEEPDIVE_CHROMIUM` point elsewhere.
+fn chromedriver() -> String {
+    std::env::var("DEEPDIVE_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+fn chromium() -> String {
+    std::env::var("DEEPDIVE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
 pub const SKIP_VAR: &str = "DEEPDIVE_SKIP_BROWSER_TESTS";
 
 /// The axe-core rule tags the pages must pass (WCAG 2.0, 2.1 and 2.2, levels A and AA).
@@ -85,9 +91,9 @@ pub fn browser_available() -> bool {
         eprintln!("{SKIP_VAR}=1: skipping this browser test");
         return false;
     }
-    for bin in [CHROMEDRIVER, CHROMIUM] {
+    for bin in [chromedriver(), chromium()] {
         assert!(
-            Path::new(bin).exists(),
+            Path::new(&bin).exists(),
             "{bin} is missing. The browser tests need Debian's Chromium and ChromeDriver \
              (`apt-get install -y chromium chromium-driver`) and axe-core (`npm ci` in tests/browser). \
              To skip them locally, set {SKIP_VAR}=1."
@@ -106,7 +112,7 @@ impl Browser {
         // fantoccini's rustls and sqlx's rustls disagree on the default provider: choose one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
+        let driver = Command::new(chromedriver())
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -130,7 +136,7 @@ impl Browser {
         if js == Js::Off {
             args.push("--blink-settings=scriptEnabled=false".into());
         }
-        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        let mut options = json!({ "binary": chromium(), "args": args });
         if js == Js::Off {
             options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
         }
@@ -303,10 +309,7 @@ impl Browser {
         let keys = KeyActions::new("keyboard".into())
             .then(KeyAction::Down { value: c })
             .then(KeyAction::Up { value: c });
-        self.client
-            .perform_actions(keys)
-            .await
-            .expect("key press");
+        self.client.perform_actions(keys).await.expect("key press");
         self.client.release_actions().await.expect("release keys");
     }
 
@@ -411,11 +414,17 @@ impl Browser {
         if std::env::var_os("DEEPDIVE_AXE_BEST_PRACTICE").is_some() {
             // Advice beyond WCAG (heading order, landmarks...): printed, never a failure.
             let (_, advice) = self.axe_run(&["best-practice"]).await;
-            eprintln!("axe best practice on {state}: {}{}", advice.len(), axe_report(&advice));
+            eprintln!(
+                "axe best practice on {state}: {}{}",
+                advice.len(),
+                axe_report(&advice)
+            );
         }
         let (passed, violations) = self.axe_run(AXE_TAGS).await;
         if passed < 10 {
-            self.problem(format!("{state}: axe ran only {passed} rules: is the page empty?"));
+            self.problem(format!(
+                "{state}: axe ran only {passed} rules: is the page empty?"
+            ));
         }
         let report = axe_report(&violations);
         eprintln!(
@@ -463,7 +472,11 @@ impl Browser {
         self.size(DESKTOP, HEIGHT).await;
         let vw = measured["vw"].as_u64().unwrap_or(0);
         let page = measured["page"].as_u64().unwrap_or(0);
-        assert_eq!(vw, u64::from(REFLOW), "{state}: the viewport should be 320 px wide");
+        assert_eq!(
+            vw,
+            u64::from(REFLOW),
+            "{state}: the viewport should be 320 px wide"
+        );
         if page > vw {
             self.problem(format!(
                 "{state}: at {vw} px the page is {page} px wide (scrolls sideways); too wide: {}",
@@ -500,8 +513,11 @@ impl Browser {
             .build()
             .expect("print configuration");
         let pdf = self.client.print(config).await.expect("print to PDF");
-        std::fs::write(output_dir().join(format!("{}-{name}.pdf", self.label)), &pdf)
-            .expect("save PDF");
+        std::fs::write(
+            output_dir().join(format!("{}-{name}.pdf", self.label)),
+            &pdf,
+        )
+        .expect("save PDF");
         pdf
     }
 }
@@ -548,7 +564,11 @@ impl Drop for Browser {
                 let _ = s.read_to_end(&mut sink);
             }
         }
-        let problems = self.problems.lock().map(|p| p.join("\n\n")).unwrap_or_default();
+        let problems = self
+            .problems
+            .lock()
+            .map(|p| p.join("\n\n"))
+            .unwrap_or_default();
         if !problems.is_empty() {
             eprintln!("page-state problems found before the journey stopped:\n\n{problems}");
         }

@@ -29,7 +29,8 @@ async fn a_learner_who_finished_sees_their_certificate_and_anyone_can_verify_it(
     // The after-course confidence form: sent empty, it explains what is missing.
     b.click_text("Rate your confidence now").await;
     assert_eq!(b.path().await, "/confidence/after");
-    b.check("confidence", "Your confidence after the course").await;
+    b.check("confidence", "Your confidence after the course")
+        .await;
     b.click_text("Save my ratings").await;
     assert!(b.exists(".nhsuk-error-summary").await);
     b.check("confidence-errors", "Error: Your confidence").await;

@@ -22,7 +22,10 @@ async fn skip_link_works(b: &Browser, path: &str) {
         .await;
     assert_eq!(style[0], "rgb(255, 235, 59)", "{path}: focus style {style}");
     b.press(Key::Enter).await;
-    assert!(b.path().await == path, "{path}: the skip link stays on the page");
+    assert!(
+        b.path().await == path,
+        "{path}: the skip link stays on the page"
+    );
     let focused = b.focused().await;
     assert!(
         focused.starts_with("main#maincontent"),
@@ -33,7 +36,12 @@ async fn skip_link_works(b: &Browser, path: &str) {
     let inside = b
         .run_js("return document.getElementById('maincontent').contains(document.activeElement)")
         .await;
-    assert_eq!(inside, true, "{path}: Tab after skipping is {}", b.focused().await);
+    assert_eq!(
+        inside,
+        true,
+        "{path}: Tab after skipping is {}",
+        b.focused().await
+    );
 }
 
 #[tokio::test]
@@ -47,7 +55,11 @@ async fn the_skip_link_is_the_first_tab_stop_and_forms_submit_with_enter() {
 
     // Register using the keyboard alone: type, Tab to the next field, Enter to send.
     b.goto("/register").await;
-    b.find("#name").await.send_keys("Grace Hopper").await.unwrap();
+    b.find("#name")
+        .await
+        .send_keys("Grace Hopper")
+        .await
+        .unwrap();
     b.press(Key::Tab).await;
     assert!(b.focused().await.starts_with("input#email"));
     b.find("#email")
@@ -117,12 +129,20 @@ async fn the_log_out_button_stays_beside_the_service_name_on_a_phone() {
                  return [name.top, name.bottom, button.top, button.bottom, button.right, window.innerWidth]",
             )
             .await;
-        let n: Vec<f64> = v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        let n: Vec<f64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
         assert!(
             n[2] < n[1] && n[0] < n[3],
             "at {width} px the Log out button is not beside the service name: {v}"
         );
-        assert!(n[4] <= n[5], "at {width} px the Log out button is cut off: {v}");
+        assert!(
+            n[4] <= n[5],
+            "at {width} px the Log out button is cut off: {v}"
+        );
     }
     b.quit().await;
 }

@@ -43,7 +43,9 @@ async fn learner_journey(js: Js, label: &'static str) {
     if js == Js::Off {
         // Prove this profile really runs no page script.
         b.client
-            .goto("data:text/html,<title>before</title><script>document.title='script ran'</script>")
+            .goto(
+                "data:text/html,<title>before</title><script>document.title='script ran'</script>",
+            )
             .await
             .unwrap();
         assert_eq!(b.client.title().await.unwrap(), "before");
@@ -66,7 +68,8 @@ async fn learner_journey(js: Js, label: &'static str) {
         "focus on the error summary, not {}",
         b.focused().await
     );
-    b.click_in_page(".nhsuk-error-summary__list a[href='#email']").await;
+    b.click_in_page(".nhsuk-error-summary__list a[href='#email']")
+        .await;
     assert!(b.focused().await.starts_with("input#email"));
     let email = format!("ada.{}@example.nhs.uk", label.replace(' ', "-"));
     b.fill("#email", &email).await;
@@ -81,14 +84,26 @@ async fn learner_journey(js: Js, label: &'static str) {
     assert_eq!(b.path().await, format!("/modules/{MODULE}"));
     b.check("module", "Module 1:").await;
     b.click(".dd-lesson-list a").await;
-    assert_eq!(b.path().await, format!("/modules/{MODULE}/lessons/what-is-ai"));
-    b.check("lesson", "What AI, machine learning and data science mean").await;
+    assert_eq!(
+        b.path().await,
+        format!("/modules/{MODULE}/lessons/what-is-ai")
+    );
+    b.check("lesson", "What AI, machine learning and data science mean")
+        .await;
     if js == Js::On {
         // The print stylesheet drops the site's chrome and the buttons.
         let text = pdf_text(&b.print_pdf("lesson").await);
         assert!(text.contains("What AI, machine learning"), "{text}");
-        for chrome in ["Skip to main content", "Log out", "Mark as complete", "Privacy"] {
-            assert!(!text.contains(chrome), "the printed lesson shows {chrome:?}");
+        for chrome in [
+            "Skip to main content",
+            "Log out",
+            "Mark as complete",
+            "Privacy",
+        ] {
+            assert!(
+                !text.contains(chrome),
+                "the printed lesson shows {chrome:?}"
+            );
         }
     }
     b.click_text("Mark as complete and continue").await;
@@ -111,7 +126,8 @@ async fn learner_journey(js: Js, label: &'static str) {
     let result = b.find("[data-passed]").await;
     assert_eq!(result.attr("data-passed").await.unwrap().unwrap(), "false");
     assert!(b.exists("[data-feedback]").await, "feedback is shown");
-    b.check("quiz-review-failed", "Module 1 quiz: your result").await;
+    b.check("quiz-review-failed", "Module 1 quiz: your result")
+        .await;
     b.click_text("Take the quiz again").await;
     answer_quiz(&b, &app.course_dir, true).await;
     b.click_text("Submit answers").await;
@@ -123,7 +139,8 @@ async fn learner_journey(js: Js, label: &'static str) {
     let result = b.find("[data-passed]").await;
     assert_eq!(result.attr("data-passed").await.unwrap().unwrap(), "true");
     assert_eq!(result.attr("data-score").await.unwrap().unwrap(), "100");
-    b.check("quiz-review-passed", "Module 1 quiz: your result").await;
+    b.check("quiz-review-passed", "Module 1 quiz: your result")
+        .await;
     b.click_text("Your quiz attempts").await;
     assert_eq!(b.path().await, "/attempts");
     assert_eq!(b.find_all("tbody tr").await.len(), 2);
@@ -138,7 +155,11 @@ async fn learner_journey(js: Js, label: &'static str) {
     b.fill("#password", PASSWORD).await;
     b.press_and_wait(Key::Enter).await;
     assert_eq!(b.path().await, "/dashboard");
-    assert!(b.text(".dd-resume").await.contains("Continue where you left off"));
+    assert!(
+        b.text(".dd-resume")
+            .await
+            .contains("Continue where you left off")
+    );
     b.click(".dd-resume a.nhsuk-button").await;
     assert_eq!(b.path().await, second_lesson);
 

@@ -29,8 +29,11 @@ async fn an_org_admin_imports_staff_from_a_pasted_csv_and_reads_the_report() {
 
     log_in(&b, &lead_email).await;
     b.click("main a[href='/org/northshire']").await;
-    b.check("org-report-empty", "Northshire Hospitals NHS Trust: progress")
-        .await;
+    b.check(
+        "org-report-empty",
+        "Northshire Hospitals NHS Trust: progress",
+    )
+    .await;
     b.click(".dd-subnav a[href$='/import']").await;
     b.check("org-import", "Add staff").await;
 
