@@ -369,11 +369,44 @@ impl Browser {
         if !self.exists("main#maincontent").await {
             self.problem(format!("{state}: no main landmark for the skip link"));
         }
+        if self.exists(".nhsuk-error-summary").await {
+            self.check_error_summary(state, &page_title).await;
+        }
         if self.js == Js::On {
             self.axe(state).await;
             self.reflow(state).await;
         }
         self.screenshots(state).await;
+    }
+
+    /// The error summary pattern: "Error: " in the title, the summary focused on arrival (without
+    /// script), and every link in it leading to a field on the page.
+    async fn check_error_summary(&self, state: &str, title: &str) {
+        if !title.starts_with("Error: ") {
+            self.problem(format!(
+                "{state}: errors shown but the title \"{title}\" does not say so"
+            ));
+        }
+        let focused = self.focused().await;
+        if !focused.contains("nhsuk-error-summary") {
+            self.problem(format!(
+                "{state}: the error summary is not focused ({focused})"
+            ));
+        }
+        for link in self.find_all(".nhsuk-error-summary__list a").await {
+            let href = link.attr("href").await.ok().flatten().unwrap_or_default();
+            let target = href.strip_prefix('#').unwrap_or("");
+            let found = !target.is_empty()
+                && !self
+                    .client
+                    .find_all(Locator::XPath(&format!("//*[@id='{target}']")))
+                    .await
+                    .unwrap_or_default()
+                    .is_empty();
+            if !found {
+                self.problem(format!("{state}: the error link {href} leads nowhere"));
+            }
+        }
     }
 
     /// Injects axe-core through WebDriver (the page's CSP does not apply to it) and runs the WCAG 2.2

@@ -21,6 +21,17 @@ async fn skip_link_works(b: &Browser, path: &str) {
         )
         .await;
     assert_eq!(style[0], "rgb(255, 235, 59)", "{path}: focus style {style}");
+    let name = if path == "/" {
+        "home".to_string()
+    } else {
+        path[1..].replace('/', "-")
+    };
+    let png = b.client.screenshot().await.unwrap();
+    std::fs::write(
+        crate::browser::output_dir().join(format!("keyboard-skip-link-{name}.png")),
+        png,
+    )
+    .unwrap();
     b.press(Key::Enter).await;
     assert!(
         b.path().await == path,
