@@ -109,7 +109,8 @@ impl Browser {
         if !browser_available() {
             return None;
         }
-        // fantoccini's rustls and sqlx's rustls disagree on the default provider: choose one.
+        // rustls is built here with two crypto providers (ring, and aws-lc-rs for fantoccini's
+        // hyper-rustls), so it cannot choose a default by itself.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let driver = Command::new(chromedriver())
@@ -155,8 +156,8 @@ impl Browser {
                 .await;
             match attempt {
                 Ok(c) => break c,
-                Err(e) if started.elapsed() < Duration::from_secs(30) => {
-                    let _ = e;
+                // chromedriver takes a moment to listen.
+                Err(_) if started.elapsed() < Duration::from_secs(30) => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Err(e) => panic!("cannot start a Chromium session through chromedriver: {e}"),

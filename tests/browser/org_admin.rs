@@ -36,7 +36,10 @@ async fn an_org_admin_imports_staff_from_a_pasted_csv_and_reads_the_report() {
     .await;
     b.click(".dd-subnav a[href$='/import']").await;
     b.check("org-import", "Add staff").await;
-    assert_eq!(b.text(".dd-subnav a[aria-current='page']").await, "Add staff");
+    assert_eq!(
+        b.text(".dd-subnav a[aria-current='page']").await,
+        "Add staff"
+    );
 
     b.fill("#csv", "email,name,role\nnot-an-email,Bad Row,learner\n")
         .await;
