@@ -1,0 +1,18 @@
+//! End-to-end tests in a real browser: headless Chromium driven through Debian's chromedriver.
+//! Each test starts the application in-process (random port, fresh database) and its own
+//! chromedriver, walks a journey as a person would, and checks every page state on the way with
+//! axe-core (WCAG 2.2 AA), a 320-px reflow check and screenshots at desktop and phone widths
+//! (saved in test-output/browser/). Set DEEPDIVE_SKIP_BROWSER_TESTS=1 to skip them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// The HTTP helpers of the API tests: app start-up, registration, quiz answers from the course files.
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+mod browser;
+
+mod certificate;
+mod keyboard;
+mod learner_journey;
+mod org_admin;
