@@ -287,6 +287,12 @@ async fn the_export_page_shows_every_section_readably() {
 #[tokio::test]
 async fn deleting_the_account_leaves_no_personal_data_in_any_table_and_keeps_the_aggregates() {
     let app = spawn_app().await;
+    if app.database_url.is_some() {
+        eprintln!(
+            "the every-column search reads SQLite's catalogue: this test runs in the SQLite pass"
+        );
+        return;
+    }
     let (user, phone, cookie) = learner_with_everything(&app).await;
     let before = counts(&app, user.id).await;
     let users_before = users::Entity::find().count(&app.db).await.unwrap();
@@ -430,6 +436,12 @@ async fn after_deletion_the_verify_page_says_the_holder_removed_their_data() {
 #[tokio::test]
 async fn when_the_operator_retains_certificate_names_the_verify_page_keeps_the_name() {
     let app = spawn_app_with(|s| s.retain_certificate_names = true).await;
+    if app.database_url.is_some() {
+        eprintln!(
+            "the every-column search reads SQLite's catalogue: this test runs in the SQLite pass"
+        );
+        return;
+    }
     app.register(EMAIL, NAME, PASSWORD).await;
     app.complete_course().await;
     let code = app.certificate_code().await.unwrap();
