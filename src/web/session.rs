@@ -99,6 +99,14 @@ impl CurrentUser {
         self.user.id
     }
 
+    /// This user as the visitor of the request (for rendering pages with their CSRF token).
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            user: Some(self.user.clone()),
+            session_token: Some(self.session_token.clone()),
+        }
+    }
+
     pub fn is_platform_admin(&self) -> bool {
         self.user.role == "platform_admin"
     }

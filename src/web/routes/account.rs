@@ -14,15 +14,8 @@ use crate::services::privacy::{self, ErasurePolicy, Export};
 use crate::services::{certificates, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor, expired_session_cookie};
+use crate::web::session::{CurrentUser, expired_session_cookie};
 use crate::web::view::{View, render, see_other};
-
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
-}
 
 fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
     Requester {
@@ -199,7 +192,7 @@ async fn account_page(
     render(
         state,
         req,
-        &visitor_of(user),
+        &user.visitor(),
         View::new(status, "account/home", title, "account"),
         &page,
     )
@@ -866,7 +859,7 @@ pub async fn show_export(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "account/export", "Your data", "account"),
         &page,
     )
@@ -911,7 +904,7 @@ async fn delete_page(
     render(
         state,
         req,
-        &visitor_of(user),
+        &user.visitor(),
         View::new(status, "account/delete", title, "account"),
         &page,
     )

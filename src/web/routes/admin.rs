@@ -10,15 +10,8 @@ use crate::services::privacy::{self, EraseError, ErasedBy, ErasurePolicy};
 use crate::services::{account, auth as accounts, certificates};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{PlatformAdmin, Visitor};
+use crate::web::session::PlatformAdmin;
 use crate::web::view::{View, render, see_other};
-
-fn visitor_of(admin: &PlatformAdmin) -> Visitor {
-    Visitor {
-        user: Some(admin.0.user.clone()),
-        session_token: Some(admin.0.session_token.clone()),
-    }
-}
 
 #[derive(Deserialize)]
 pub struct AdminQuery {
@@ -106,7 +99,7 @@ pub async fn admin_home(
     render(
         &state,
         &req,
-        &visitor_of(&admin),
+        &admin.0.visitor(),
         View::new(StatusCode::OK, "admin/home", "Admin", "admin"),
         &page,
     )
@@ -163,7 +156,7 @@ async fn certificate_page(
     render(
         state,
         req,
-        &visitor_of(admin),
+        &admin.0.visitor(),
         View::new(status, "admin/certificate", &title, "admin"),
         &page,
     )
@@ -372,7 +365,7 @@ pub async fn find_users(
     render(
         &state,
         &req,
-        &visitor_of(&admin),
+        &admin.0.visitor(),
         View::new(StatusCode::OK, "admin/users", "People", "admin"),
         &page,
     )
@@ -422,7 +415,7 @@ async fn delete_user_page(
     render(
         state,
         req,
-        &visitor_of(admin),
+        &admin.0.visitor(),
         View::new(status, "admin/delete_user", "Delete an account", "admin"),
         &page,
     )

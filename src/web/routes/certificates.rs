@@ -14,13 +14,6 @@ use crate::web::AppState;
 use crate::web::session::{CurrentUser, Visitor};
 use crate::web::view::{View, render, see_other};
 
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
-}
-
 pub fn verify_url(state: &AppState, code: &str) -> String {
     format!("{}/verify/{code}", state.settings.base_url)
 }
@@ -110,7 +103,7 @@ pub async fn my_certificate(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(
             StatusCode::OK,
             "certificates/mine",

@@ -14,15 +14,8 @@ use crate::services::confidence::{self as service, ConfidenceRecord};
 use crate::services::progress::ModuleStatus;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
-
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
-}
 
 fn rated_time(at: DateTime<Utc>) -> String {
     at.format("%-d %B %Y").to_string()
@@ -160,7 +153,7 @@ fn render_form(
     render(
         state,
         req,
-        &visitor_of(user),
+        &user.visitor(),
         View::new(status, "confidence/rate", &title, "dashboard"),
         page,
     )

@@ -8,20 +8,13 @@ use crate::error::AppError;
 use crate::services::progress::{self, NextStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
 
 use super::{confidence, worksheets};
 
 fn find_module<'a>(course: &'a Course, slug: &str) -> Result<&'a Module, AppError> {
     course.module(slug).ok_or(AppError::NotFound)
-}
-
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
 }
 
 #[derive(Serialize)]
@@ -144,7 +137,7 @@ pub async fn dashboard(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(
             StatusCode::OK,
             "learner/dashboard",
@@ -275,7 +268,7 @@ pub async fn show_module(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "learner/module", &title, "dashboard"),
         &page,
     )
@@ -358,7 +351,7 @@ pub async fn show_lesson(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "learner/lesson", &lesson.title, "dashboard"),
         &page,
     )

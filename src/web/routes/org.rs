@@ -16,17 +16,10 @@ use crate::services::organisations::{self as orgs, InvitationState, OrgError};
 use crate::services::reports::{self, Filter, Sort};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
 
 pub const PER_PAGE: u64 = 50;
-
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
-}
 
 /// The organisation, if this user administers it; 404 otherwise.
 pub async fn org_for_admin(
@@ -339,7 +332,7 @@ pub async fn report(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "org/report", &title, "org"),
         &page_view,
     )
@@ -675,7 +668,7 @@ pub async fn show_import(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "org/import", "Add staff", "org"),
         &page,
     )
@@ -719,7 +712,7 @@ pub async fn import_users(
             return render(
                 &state,
                 &req,
-                &visitor_of(&user),
+                &user.visitor(),
                 View::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "org/import",
@@ -738,7 +731,7 @@ pub async fn import_users(
             return render(
                 &state,
                 &req,
-                &visitor_of(&user),
+                &user.visitor(),
                 View::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "org/import",
@@ -763,7 +756,7 @@ pub async fn import_users(
         return render(
             &state,
             &req,
-            &visitor_of(&user),
+            &user.visitor(),
             View::new(StatusCode::OK, "org/import", "Check and add staff", "org"),
             &page,
         );
@@ -813,7 +806,7 @@ pub async fn import_users(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "org/import", "Staff added", "org"),
         &page,
     )
@@ -961,7 +954,7 @@ pub async fn quiz_insight(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "org/insight", "Quiz insight", "org"),
         &page,
     )
@@ -1009,7 +1002,7 @@ pub async fn org_audit(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "org/audit", "Audit log", "org"),
         &page,
     )

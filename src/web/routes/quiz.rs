@@ -14,15 +14,8 @@ use crate::error::AppError;
 use crate::services::quiz::{self, Availability, Submission, SubmitError, Ticket, TicketError};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
-
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
-}
 
 #[derive(Serialize)]
 struct ChoiceInput {
@@ -229,7 +222,7 @@ fn unavailable(
     render(
         state,
         req,
-        &visitor_of(user),
+        &user.visitor(),
         View::new(
             StatusCode::FORBIDDEN,
             "quiz/unavailable",
@@ -302,7 +295,7 @@ fn quiz_form(
     render(
         state,
         req,
-        &visitor_of(user),
+        &user.visitor(),
         View::new(status, "quiz/take", &title, "dashboard"),
         &page,
     )
@@ -647,7 +640,7 @@ pub async fn show_attempt(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(StatusCode::OK, "quiz/review", &title, "dashboard"),
         &page,
     )
@@ -692,7 +685,7 @@ pub async fn list_attempts(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(
             StatusCode::OK,
             "quiz/history",

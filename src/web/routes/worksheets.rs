@@ -16,19 +16,12 @@ use crate::services::worksheets;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::markdown;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
 
 /// Worksheet forms carry long answers: room for every prompt of the largest worksheet at its limit
 /// even in 4-byte characters, percent-encoded (12 bytes each).
 pub const WORKSHEET_FORM_LIMIT: usize = 512 * 1024;
-
-fn visitor_of(user: &CurrentUser) -> Visitor {
-    Visitor {
-        user: Some(user.user.clone()),
-        session_token: Some(user.session_token.clone()),
-    }
-}
 
 fn module_of<'a>(state: &'a AppState, slug: &str) -> Result<&'a Module, AppError> {
     state.course.module(slug).ok_or(AppError::NotFound)
@@ -186,7 +179,7 @@ fn render_worksheet(
     render(
         state,
         req,
-        &visitor_of(user),
+        &user.visitor(),
         View::new(status, "worksheets/worksheet", &title, "plan"),
         page,
     )
@@ -341,7 +334,7 @@ pub async fn show_plan(
     render(
         &state,
         &req,
-        &visitor_of(&user),
+        &user.visitor(),
         View::new(
             StatusCode::OK,
             "worksheets/plan",
