@@ -454,6 +454,9 @@ async fn seed(settings: Settings, org: &str, learners: usize) -> anyhow::Result<
         .map_err(|m| anyhow::anyhow!("--org: {m}"))?;
     let db = crate::db::connect(&settings).await?;
     crate::db::migrate(&db, &settings).await?;
+    // Bring existing records in line with this course first, so that the server's next start does
+    // not take the seeded progress for records of an older course and recompute it.
+    crate::services::progress::reconcile_course(&db, &course, &Clock::default()).await?;
     let started = Instant::now();
     crate::services::seed::seed(&db, &course, &slug, learners, Clock::default().now()).await?;
     println!(

@@ -189,7 +189,8 @@ impl Gain {
     }
 }
 
-/// Confidence gain per statement for an organisation's members (optionally one cohort).
+/// Confidence gain per statement for an organisation's members (optionally one cohort), counted
+/// in the database in one grouped query (the report must stay fast for ten thousand learners).
 ///
 /// # Errors
 /// When the database fails.
@@ -200,52 +201,63 @@ pub async fn org_gain(
     cohort: Option<i32>,
 ) -> Result<Vec<Gain>, DbErr> {
     use crate::entities::org_members;
-    let mut members = org_members::Entity::find().filter(org_members::Column::OrgId.eq(org_id));
+    use confidence_ratings::Column as C;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query};
+    let (a, b) = (Alias::new("a"), Alias::new("b"));
+    let mut q = Query::select();
+    q.expr_as(Expr::col((a.clone(), C::StatementId)), Alias::new("statement_id"))
+        .expr_as(Func::count(Expr::col((a.clone(), C::UserId))), Alias::new("answered"))
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN a.rating > b.rating THEN 1 ELSE 0 END), 0)"),
+            Alias::new("more"),
+        )
+        .from(org_members::Entity)
+        .join_as(
+            JoinType::InnerJoin,
+            confidence_ratings::Entity,
+            a.clone(),
+            Expr::col((a.clone(), C::UserId))
+                .equals((org_members::Entity, org_members::Column::UserId))
+                .and(Expr::col((a.clone(), C::Phase)).eq(Phase::After.as_str())),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            confidence_ratings::Entity,
+            b.clone(),
+            Expr::col((b.clone(), C::UserId))
+                .equals((a.clone(), C::UserId))
+                .and(Expr::col((b.clone(), C::Phase)).eq(Phase::Before.as_str()))
+                .and(Expr::col((b.clone(), C::StatementId)).equals((a.clone(), C::StatementId))),
+        )
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
+        .group_by_col((a, C::StatementId));
     if let Some(c) = cohort {
-        members = members.filter(org_members::Column::CohortId.eq(c));
+        q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
     }
-    let ids: Vec<i32> = members
-        .all(db)
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    for r in db
+        .query_all_raw(db.get_database_backend().build(&q))
         .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    let mut before: HashMap<(i32, String), i32> = HashMap::new();
-    let mut after: HashMap<(i32, String), i32> = HashMap::new();
-    for chunk in ids.chunks(900) {
-        for r in confidence_ratings::Entity::find()
-            .filter(confidence_ratings::Column::UserId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            let key = (r.user_id, r.statement_id.clone());
-            if r.phase == Phase::Before.as_str() {
-                before.insert(key, r.rating);
-            } else if r.phase == Phase::After.as_str() {
-                after.insert(key, r.rating);
-            }
-        }
+    {
+        let answered: i64 = r.try_get("", "answered")?;
+        let more: i64 = r.try_get("", "more")?;
+        counts.insert(
+            r.try_get("", "statement_id")?,
+            (
+                usize::try_from(answered).unwrap_or(0),
+                usize::try_from(more).unwrap_or(0),
+            ),
+        );
     }
     Ok(course
         .confidence
         .iter()
         .map(|s| {
-            let mut answered = 0;
-            let mut more = 0;
-            for ((uid, sid), a) in &after {
-                if *sid == s.id
-                    && let Some(b) = before.get(&(*uid, sid.clone()))
-                {
-                    answered += 1;
-                    if a > b {
-                        more += 1;
-                    }
-                }
-            }
+            let (answered, more_confident) = counts.get(&s.id).copied().unwrap_or((0, 0));
             Gain {
                 statement_id: s.id.clone(),
                 answered,
-                more_confident: more,
+                more_confident,
             }
         })
         .collect())

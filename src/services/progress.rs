@@ -529,10 +529,13 @@ pub async fn reconcile_course(
         .all(db)
         .await?;
     let now = clock.now();
-    for user_id in &users {
+    // A few hundred learners per transaction: one disk sync per batch, not per learner.
+    for batch in users.chunks(250) {
         let txn = db.begin().await?;
-        for module in &course.modules {
-            refresh_module(&txn, course, *user_id, module, now).await?;
+        for user_id in batch {
+            for module in &course.modules {
+                refresh_module(&txn, course, *user_id, module, now).await?;
+            }
         }
         txn.commit().await?;
     }

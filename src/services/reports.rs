@@ -303,7 +303,7 @@ async fn cohort_map(
         .collect())
 }
 
-/// One page of the report, and the number of members in all.
+/// One page of the report (the number of members in all is in [`totals`]).
 ///
 /// # Errors
 /// When the database fails.
@@ -315,23 +315,8 @@ pub async fn page(
     page: u64,
     per_page: u64,
     now: DateTime<Utc>,
-) -> Result<(Vec<LearnerRow>, i64), DbErr> {
+) -> Result<Vec<LearnerRow>, DbErr> {
     let backend = db.get_database_backend();
-    let mut count = Query::select();
-    count
-        .expr_as(
-            Func::count(Expr::col((org_members::Entity, org_members::Column::Id))),
-            Alias::new("n"),
-        )
-        .from(org_members::Entity)
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
-    if let Some(c) = filter.cohort {
-        count.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
-    }
-    let total: i64 = match db.query_one_raw(backend.build(&count)).await? {
-        Some(r) => r.try_get("", "n")?,
-        None => 0,
-    };
     let mut q = members(org_id, &course.slug, filter);
     let order = if filter.descending {
         Order::Desc
@@ -355,10 +340,7 @@ pub async fn page(
     let rows = db.query_all_raw(backend.build(&q)).await?;
     let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
     let cohorts = cohort_map(db, org_id).await?;
-    Ok((
-        complete_rows(db, course, bases, &cohorts, now).await?,
-        total,
-    ))
+    complete_rows(db, course, bases, &cohorts, now).await
 }
 
 /// Totals for the top of the report: people, started, completed, and per module.

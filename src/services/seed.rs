@@ -5,7 +5,9 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrai
 
 use crate::course::Course;
 use crate::domain::import::MemberRole;
-use crate::entities::{enrolments, module_progress, org_members, users};
+use crate::entities::{
+    confidence_ratings, enrolments, lesson_progress, module_progress, org_members, users,
+};
 use crate::services::{organisations, progress};
 
 pub const PASSWORD: &str = "benchmark password";
@@ -104,6 +106,8 @@ pub async fn seed(
         let mut members = Vec::new();
         let mut enrols = Vec::new();
         let mut mods = Vec::new();
+        let mut ratings = Vec::new();
+        let mut lessons_done = Vec::new();
         for id in ids {
             // How far this learner got: 0..=5 modules done, plus part of the next.
             let done = usize::try_from(next(&mut rng) % 7)
@@ -124,6 +128,17 @@ pub async fn seed(
                 if lessons == 0 && !passed {
                     continue;
                 }
+                for l in m.lessons.iter().take(lessons) {
+                    lessons_done.push(lesson_progress::ActiveModel {
+                        user_id: Set(id),
+                        module_slug: Set(m.slug.clone()),
+                        lesson_slug: Set(l.slug.clone()),
+                        first_viewed_at: Set(now),
+                        last_viewed_at: Set(now),
+                        completed_at: Set(Some(now)),
+                        ..Default::default()
+                    });
+                }
                 let lessons_i = i32::try_from(lessons).unwrap_or(0);
                 items += lessons_i + i32::from(passed);
                 let score = 60 + i32::try_from(next(&mut rng) % 41).unwrap_or(0);
@@ -143,6 +158,29 @@ pub async fn seed(
                     ..Default::default()
                 });
             }
+            // Most learners rate their confidence before starting; those who finish rate it again,
+            // usually a little higher.
+            let finished = done == course.modules.len();
+            if next(&mut rng) % 10 < 8 {
+                for st in &course.confidence {
+                    let before = 1 + i32::try_from(next(&mut rng) % 3).unwrap_or(0);
+                    let mut rate = |phase: &str, rating: i32| {
+                        ratings.push(confidence_ratings::ActiveModel {
+                            user_id: Set(id),
+                            phase: Set(phase.into()),
+                            statement_id: Set(st.id.clone()),
+                            rating: Set(rating),
+                            rated_at: Set(now),
+                            ..Default::default()
+                        });
+                    };
+                    rate("before", before);
+                    if finished {
+                        let gain = i32::try_from(next(&mut rng) % 3).unwrap_or(0);
+                        rate("after", (before + gain).min(5));
+                    }
+                }
+            }
             enrols.push(enrolments::ActiveModel {
                 user_id: Set(id),
                 course_slug: Set(course.slug.clone()),
@@ -154,7 +192,7 @@ pub async fn seed(
                 last_activity_at: Set(
                     now - Duration::hours(i64::try_from(next(&mut rng) % 500).unwrap_or(0))
                 ),
-                completed_at: Set((done == course.modules.len()).then_some(now)),
+                completed_at: Set(finished.then_some(now)),
                 ..Default::default()
             });
             members.push(org_members::ActiveModel {
@@ -174,6 +212,16 @@ pub async fn seed(
             .await?;
         for chunk in mods.chunks(500) {
             module_progress::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        for chunk in lessons_done.chunks(500) {
+            lesson_progress::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        for chunk in ratings.chunks(500) {
+            confidence_ratings::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await?;
         }

@@ -186,22 +186,24 @@ pub async fn report(
     let filter = filter_of(&query);
     let now = state.clock.now();
     let page = query.page.unwrap_or(1).max(1);
-    let (rows, total) = reports::page(
-        &state.db,
-        &state.course,
-        org.id,
-        &filter,
-        page,
-        PER_PAGE,
-        now,
+    // The pieces of the report do not depend on each other: ask for them at once.
+    let (rows, totals, cohorts, invitations, gains) = futures_util::future::try_join5(
+        reports::page(
+            &state.db,
+            &state.course,
+            org.id,
+            &filter,
+            page,
+            PER_PAGE,
+            now,
+        ),
+        reports::totals(&state.db, &state.course, org.id, &filter),
+        orgs::cohorts_of(&state.db, org.id),
+        orgs::invitations_of(&state.db, org.id),
+        crate::services::confidence::org_gain(&state.db, &state.course, org.id, filter.cohort),
     )
     .await?;
-    let totals = reports::totals(&state.db, &state.course, org.id, &filter).await?;
-    let cohorts = orgs::cohorts_of(&state.db, org.id).await?;
-    let invitations = orgs::invitations_of(&state.db, org.id).await?;
-    let gains =
-        crate::services::confidence::org_gain(&state.db, &state.course, org.id, filter.cohort)
-            .await?;
+    let total = totals.learners;
     let confidence = state
         .course
         .confidence
