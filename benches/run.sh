@@ -2,10 +2,13 @@
 # Load benchmark: deepdive's pages side by side with nginx serving the same bytes, on loopback.
 # Builds the release binary, seeds N learners, starts the server and nginx, runs wrk against each scenario
 # for ROUNDS rounds, and prints a table (req/s, p50, p99, ratio to nginx) plus start-up time and RSS.
-# Timing never enters the test suite. Usage: benches/run.sh   (env: N, DUR, CONN, ROUNDS)
+# Scenarios: S1 lesson page, S2 quiz submission (a fresh signed attempt per request, prepared by
+# benches/quiz_bodies.py), S3 cohort report for N learners (REPORT_CONN admins at once), S4 the lesson
+# page while 20 logins a second run beside it, S5 certificate PDF, and the plan PDF.
+# Timing never enters the test suite. Usage: benches/run.sh   (env: N, DUR, CONN, ROUNDS, REPORT_CONN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${N:-10000}; DUR=${DUR:-10s}; CONN=${CONN:-64}; ROUNDS=${ROUNDS:-3}
+N=${N:-10000}; DUR=${DUR:-10s}; CONN=${CONN:-64}; ROUNDS=${ROUNDS:-3}; REPORT_CONN=${REPORT_CONN:-2}
 APP=127.0.0.1:8181; NGINX=127.0.0.1:8182
 
 need=()
@@ -50,9 +53,9 @@ http { access_log off; sendfile on; server { listen $NGINX; root $work/www; } }
 NGINX
 nginx -c "$work/nginx.conf"
 
-run() { # name url cookie → "rps p50 p99 errors"
-  local out
-  out=$(wrk -t2 -c"$CONN" -d"$DUR" --latency ${3:+-H "Cookie: $3"} "$2")
+run() { # url cookie [connections] [lua script] → "rps p50 p99 errors"
+  local out conn=${3:-$CONN}
+  out=$(wrk -t2 -c"$conn" -d"$DUR" --latency ${2:+-H "Cookie: $2"} ${4:+-s "$4"} "$1")
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -61,12 +64,45 @@ run() { # name url cookie → "rps p50 p99 errors"
   echo "$rps $p50 $p99 $errs"
 }
 
-declare -A best
-scenarios=("nginx|http://$NGINX/lesson.html|" "S1 lesson page|http://$APP$lesson|$learner" "S3 cohort report ($N)|http://$APP/org/bench|$admin" "S5 certificate PDF|http://$APP/certificates/$code.pdf|$learner" "plan PDF|http://$APP/plan.pdf|$learner")
+# S2: prepared attempts, a fresh set per round (a replayed attempt would be a cheap lookup). 100
+# learners share them, as many per learner as one round can use.
+export APP_ORIGIN=http://$APP WRK_THREADS=2
+learners=$(seq -s, -f "learner%g@bench.example" 100 199)
 for r in $(seq 1 "$ROUNDS"); do
-  for s in "${scenarios[@]}"; do
-    IFS='|' read -r name url cookie <<<"$s"
-    res=$(run "$name" "$url" "$cookie")
+  python3 benches/quiz_bodies.py "http://$APP" "$learners" "${QUIZ_PER_LEARNER:-120}" "benchmark password" >"$work/quiz.$r"
+done
+
+# S4: 20 logins a second (each an argon2 hash) for as long as the lesson page is loaded beside them.
+login_load() { # seconds
+  local jar=$work/jar.logins page tok
+  page=$(curl -fs -c "$jar" "http://$APP/login")
+  tok=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' <<<"$page" | head -n 1)
+  for _ in $(seq 1 "$1"); do
+    for i in $(seq 0 19); do
+      curl -s -b "$jar" -o /dev/null -w '%{http_code}\n' --data-urlencode "csrf_token=$tok" \
+        --data-urlencode "email=learner$((200 + i))@bench.example" --data-urlencode "password=benchmark password" \
+        "http://$APP/login" >>"$work/logins" &
+      sleep 0.05
+    done
+  done
+  wait
+}
+
+declare -A best
+scenarios=("nginx" "S1 lesson page" "S2 quiz submission" "S3 cohort report ($N)" "S4 lesson page, 20 logins/s beside" "S5 certificate PDF" "plan PDF")
+for r in $(seq 1 "$ROUNDS"); do
+  for name in "${scenarios[@]}"; do
+    case $name in
+      nginx) res=$(run "http://$NGINX/lesson.html" "") ;;
+      "S1 lesson page") res=$(run "http://$APP$lesson" "$learner") ;;
+      "S2 quiz submission") res=$(QUIZ_BODIES=$work/quiz.$r run "http://$APP" "" "$CONN" benches/quiz_submit.lua) ;;
+      S3*) res=$(run "http://$APP/org/bench" "$admin" "$REPORT_CONN") ;;
+      S4*)
+        secs=${DUR%s}; login_load "$secs" & lp=$!
+        res=$(run "http://$APP$lesson" "$learner"); wait "$lp" ;;
+      "S5 certificate PDF") res=$(run "http://$APP/certificates/$code.pdf" "$learner") ;;
+      "plan PDF") res=$(run "http://$APP/plan.pdf" "$learner") ;;
+    esac
     echo "round $r: $name: $res" >&2
     prev=${best[$name]:-}
     if [ -z "$prev" ] || awk -v a="${res%% *}" -v b="${prev%% *}" 'BEGIN{exit !(a>b)}'; then best[$name]=$res; fi
@@ -80,8 +116,7 @@ csv_rss=$(awk '/VmRSS/ {print $2}' /proc/$spid/status)
 {
   echo "| scenario | req/s | p50 | p99 | non-2xx | ratio to nginx |"
   echo "|---|---|---|---|---|---|"
-  for s in "${scenarios[@]}"; do
-    IFS='|' read -r name _ _ <<<"$s"
+  for name in "${scenarios[@]}"; do
     read -r rps p50 p99 errs <<<"${best[$name]}"
     ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN{printf "%.2f", a/b}')
     echo "| $name | $rps | $p50 | $p99 | $errs | ${ratio}× |"
@@ -89,6 +124,8 @@ csv_rss=$(awk '/VmRSS/ {print $2}' /proc/$spid/status)
   echo
   echo "- start to healthy: ${startup_ms} ms (course loaded, $N learners in the database)"
   echo "- RSS: idle ${idle_rss} kB, after the runs ${busy_rss} kB, after a full CSV export ($(wc -l <"$work/progress.csv") lines, ${csv_ms} ms) ${csv_rss} kB"
-  echo "- wrk -t2 -c$CONN -d$DUR, best of $ROUNDS rounds; $(nproc) cores; $(date -u +%F)"
+  echo "- logins during S4: $(grep -c '^303$' "$work/logins" 2>/dev/null || echo 0) succeeded, $(grep -vc '^303$' "$work/logins" 2>/dev/null || echo 0) did not"
+  echo "- S2 attempts stored: $(sqlite3 "$DEEPDIVE_DATA_DIR/deepdive.db" 'select count(*) from quiz_attempts' 2>/dev/null || echo '?')"
+  echo "- wrk -t2 -c$CONN -d$DUR (S3: -c$REPORT_CONN), best of $ROUNDS rounds by req/s; $(nproc) cores; $(date -u +%F)"
 } | tee "$work/results.md"
 echo "results: $work/results.md"
