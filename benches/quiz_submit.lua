@@ -35,3 +35,7 @@ function request()
     ["Sec-Fetch-Site"] = "same-origin",
   }, l.body)
 end
+
+function done(summary, latency, requests)
+  io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
+end

@@ -7,6 +7,16 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 use crate::config::Settings;
 
+/// Options for a transaction that writes: on SQLite it takes the write lock at `BEGIN IMMEDIATE`,
+/// where `busy_timeout` makes concurrent writers queue. A deferred transaction that reads first and
+/// then writes fails at once with "database is locked" when another writer committed in between
+/// (the busy handler is not consulted for that upgrade). PostgreSQL ignores the mode.
+pub const WRITE: sea_orm::TransactionOptions = sea_orm::TransactionOptions {
+    isolation_level: None,
+    access_mode: None,
+    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+};
+
 /// Opens the database (creating the SQLite file and its folder when needed).
 ///
 /// # Errors

@@ -19,6 +19,9 @@ pub enum AppError {
     TooManyRequests,
     #[error("login required")]
     LoginRequired { next: String },
+    /// The page needs two-step verification, which this user has not set up yet.
+    #[error("two-step verification required")]
+    MfaRequired,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -103,7 +106,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            Self::LoginRequired { .. } | Self::MfaRequired => StatusCode::SEE_OTHER,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,6 +120,12 @@ impl ResponseError for AppError {
             );
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))
+                .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+                .finish();
+        }
+        if let Self::MfaRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/account/mfa?required=1"))
                 .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
                 .finish();
         }

@@ -76,6 +76,7 @@ impl Application {
             verify_limiter,
             auth_limiter,
             privacy_notice_html,
+            pdf_cache: Arc::default(),
         };
         let server = run(listener, state.clone())?;
         Ok(Self {

@@ -14,6 +14,7 @@ mod m20261128_000003_confidence_ratings;
 mod m20261128_000004_confidence_skips;
 mod m20261128_000005_login_throttle;
 mod m20261129_000001_report_indexes;
+mod m20261129_000002_mfa;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000021_users_anonymised::Migration),
             Box::new(m20261128_000005_login_throttle::Migration),
             Box::new(m20261129_000001_report_indexes::Migration),
+            Box::new(m20261129_000002_mfa::Migration),
         ]
     }
 }

@@ -38,7 +38,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for name in ["idx_module_progress_report", "idx_confidence_ratings_report"] {
+        for name in [
+            "idx_module_progress_report",
+            "idx_confidence_ratings_report",
+        ] {
             manager
                 .drop_index(Index::drop().name(name).to_owned())
                 .await?;

@@ -11,6 +11,8 @@ pub mod enrolments;
 pub mod invitations;
 pub mod lesson_progress;
 pub mod login_throttle;
+pub mod mfa_recovery_codes;
+pub mod mfa_totp;
 pub mod module_progress;
 pub mod org_members;
 pub mod organisations;

@@ -12,6 +12,7 @@ use krilla::text::{Font, TextDirection};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
+pub mod cache;
 pub mod certificate;
 pub mod plan;
 

@@ -45,7 +45,7 @@ pub struct Requester {
 }
 
 impl Requester {
-    fn event(&self, action: &'static str, detail: Option<String>) -> AuditEvent<'static> {
+    pub fn event(&self, action: &'static str, detail: Option<String>) -> AuditEvent<'static> {
         AuditEvent {
             actor: Some(self.user_id),
             action,
@@ -99,7 +99,7 @@ pub async fn change_name(
     who: &Requester,
     name: &DisplayName,
 ) -> Result<(), AccountError> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     users::Entity::update_many()
         .col_expr(users::Column::Name, Expr::value(name.as_str()))
         .filter(users::Column::Id.eq(who.user_id))
@@ -126,7 +126,7 @@ pub async fn change_email(
     if user.email == email.as_str() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let mut active: users::ActiveModel = user.into();
     active.email = Set(email.as_str().to_string());
     match sea_orm::ActiveModelTrait::update(active, &txn).await {
@@ -157,7 +157,7 @@ pub async fn change_password(
 ) -> Result<u64, AccountError> {
     reauthenticate(db, clock, who, current).await?;
     let hash = auth::hash_password(new.into_secret()).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
         .filter(users::Column::Id.eq(who.user_id))
@@ -189,7 +189,7 @@ pub async fn end_session(
     reference: &str,
     current_session: &str,
 ) -> Result<bool, AccountError> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let ended = sessions::end_by_ref(&txn, key, who.user_id, reference, current_session).await?;
     if ended {
         audit::record(&txn, clock, who.event("account.session_end", None)).await?;
@@ -208,7 +208,7 @@ pub async fn end_other_sessions(
     who: &Requester,
     current_session: &str,
 ) -> Result<u64, AccountError> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let ended = sessions::end_others(&txn, who.user_id, current_session).await?;
     audit::record(
         &txn,

@@ -94,7 +94,10 @@ pub async fn register(
 ) -> Result<users::Model, RegisterError> {
     let hash = hash_password(account.password.into_secret()).await?;
     let now = clock.now();
-    let txn = db.begin().await.map_err(anyhow::Error::from)?;
+    let txn = db
+        .begin_with_options(crate::db::WRITE)
+        .await
+        .map_err(anyhow::Error::from)?;
     let inserted = users::ActiveModel {
         email: Set(account.email.as_str().to_string()),
         name: Set(account.name.as_str().to_string()),
@@ -248,7 +251,7 @@ pub async fn record_login_failure(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     use crate::entities::login_throttle;
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let current = login_throttle::Entity::find_by_id(user_id)
         .one(&txn)
         .await?;

@@ -114,7 +114,7 @@ pub async fn save(
     ratings: &[(String, Rating)],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     for (statement_id, rating) in ratings {
         confidence_ratings::Entity::insert(confidence_ratings::ActiveModel {
             user_id: Set(user_id),
@@ -205,32 +205,38 @@ pub async fn org_gain(
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query};
     let (a, b) = (Alias::new("a"), Alias::new("b"));
     let mut q = Query::select();
-    q.expr_as(Expr::col((a.clone(), C::StatementId)), Alias::new("statement_id"))
-        .expr_as(Func::count(Expr::col((a.clone(), C::UserId))), Alias::new("answered"))
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN a.rating > b.rating THEN 1 ELSE 0 END), 0)"),
-            Alias::new("more"),
-        )
-        .from(org_members::Entity)
-        .join_as(
-            JoinType::InnerJoin,
-            confidence_ratings::Entity,
-            a.clone(),
-            Expr::col((a.clone(), C::UserId))
-                .equals((org_members::Entity, org_members::Column::UserId))
-                .and(Expr::col((a.clone(), C::Phase)).eq(Phase::After.as_str())),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            confidence_ratings::Entity,
-            b.clone(),
-            Expr::col((b.clone(), C::UserId))
-                .equals((a.clone(), C::UserId))
-                .and(Expr::col((b.clone(), C::Phase)).eq(Phase::Before.as_str()))
-                .and(Expr::col((b.clone(), C::StatementId)).equals((a.clone(), C::StatementId))),
-        )
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
-        .group_by_col((a, C::StatementId));
+    q.expr_as(
+        Expr::col((a.clone(), C::StatementId)),
+        Alias::new("statement_id"),
+    )
+    .expr_as(
+        Func::count(Expr::col((a.clone(), C::UserId))),
+        Alias::new("answered"),
+    )
+    .expr_as(
+        Expr::cust("COALESCE(SUM(CASE WHEN a.rating > b.rating THEN 1 ELSE 0 END), 0)"),
+        Alias::new("more"),
+    )
+    .from(org_members::Entity)
+    .join_as(
+        JoinType::InnerJoin,
+        confidence_ratings::Entity,
+        a.clone(),
+        Expr::col((a.clone(), C::UserId))
+            .equals((org_members::Entity, org_members::Column::UserId))
+            .and(Expr::col((a.clone(), C::Phase)).eq(Phase::After.as_str())),
+    )
+    .join_as(
+        JoinType::InnerJoin,
+        confidence_ratings::Entity,
+        b.clone(),
+        Expr::col((b.clone(), C::UserId))
+            .equals((a.clone(), C::UserId))
+            .and(Expr::col((b.clone(), C::Phase)).eq(Phase::Before.as_str()))
+            .and(Expr::col((b.clone(), C::StatementId)).equals((a.clone(), C::StatementId))),
+    )
+    .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
+    .group_by_col((a, C::StatementId));
     if let Some(c) = cohort {
         q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
     }

@@ -281,6 +281,26 @@ pub async fn set_cohort(
 
 /// # Errors
 /// When the database fails.
+/// Whether the organisation's admins must use two-step verification.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_require_admin_mfa(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    require: bool,
+) -> Result<(), DbErr> {
+    organisations::Entity::update_many()
+        .col_expr(
+            organisations::Column::RequireAdminMfa,
+            sea_orm::sea_query::Expr::value(require),
+        )
+        .filter(organisations::Column::Id.eq(org_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn cohorts_of(
     db: &impl ConnectionTrait,
     org_id: i32,
@@ -481,7 +501,7 @@ pub async fn accept_invitation(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<Result<organisations::Model, InvitationState>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let Some((inv, org, _)) = invitation(&txn, token).await? else {
         return Ok(Err(InvitationState::Revoked));
     };
@@ -541,7 +561,7 @@ pub async fn import(
     rows: &[ImportRow],
     now: DateTime<Utc>,
 ) -> Result<Vec<Imported>, OrgError> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let existing = users::Entity::find()
@@ -628,7 +648,7 @@ pub async fn activate(
     password_hash: String,
     now: DateTime<Utc>,
 ) -> Result<Option<users::Model>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let Some(user) = activation_user(&txn, token, now).await? else {
         return Ok(None);
     };
@@ -651,6 +671,102 @@ pub async fn activate(
     Ok(Some(user))
 }
 
+/// Whether the person belongs to the organisation.
+///
+/// # Errors
+/// When the database fails.
+pub async fn is_member(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+) -> Result<bool, DbErr> {
+    Ok(org_members::Entity::find()
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// How long an admin-issued password reset link works.
+pub const RESET_HOURS: i64 = 24;
+
+/// Why a reset link was not issued.
+#[derive(Debug)]
+pub enum ResetRefused {
+    /// No such account, or not one this admin looks after.
+    NotFound,
+    /// Admins' passwords are reset only by a platform admin (an org admin must not be able to take
+    /// over another admin's account).
+    Admin,
+    Db(DbErr),
+    Unexpected(anyhow::Error),
+}
+
+impl From<DbErr> for ResetRefused {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// Issues a single-use password reset link (valid [`RESET_HOURS`]) for `user_id`, on behalf of
+/// `issuer`: a platform admin for anyone, an org admin for the learners of their organisations.
+/// Earlier unused reset links for that person stop working. Returns the account and the token.
+///
+/// # Errors
+/// See [`ResetRefused`].
+pub async fn issue_reset(
+    db: &DatabaseConnection,
+    issuer: &users::Model,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(users::Model, String), ResetRefused> {
+    let Some(target) = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.disabled_at.is_none() && u.anonymised_at.is_none())
+    else {
+        return Err(ResetRefused::NotFound);
+    };
+    if issuer.role != "platform_admin" {
+        if !administers_learner(db, issuer, user_id).await? {
+            return Err(ResetRefused::NotFound);
+        }
+        let is_admin = target.role == "platform_admin"
+            || org_members::Entity::find()
+                .filter(org_members::Column::UserId.eq(user_id))
+                .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+                .one(db)
+                .await?
+                .is_some();
+        if is_admin {
+            return Err(ResetRefused::Admin);
+        }
+    }
+    let token = tokens::new_token().map_err(ResetRefused::Unexpected)?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    activation_tokens::Entity::update_many()
+        .col_expr(activation_tokens::Column::UsedAt, Expr::value(now))
+        .filter(activation_tokens::Column::UserId.eq(user_id))
+        .filter(activation_tokens::Column::Purpose.eq("reset"))
+        .filter(activation_tokens::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    activation_tokens::Entity::insert(activation_tokens::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(tokens::hash_token(&token)),
+        purpose: Set("reset".into()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::hours(RESET_HOURS)),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok((target, token))
+}
+
 /// Disables an account and ends all its sessions.
 ///
 /// # Errors
@@ -660,7 +776,7 @@ pub async fn disable_user(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let res = users::Entity::update_many()
         .col_expr(users::Column::DisabledAt, Expr::value(now))
         .filter(users::Column::Id.eq(user_id))

@@ -280,7 +280,7 @@ pub async fn export(
     now: DateTime<Utc>,
     current_session: Option<&str>,
 ) -> Result<Option<Export>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let Some(profile) = export_profile(&txn, user_id).await? else {
         return Ok(None);
     };
@@ -575,7 +575,7 @@ pub async fn erase_account(
     by: ErasedBy,
     ip: Option<String>,
 ) -> Result<Erased, EraseError> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let erased = erase_in(&txn, clock, user_id, policy, by, ip).await?;
     txn.commit().await?;
     tracing::info!(

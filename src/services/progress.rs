@@ -68,6 +68,9 @@ const LESSON_KEY: [lesson_progress::Column; 3] = [
     lesson_progress::Column::LessonSlug,
 ];
 
+/// How precisely "last viewed" and "last active" follow repeat visits to the same lesson.
+pub const VISIT_PRECISION: chrono::Duration = chrono::Duration::minutes(5);
+
 /// Records that the learner opened a lesson (the one side effect a GET may have) and makes it
 /// the resume point. Returns whether the lesson is already complete.
 ///
@@ -82,7 +85,68 @@ pub async fn record_visit(
     lesson: &Lesson,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
-    let txn = db.begin().await?;
+    // A repeat visit to the lesson the learner is already on, within a few minutes, changes nothing
+    // worth a disk write: the resume point is the same and "last viewed" is kept to within
+    // VISIT_PRECISION. One read (the lesson row joined to the enrolment) decides, which keeps page
+    // loads off the single SQLite writer.
+    {
+        use sea_orm::sea_query::{ExprTrait, JoinType, Query};
+        let mut q = Query::select();
+        q.column((
+            lesson_progress::Entity,
+            lesson_progress::Column::LastViewedAt,
+        ))
+        .column((
+            lesson_progress::Entity,
+            lesson_progress::Column::CompletedAt,
+        ))
+        .column((enrolments::Entity, enrolments::Column::LastModule))
+        .column((enrolments::Entity, enrolments::Column::LastLesson))
+        .column((enrolments::Entity, enrolments::Column::LastActivityAt))
+        .from(lesson_progress::Entity)
+        .join(
+            JoinType::InnerJoin,
+            enrolments::Entity,
+            Expr::col((enrolments::Entity, enrolments::Column::UserId))
+                .equals((lesson_progress::Entity, lesson_progress::Column::UserId))
+                .and(
+                    Expr::col((enrolments::Entity, enrolments::Column::CourseSlug))
+                        .eq(course.slug.as_str()),
+                ),
+        )
+        .and_where(
+            Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId)).eq(user_id),
+        )
+        .and_where(
+            Expr::col((lesson_progress::Entity, lesson_progress::Column::ModuleSlug))
+                .eq(module.slug.as_str()),
+        )
+        .and_where(
+            Expr::col((lesson_progress::Entity, lesson_progress::Column::LessonSlug))
+                .eq(lesson.slug.as_str()),
+        );
+        if let Some(r) = db
+            .query_one_raw(db.get_database_backend().build(&q))
+            .await?
+        {
+            let viewed: DateTime<Utc> = r.try_get("", "last_viewed_at")?;
+            let active: DateTime<Utc> = r.try_get("", "last_activity_at")?;
+            let last_module: Option<String> = r.try_get("", "last_module")?;
+            let last_lesson: Option<String> = r.try_get("", "last_lesson")?;
+            if now - viewed < VISIT_PRECISION
+                && now - active < VISIT_PRECISION
+                && last_module.as_deref() == Some(module.slug.as_str())
+                && last_lesson.as_deref() == Some(lesson.slug.as_str())
+            {
+                return r.try_get("", "completed_at");
+            }
+        }
+    }
+    let filter = Condition::all()
+        .add(lesson_progress::Column::UserId.eq(user_id))
+        .add(lesson_progress::Column::ModuleSlug.eq(&module.slug))
+        .add(lesson_progress::Column::LessonSlug.eq(&lesson.slug));
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     lesson_progress::Entity::insert(new_lesson_row(
         user_id,
         &module.slug,
@@ -93,10 +157,6 @@ pub async fn record_visit(
     .on_conflict_do_nothing_on(LESSON_KEY)
     .exec_without_returning(&txn)
     .await?;
-    let filter = Condition::all()
-        .add(lesson_progress::Column::UserId.eq(user_id))
-        .add(lesson_progress::Column::ModuleSlug.eq(&module.slug))
-        .add(lesson_progress::Column::LessonSlug.eq(&lesson.slug));
     lesson_progress::Entity::update_many()
         .col_expr(lesson_progress::Column::LastViewedAt, Expr::value(now))
         .filter(filter.clone())
@@ -139,7 +199,7 @@ pub async fn complete_lesson(
     lesson: &Lesson,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     lesson_progress::Entity::insert(new_lesson_row(
         user_id,
         &module.slug,
@@ -531,7 +591,7 @@ pub async fn reconcile_course(
     let now = clock.now();
     // A few hundred learners per transaction: one disk sync per batch, not per learner.
     for batch in users.chunks(250) {
-        let txn = db.begin().await?;
+        let txn = db.begin_with_options(crate::db::WRITE).await?;
         for user_id in batch {
             for module in &course.modules {
                 refresh_module(&txn, course, *user_id, module, now).await?;

@@ -224,7 +224,7 @@ pub async fn submit(
         drawn,
         responses,
     } = submission;
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     if let Some(done) = existing_attempt(&txn, &ticket.attempt_id, user_id).await? {
         return Ok(done);
     }

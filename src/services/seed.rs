@@ -76,7 +76,7 @@ pub async fn seed(
     let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
     let steps: Vec<usize> = course.modules.iter().map(|m| m.lessons.len()).collect();
     for chunk_start in (0..n).step_by(500) {
-        let txn = db.begin().await?;
+        let txn = db.begin_with_options(crate::db::WRITE).await?;
         let end = (chunk_start + 500).min(n);
         let new_users: Vec<users::ActiveModel> = (chunk_start..end)
             .map(|i| users::ActiveModel {

@@ -59,7 +59,7 @@ pub async fn save(
     answers: &[Answer],
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let existing = module_answers(&txn, user_id, module_slug).await?;
     let mut changed = 0;
     for answer in answers {

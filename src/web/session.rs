@@ -152,13 +152,50 @@ impl FromRequest for PlatformAdmin {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let fut = CurrentUser::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             let user = fut.await?;
-            if user.is_platform_admin() {
-                Ok(PlatformAdmin(user))
-            } else {
-                Err(AppError::NotFound)
+            if !user.is_platform_admin() {
+                refused(&req, &user, "admin").await?;
+                return Err(AppError::NotFound);
             }
+            require_mfa(&req, &user).await?;
+            Ok(PlatformAdmin(user))
         })
     }
+}
+
+/// Admin pages need two-step verification: without it, the user is sent to set it up.
+///
+/// # Errors
+/// `MfaRequired`, or when the database fails.
+pub async fn require_mfa(req: &HttpRequest, user: &CurrentUser) -> Result<(), AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?;
+    if crate::services::mfa::enabled(&state.db, user.id()).await? {
+        Ok(())
+    } else {
+        Err(AppError::MfaRequired)
+    }
+}
+
+/// Writes a refused attempt to reach a guarded area into the audit log.
+async fn refused(req: &HttpRequest, user: &CurrentUser, area: &str) -> Result<(), AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?;
+    crate::services::audit::record(
+        &state.db,
+        &state.clock,
+        crate::services::audit::AuditEvent {
+            actor: Some(user.id()),
+            action: "access.refused",
+            target: Some(area.to_string()),
+            detail: Some(req.path().chars().take(200).collect()),
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        },
+    )
+    .await?;
+    Ok(())
 }

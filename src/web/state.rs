@@ -32,6 +32,8 @@ pub struct AppState {
     pub auth_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// The operator's privacy text (`course/privacy.md`), rendered and sanitised at start-up.
     pub privacy_notice_html: Option<Arc<String>>,
+    /// Certificate PDFs already rendered.
+    pub pdf_cache: Arc<crate::pdf::cache::PdfCache>,
 }
 
 /// A per-IP limiter allowing `per_minute` requests a minute (with that many in a burst).

@@ -151,3 +151,26 @@ async fn a_backup_taken_while_the_server_runs_restores_with_the_data() {
         "an existing file is never overwritten"
     );
 }
+
+#[tokio::test]
+async fn refused_access_to_the_admin_area_and_to_another_organisation_is_audited() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    crate::helpers::org_with_admin(&app, "not-yours").await;
+    let intruder = app.other_browser();
+    intruder.new_learner().await;
+    assert_eq!(intruder.get("/admin").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        intruder.get("/org/not-yours").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let refused = deepdive::entities::audit_log::Entity::find()
+        .filter(deepdive::entities::audit_log::Column::Action.eq("access.refused"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let targets: Vec<_> = refused.iter().filter_map(|e| e.target.clone()).collect();
+    assert_eq!(refused.len(), 2, "{targets:?}");
+    assert!(targets.iter().any(|t| t == "admin"));
+    assert!(targets.iter().any(|t| t.starts_with("org:")));
+}

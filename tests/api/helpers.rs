@@ -531,7 +531,57 @@ impl TestApp {
             .exec(&self.db)
             .await
             .unwrap();
+        // Platform admins must have two-step verification: give them an authenticator, as if they
+        // had set one up (tests that exercise the set-up itself are in tests/api/mfa.rs).
+        let user = self.user(email).await;
+        deepdive::services::mfa::pending_secret(&self.db, user.id, true, self.clock.now())
+            .await
+            .unwrap();
+        deepdive::entities::mfa_totp::Entity::update_many()
+            .col_expr(
+                deepdive::entities::mfa_totp::Column::EnabledAt,
+                Expr::value(self.clock.now()),
+            )
+            .filter(deepdive::entities::mfa_totp::Column::UserId.eq(user.id))
+            .exec(&self.db)
+            .await
+            .unwrap();
     }
+
+    /// Sets up two-step verification for the user logged in in this browser, as they would with an
+    /// authenticator app; returns the secret and the recovery codes shown once.
+    pub async fn enrol_mfa(&self) -> (String, Vec<String>) {
+        let html = self.get_html("/account/mfa").await;
+        let secret = between(&html, "<code class=\"dd-secret\">", "</code>").replace(' ', "");
+        let code = self.totp_now(&secret);
+        let r = self
+            .submit("/account/mfa", "/account/mfa/enable", &[("code", &code)])
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.unwrap();
+        let codes = page
+            .split("<li><code>")
+            .skip(1)
+            .map(|c| c.split("</code>").next().unwrap().to_string())
+            .collect();
+        (secret, codes)
+    }
+
+    /// The code an authenticator app shows for `secret` at the app's clock.
+    pub fn totp_now(&self, secret: &str) -> String {
+        use deepdive::services::mfa;
+        mfa::code_for_step(secret, mfa::step_at(self.clock.now())).unwrap()
+    }
+}
+
+/// The text between two markers (the first occurrence).
+pub fn between(html: &str, start: &str, end: &str) -> String {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let to = html[from..].find(end).expect("end marker") + from;
+    html[from..to].to_string()
 }
 
 /// Text of a PDF, by pdftotext (poppler-utils).

@@ -14,6 +14,7 @@ mod course_files;
 mod hardening;
 mod health_and_headers;
 mod learner_journey;
+mod mfa;
 mod organisations;
 mod privacy;
 mod quiz;

@@ -134,6 +134,7 @@ struct AccountPage {
     new_password_error: Option<String>,
     sessions: Vec<SessionRow>,
     other_sessions: usize,
+    mfa_on: bool,
 }
 
 /// What a re-shown form keeps: the field values typed (never passwords) and the errors.
@@ -182,6 +183,7 @@ async fn account_page(
         new_password_error: field_error(&errors, "new-password"),
         other_sessions: rows.iter().filter(|r| !r.this_device).count(),
         sessions: rows,
+        mfa_on: crate::services::mfa::enabled(&state.db, user.id()).await?,
         errors,
     };
     let title = if page.errors.is_empty() {

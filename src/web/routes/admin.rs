@@ -294,6 +294,24 @@ pub async fn appoint_org_admin(
     Ok(see_other(&format!("/org/{}", org.slug)))
 }
 
+/// `POST /admin/users/{id}/reset`: a single-use password reset link for anyone.
+pub async fn reset_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    admin: PlatformAdmin,
+    _form: CsrfForm,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    crate::web::routes::onboarding::reset_link_page(
+        &state,
+        &req,
+        &admin.0,
+        path.into_inner(),
+        "/admin/users".into(),
+    )
+    .await
+}
+
 /// `POST /admin/users/{id}/disable`: disables an account and ends all its sessions.
 pub async fn disable_user(
     state: web::Data<AppState>,

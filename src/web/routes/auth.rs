@@ -8,7 +8,7 @@ use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::auth::{self, AuthError, NewAccount, RegisterError, Role};
-use crate::services::sessions;
+use crate::services::{mfa, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::session::{Visitor, expired_session_cookie, session_cookie};
@@ -285,6 +285,25 @@ pub async fn login(
                 },
             )
             .await?;
+            if mfa::enabled(&state.db, user.id).await? {
+                // The password was right; the session starts only after the second step.
+                let pending = PendingLogin::sign(
+                    &state.csrf_key,
+                    user.id,
+                    &user.password_hash,
+                    state.clock.now(),
+                );
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((
+                        header::LOCATION,
+                        format!(
+                            "/login/code?next={}",
+                            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                        ),
+                    ))
+                    .cookie(pending.cookie(&state))
+                    .finish());
+            }
             start_session(&state, &req, &form.visitor, user.id, &next).await
         }
         Err(AuthError::InvalidCredentials { user_id }) => {
@@ -333,4 +352,241 @@ pub async fn logout(state: web::Data<AppState>, form: CsrfForm) -> Result<HttpRe
         .insert_header((header::LOCATION, "/"))
         .cookie(expired_session_cookie(&state))
         .finish())
+}
+
+/// A login waiting for its second step: who, until when, bound to the password hash (a password
+/// change voids it), signed with the server's key so that every instance can check it. Carried in a
+/// short-lived cookie; the session itself starts only when the code is right.
+struct PendingLogin {
+    user_id: i32,
+    until: i64,
+    mac: String,
+}
+
+const PENDING_MINUTES: i64 = 5;
+
+fn pending_cookie_name(state: &AppState) -> &'static str {
+    if state.settings.is_https() {
+        "__Host-dd_mfa"
+    } else {
+        "dd_mfa"
+    }
+}
+
+impl PendingLogin {
+    fn mac(key: &[u8], user_id: i32, until: i64, password_hash: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let Ok(mut m) = Hmac::<sha2::Sha256>::new_from_slice(key) else {
+            return String::new();
+        };
+        m.update(format!("mfa-pending:{user_id}:{until}:{password_hash}").as_bytes());
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            m.finalize().into_bytes(),
+        )
+    }
+
+    fn sign(
+        key: &[u8],
+        user_id: i32,
+        password_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let until = (now + chrono::Duration::minutes(PENDING_MINUTES)).timestamp();
+        Self {
+            user_id,
+            until,
+            mac: Self::mac(key, user_id, until, password_hash),
+        }
+    }
+
+    /// The user this cookie stands for, if it is genuine, unexpired, and their password and
+    /// account are as they were.
+    async fn check(
+        state: &AppState,
+        req: &HttpRequest,
+    ) -> Result<Option<crate::entities::users::Model>, AppError> {
+        use subtle::ConstantTimeEq;
+        let Some(cookie) = req.cookie(pending_cookie_name(state)) else {
+            return Ok(None);
+        };
+        let mut parts = cookie.value().splitn(3, '.');
+        let (Some(id), Some(until), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
+            return Ok(None);
+        };
+        let (Ok(user_id), Ok(until)) = (id.parse::<i32>(), until.parse::<i64>()) else {
+            return Ok(None);
+        };
+        if until < state.clock.now().timestamp() {
+            return Ok(None);
+        }
+        let Some(user) = auth::find_user(&state.db, user_id).await? else {
+            return Ok(None);
+        };
+        let expected = Self::mac(&state.csrf_key, user_id, until, &user.password_hash);
+        if user.disabled_at.is_some() || !bool::from(expected.as_bytes().ct_eq(mac.as_bytes())) {
+            return Ok(None);
+        }
+        Ok(Some(user))
+    }
+
+    fn cookie(&self, state: &AppState) -> actix_web::cookie::Cookie<'static> {
+        let secure = state.settings.is_https();
+        actix_web::cookie::Cookie::build(
+            pending_cookie_name(state),
+            format!("{}.{}.{}", self.user_id, self.until, self.mac),
+        )
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::minutes(PENDING_MINUTES))
+        .finish()
+    }
+}
+
+fn expired_pending_cookie(state: &AppState) -> actix_web::cookie::Cookie<'static> {
+    let mut c = PendingLogin {
+        user_id: 0,
+        until: 0,
+        mac: String::new(),
+    }
+    .cookie(state);
+    c.set_max_age(actix_web::cookie::time::Duration::ZERO);
+    c
+}
+
+#[derive(Serialize, Default)]
+struct CodePage {
+    next: String,
+    error: Option<String>,
+}
+
+fn code_page(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    status: StatusCode,
+    page: &CodePage,
+) -> Result<HttpResponse, AppError> {
+    let title = if page.error.is_some() {
+        "Error: Enter your security code"
+    } else {
+        "Enter your security code"
+    };
+    render(
+        state,
+        req,
+        visitor,
+        View::new(status, "auth/login_code", title, "").noindex(),
+        page,
+    )
+}
+
+/// Back to the start of logging in, when the pending login is missing or has expired.
+fn restart_login(state: &AppState, next: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "/login?next={}",
+                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ),
+        ))
+        .cookie(expired_pending_cookie(state))
+        .finish()
+}
+
+/// `GET /login/code`: the second step, after a right password, for accounts with two-step verification.
+pub async fn show_login_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref().unwrap_or("/dashboard"));
+    if PendingLogin::check(&state, &req).await?.is_none() {
+        return Ok(restart_login(&state, &next));
+    }
+    code_page(
+        &state,
+        &req,
+        &visitor,
+        StatusCode::OK,
+        &CodePage { next, error: None },
+    )
+}
+
+/// `POST /login/code`: field `code` (from the authenticator app, or a recovery code) and `next`.
+#[tracing::instrument(skip_all, fields(user_id))]
+pub async fn login_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    state.check_auth_rate(&req)?;
+    let f = &form.fields;
+    let next = safe_next(match f.get("next") {
+        "" => "/dashboard",
+        n => n,
+    });
+    let Some(user) = PendingLogin::check(&state, &req).await? else {
+        return Ok(restart_login(&state, &next));
+    };
+    tracing::Span::current().record("user_id", user.id);
+    let now = state.clock.now();
+    let event = |action: &'static str, detail: Option<String>| AuditEvent {
+        actor: Some(user.id),
+        action,
+        target: Some(format!("user:{}", user.id)),
+        detail,
+        ip: client_ip(&req),
+    };
+    if !auth::login_allowed(&state.db, user.id, now).await? {
+        audit::record(&state.db, &state.clock, event("login.mfa_locked", None)).await?;
+        return code_page(
+            &state,
+            &req,
+            &form.visitor,
+            StatusCode::TOO_MANY_REQUESTS,
+            &CodePage {
+                next,
+                error: Some("Too many wrong codes. Wait a few minutes, then log in again".into()),
+            },
+        );
+    }
+    match mfa::verify(&state.db, user.id, f.get("code"), now).await? {
+        Some(how) => {
+            auth::record_login_success(&state.db, user.id).await?;
+            let detail = match how {
+                mfa::Passed::Authenticator => "authenticator code",
+                mfa::Passed::RecoveryCode => "recovery code",
+            };
+            audit::record(
+                &state.db,
+                &state.clock,
+                event("login.success", Some(detail.into())),
+            )
+            .await?;
+            let mut response = start_session(&state, &req, &form.visitor, user.id, &next).await?;
+            response.add_cookie(&expired_pending_cookie(&state)).ok();
+            Ok(response)
+        }
+        None => {
+            auth::record_login_failure(&state.db, user.id, now).await?;
+            audit::record(&state.db, &state.clock, event("login.mfa_failure", None)).await?;
+            code_page(
+                &state,
+                &req,
+                &form.visitor,
+                StatusCode::UNAUTHORIZED,
+                &CodePage {
+                    next,
+                    error: Some(
+                        "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes".into(),
+                    ),
+                },
+            )
+        }
+    }
 }

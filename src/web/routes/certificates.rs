@@ -157,8 +157,21 @@ pub async fn certificate_pdf(
     if !allowed {
         return Err(AppError::NotFound);
     }
-    let data = pdf_data(&state, &cert);
-    let bytes = web::block(move || render_pdf(&data)).await??;
+    let key = format!(
+        "{}|{}|{}",
+        cert.id,
+        cert.holder_name,
+        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default()
+    );
+    let bytes = match state.pdf_cache.get(&key) {
+        Some(bytes) => bytes,
+        None => {
+            let data = pdf_data(&state, &cert);
+            let bytes = web::Bytes::from(web::block(move || render_pdf(&data)).await??);
+            state.pdf_cache.put(key, bytes.clone());
+            bytes
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

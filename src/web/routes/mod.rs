@@ -9,7 +9,8 @@ mod certificates;
 mod confidence;
 mod health;
 mod learner;
-mod onboarding;
+mod mfa;
+pub(crate) mod onboarding;
 mod org;
 mod public;
 mod quiz;
@@ -42,6 +43,8 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("POST", "/register", Guard::Public),
     ("GET", "/login", Guard::Public),
     ("POST", "/login", Guard::Public),
+    ("GET", "/login/code", Guard::Public),
+    ("POST", "/login/code", Guard::Public),
     ("POST", "/logout", Guard::Learner),
     ("GET", "/dashboard", Guard::Learner),
     ("GET", "/modules/{module}", Guard::Learner),
@@ -76,6 +79,7 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
         Guard::PlatformAdmin,
     ),
     ("POST", "/admin/users/{id}/disable", Guard::PlatformAdmin),
+    ("POST", "/admin/users/{id}/reset", Guard::PlatformAdmin),
     ("GET", "/org/{slug}", Guard::OrgAdmin),
     ("GET", "/org/{slug}/progress.csv", Guard::OrgAdmin),
     ("POST", "/org/{slug}/cohorts", Guard::OrgAdmin),
@@ -89,6 +93,11 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
         "/org/{slug}/members/{user_id}/remove",
         Guard::OrgAdmin,
     ),
+    (
+        "POST",
+        "/org/{slug}/members/{user_id}/reset",
+        Guard::OrgAdmin,
+    ),
     ("POST", "/org/{slug}/invitations", Guard::OrgAdmin),
     (
         "POST",
@@ -99,6 +108,7 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("POST", "/org/{slug}/import", Guard::OrgAdmin),
     ("POST", "/org/{slug}/import/links.csv", Guard::OrgAdmin),
     ("GET", "/org/{slug}/quiz", Guard::OrgAdmin),
+    ("POST", "/org/{slug}/security", Guard::OrgAdmin),
     ("GET", "/org/{slug}/audit", Guard::OrgAdmin),
     ("GET", "/invite/{token}", Guard::Public),
     ("POST", "/invite/{token}", Guard::Learner),
@@ -126,6 +136,10 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/account/export.json", Guard::Learner),
     ("GET", "/account/delete", Guard::Learner),
     ("POST", "/account/delete", Guard::Learner),
+    ("GET", "/account/mfa", Guard::Learner),
+    ("POST", "/account/mfa/enable", Guard::Learner),
+    ("POST", "/account/mfa/recovery-codes", Guard::Learner),
+    ("POST", "/account/mfa/disable", Guard::Learner),
     ("GET", "/admin/users", Guard::PlatformAdmin),
     ("GET", "/admin/users/{id}/delete", Guard::PlatformAdmin),
     ("POST", "/admin/users/{id}/delete", Guard::PlatformAdmin),
@@ -143,6 +157,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/register", web::post().to(auth::register))
         .route("/login", web::get().to(auth::show_login))
         .route("/login", web::post().to(auth::login))
+        .route("/login/code", web::get().to(auth::show_login_code))
+        .route("/login/code", web::post().to(auth::login_code))
         .route("/logout", web::post().to(auth::logout))
         .route("/dashboard", web::get().to(learner::dashboard))
         .route("/modules/{module}", web::get().to(learner::show_module))
@@ -207,6 +223,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(org::remove_member),
         )
         .route(
+            "/org/{slug}/members/{user_id}/reset",
+            web::post().to(org::reset_member),
+        )
+        .route(
             "/org/{slug}/invitations",
             web::post().to(org::create_invitation),
         )
@@ -226,6 +246,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(org::import_links_csv)),
         )
         .route("/org/{slug}/quiz", web::get().to(org::quiz_insight))
+        .route("/org/{slug}/security", web::post().to(org::security))
         .route("/org/{slug}/audit", web::get().to(org::org_audit))
         .route("/invite/{token}", web::get().to(onboarding::show_invite))
         .route("/invite/{token}", web::post().to(onboarding::accept_invite))
@@ -290,7 +311,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/export.json", web::get().to(account::export_json))
         .route("/account/delete", web::get().to(account::show_delete))
         .route("/account/delete", web::post().to(account::delete_account))
+        .route("/account/mfa", web::get().to(mfa::show))
+        .route("/account/mfa/enable", web::post().to(mfa::enable))
+        .route(
+            "/account/mfa/recovery-codes",
+            web::post().to(mfa::recovery_codes),
+        )
+        .route("/account/mfa/disable", web::post().to(mfa::disable))
         .route("/admin/users", web::get().to(admin::find_users))
+        .route("/admin/users/{id}/reset", web::post().to(admin::reset_user))
         .route(
             "/admin/users/{id}/delete",
             web::get().to(admin::show_delete_user),

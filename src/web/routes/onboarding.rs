@@ -209,6 +209,10 @@ pub async fn activate(
     if let Some(old) = &form.visitor.session_token {
         sessions::end(&state.db, old).await?;
     }
+    if crate::services::mfa::enabled(&state.db, user.id).await? {
+        // A reset link replaces the password, not the second step: log in with both.
+        return Ok(see_other("/login?next=%2Fdashboard"));
+    }
     let session = sessions::create(
         &state.db,
         &state.clock,
@@ -223,4 +227,72 @@ pub async fn activate(
         .insert_header((header::LOCATION, "/dashboard"))
         .cookie(session_cookie(&state, &session))
         .finish())
+}
+
+#[derive(Serialize)]
+struct ResetLinkPage {
+    name: String,
+    email: String,
+    link: String,
+    hours: i64,
+    back: String,
+}
+
+/// Issues a password reset link for `user_id` on behalf of `admin` and shows it once (for an org
+/// admin's learners, or anyone for a platform admin). Used by the organisation and admin pages.
+///
+/// # Errors
+/// 404 for people the admin does not look after; 403 for admins' accounts (platform admins only).
+pub async fn reset_link_page(
+    state: &AppState,
+    req: &HttpRequest,
+    admin: &CurrentUser,
+    user_id: i32,
+    back: String,
+) -> Result<HttpResponse, AppError> {
+    use crate::services::organisations::ResetRefused;
+    let (target, token) =
+        match orgs::issue_reset(&state.db, &admin.user, user_id, state.clock.now()).await {
+            Ok(t) => t,
+            Err(ResetRefused::NotFound) => return Err(AppError::NotFound),
+            Err(ResetRefused::Admin) => {
+                return Err(AppError::Forbidden(
+                    "Only a platform admin can reset an admin's password.".into(),
+                ));
+            }
+            Err(ResetRefused::Db(e)) => return Err(e.into()),
+            Err(ResetRefused::Unexpected(e)) => return Err(AppError::Unexpected(e)),
+        };
+    audit::record(
+        &state.db,
+        &state.clock,
+        AuditEvent {
+            actor: Some(admin.id()),
+            action: "account.reset_link",
+            target: Some(format!("user:{}", target.id)),
+            detail: None,
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        },
+    )
+    .await?;
+    let page = ResetLinkPage {
+        name: target.name,
+        email: target.email,
+        link: format!("{}/activate/{token}", state.settings.base_url),
+        hours: orgs::RESET_HOURS,
+        back,
+    };
+    render(
+        state,
+        req,
+        &admin.visitor(),
+        View::new(
+            StatusCode::OK,
+            "onboarding/reset_link",
+            "Password reset link",
+            "",
+        )
+        .noindex(),
+        &page,
+    )
 }

@@ -31,9 +31,26 @@ pub async fn org_for_admin(
         .await?
         .ok_or(AppError::NotFound)?;
     if orgs::can_admin(&state.db, &user.user, org.id).await? {
+        if (org.require_admin_mfa || user.is_platform_admin())
+            && !crate::services::mfa::enabled(&state.db, user.id()).await?
+        {
+            return Err(AppError::MfaRequired);
+        }
         Ok(org)
     } else {
         tracing::warn!(user_id = user.id(), "refused access to an organisation");
+        crate::services::audit::record(
+            &state.db,
+            &state.clock,
+            crate::services::audit::AuditEvent {
+                actor: Some(user.id()),
+                action: "access.refused",
+                target: Some(format!("org:{}", org.id)),
+                detail: None,
+                ip: None,
+            },
+        )
+        .await?;
         Err(AppError::NotFound)
     }
 }
@@ -135,6 +152,7 @@ struct InvitationView {
 struct ReportPage {
     slug: String,
     name: String,
+    require_admin_mfa: bool,
     learners: i64,
     started: i64,
     completed: i64,
@@ -226,6 +244,7 @@ pub async fn report(
     let page_view = ReportPage {
         slug: org.slug.clone(),
         name: org.name.clone(),
+        require_admin_mfa: org.require_admin_mfa,
         learners: totals.learners,
         started: totals.started,
         completed: totals.completed,
@@ -411,6 +430,29 @@ pub async fn progress_csv(
         .streaming(futures_util::StreamExt::chain(head, body)))
 }
 
+/// `POST /org/{slug}/security`: field `require_admin_mfa` ("yes" when ticked).
+pub async fn security(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    form: CsrfForm,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let org = org_for_admin(&state, &user, &path).await?;
+    let require = form.fields.get("require_admin_mfa") == "yes";
+    orgs::set_require_admin_mfa(&state.db, org.id, require).await?;
+    audit_org(
+        &state,
+        &req,
+        &user,
+        &org,
+        "org.security",
+        format!("require_admin_mfa={require}"),
+    )
+    .await?;
+    Ok(see_other(&format!("/org/{}#security", org.slug)))
+}
+
 /// `POST /org/{slug}/cohorts`: fields `name`, `starts_on` (YYYY-MM-DD), `pacing` (self or weekly).
 pub async fn create_cohort(
     state: web::Data<AppState>,
@@ -508,6 +550,29 @@ pub async fn remove_member(
     )
     .await?;
     Ok(see_other(&format!("/org/{}", org.slug)))
+}
+
+/// `POST /org/{slug}/members/{user_id}/reset`: a single-use password reset link for a learner.
+pub async fn reset_member(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    _form: CsrfForm,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, member) = path.into_inner();
+    let org = org_for_admin(&state, &user, &slug).await?;
+    if !orgs::is_member(&state.db, org.id, member).await? {
+        return Err(AppError::NotFound);
+    }
+    crate::web::routes::onboarding::reset_link_page(
+        &state,
+        &req,
+        &user,
+        member,
+        format!("/org/{}", org.slug),
+    )
+    .await
 }
 
 /// `POST /org/{slug}/invitations`: fields `cohort`, `days` (1-90), `max_uses` (optional).
