@@ -21,10 +21,10 @@ start() {
   echo "the server did not start"; tail -20 "$work/server.log"; exit 1
 }
 
-"$BIN" seed --org crash --learners 40 >/dev/null
+"$BIN" seed --org crash --learners 40 >/dev/null 2>&1
 start
 learners=$(seq -s, -f "learner%g@crash.example" 0 7)
-python3 benches/quiz_bodies.py "http://$APP" "$learners" 40 "benchmark password" >"$work/bodies"
+python3 benches/quiz_bodies.py "http://$APP" "$learners" "${CRASH_ATTEMPTS_PER_CLIENT:-120}" "benchmark password" >"$work/bodies"
 echo "prepared $(wc -l <"$work/bodies") quiz attempts for 8 clients"
 
 # Each client posts its share in order; an attempt counts as acknowledged only on a 303 to its
