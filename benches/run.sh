@@ -5,7 +5,8 @@
 # Scenarios: S1 lesson page, S2 quiz submission (a fresh signed attempt per request, prepared by
 # benches/quiz_bodies.py), S3 cohort report for N learners (REPORT_CONN admins at once), S4 the lesson
 # page while 20 logins a second run beside it, S5 certificate PDF, and the plan PDF.
-# Timing never enters the test suite. Usage: benches/run.sh   (env: N, DUR, CONN, ROUNDS, REPORT_CONN)
+# Timing never enters the test suite. Usage: benches/run.sh   (env: N, DUR, CONN, ROUNDS, REPORT_CONN,
+# ONLY=regex of scenario names to run, e.g. ONLY='S1|S4')
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}; DUR=${DUR:-10s}; CONN=${CONN:-64}; ROUNDS=${ROUNDS:-3}; REPORT_CONN=${REPORT_CONN:-2}
@@ -74,7 +75,9 @@ run() { # url cookie [connections] [lua script] → "rps p50 p95 p99 errors"
 # learners share them, as many per learner as one round can use.
 export APP_ORIGIN=http://$APP WRK_THREADS=2
 learners=$(seq -s, -f "learner%g@bench.example" 100 199)
+want() { [ -z "${ONLY:-}" ] || [ "$1" = nginx ] || [[ "$1" =~ $ONLY ]]; }
 for r in $(seq 1 "$ROUNDS"); do
+  want "S2 quiz submission" || continue
   python3 benches/quiz_bodies.py "http://$APP" "$learners" "${QUIZ_PER_LEARNER:-120}" "benchmark password" >"$work/quiz.$r"
 done
 
@@ -98,6 +101,7 @@ declare -A best
 scenarios=("nginx" "S1 lesson page" "S2 quiz submission" "S3 cohort report ($N)" "S4 lesson page, 20 logins/s beside" "S5 certificate PDF" "plan PDF")
 for r in $(seq 1 "$ROUNDS"); do
   for name in "${scenarios[@]}"; do
+    want "$name" || continue
     case $name in
       nginx) res=$(run "http://$NGINX/lesson.html" "") ;;
       "S1 lesson page") res=$(run "http://$APP$lesson" "$learner") ;;
@@ -124,6 +128,7 @@ csv_rss=$(rss)
   echo "| scenario | req/s | p50 | p95 | p99 | errors | ratio to nginx |"
   echo "|---|---|---|---|---|---|---|"
   for name in "${scenarios[@]}"; do
+    want "$name" || continue
     read -r rps p50 p95 p99 errs <<<"${best[$name]}"
     ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN{printf "%.3f", a/b}')
     echo "| $name | $rps | $p50 | $p95 | $p99 | $errs | ${ratio}× |"

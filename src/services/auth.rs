@@ -11,8 +11,12 @@ use crate::domain::{DisplayName, Email, NewPassword};
 use crate::entities::users;
 use crate::services::{passwords, progress};
 
-/// Argon2 is CPU-bound: at most this many hashes run at once, so logins never starve page requests.
-static HASHING: Semaphore = Semaphore::const_new(2);
+/// Argon2 is CPU-bound: at most half the cores hash at once (one on a two-core machine), so a burst
+/// of logins queues for the hashing slots instead of taking every core from the page requests.
+static HASHING: std::sync::LazyLock<Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    Semaphore::new((cores / 2).max(1))
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
