@@ -98,6 +98,13 @@ pub struct SettingsArgs {
         global = true
     )]
     pub retain_security_log_days: u32,
+    /// SMTP server for e-mailing reset links, e.g. `smtps://user:password@smtp.example.nhs.uk` or
+    /// `smtp://relay.internal:25` (lettre's URL form). Without it, admins copy links by hand.
+    #[arg(long, env = "DEEPDIVE_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From address of e-mails sent by the course.
+    #[arg(long, env = "DEEPDIVE_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
 }
 
 /// Settings after parsing, as the application uses them.
@@ -119,6 +126,8 @@ pub struct Settings {
     pub retain_certificate_names: bool,
     pub retain_inactive_days: u32,
     pub retain_security_log_days: u32,
+    /// SMTP URL and From address, when e-mail is set up.
+    pub smtp: Option<(String, String)>,
 }
 
 impl Settings {
@@ -174,6 +183,13 @@ impl Settings {
             retain_certificate_names: args.retain_certificate_names,
             retain_inactive_days: args.retain_inactive_days,
             retain_security_log_days: args.retain_security_log_days,
+            smtp: match (&args.smtp_url, &args.smtp_from) {
+                (Some(url), Some(from)) => Some((url.clone(), from.clone())),
+                (None, None) => None,
+                _ => anyhow::bail!(
+                    "DEEPDIVE_SMTP_URL and DEEPDIVE_SMTP_FROM go together: set both, or neither"
+                ),
+            },
         })
     }
 

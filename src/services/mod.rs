@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod confidence;
 pub mod credentials;
 pub mod insight;
+pub mod mail;
 pub mod mfa;
 pub mod organisations;
 pub mod passwords;

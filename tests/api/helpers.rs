@@ -42,6 +42,8 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         retain_certificate_names: false,
         retain_inactive_days: 1095,
         retain_security_log_days: 365,
+        smtp_url: None,
+        smtp_from: None,
     };
     Settings::from_args(&args).expect("settings")
 }
