@@ -42,6 +42,14 @@ fn safe_next(next: &str) -> String {
     }
 }
 
+/// The form's `next` field as a safe local path (the dashboard when empty).
+fn next_field(form: &CsrfForm) -> String {
+    safe_next(match form.fields.get("next") {
+        "" => "/dashboard",
+        n => n,
+    })
+}
+
 fn client_ip(req: &HttpRequest) -> Option<String> {
     req.peer_addr().map(|a| a.ip().to_string())
 }
@@ -265,10 +273,7 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     state.check_auth_rate(&req)?;
     let f = &form.fields;
-    let next = safe_next(match f.get("next") {
-        "" => "/dashboard",
-        n => n,
-    });
+    let next = next_field(&form);
     let password = SecretString::from(f.get("password").to_string());
     match auth::authenticate(&state.db, f.get("email"), password, state.clock.now()).await {
         Ok(user) => {
@@ -526,10 +531,7 @@ pub async fn login_code(
 ) -> Result<HttpResponse, AppError> {
     state.check_auth_rate(&req)?;
     let f = &form.fields;
-    let next = safe_next(match f.get("next") {
-        "" => "/dashboard",
-        n => n,
-    });
+    let next = next_field(&form);
     let Some(user) = PendingLogin::check(&state, &req).await? else {
         return Ok(restart_login(&state, &next));
     };

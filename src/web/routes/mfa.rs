@@ -20,6 +20,21 @@ fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
     }
 }
 
+async fn audit_own(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    action: &'static str,
+) -> Result<(), AppError> {
+    audit::record(
+        &state.db,
+        &state.clock,
+        requester(user, req).event(action, None),
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct MfaQuery {
     required: Option<String>,
@@ -116,12 +131,7 @@ pub async fn enable(
     let now = state.clock.now();
     match mfa::confirm(&state.db, user.id(), form.fields.get("code"), now).await? {
         Some(codes) => {
-            audit::record(
-                &state.db,
-                &state.clock,
-                requester(&user, &req).event("mfa.enabled", None),
-            )
-            .await?;
+            audit_own(&state, &req, &user, "mfa.enabled").await?;
             // Anyone else logged in as this person did not pass the new second step.
             sessions::end_others(&state.db, user.id(), &user.session_token).await?;
             page(
@@ -208,12 +218,7 @@ pub async fn recovery_codes(
         return Ok(refused);
     }
     let codes = mfa::new_recovery_codes(&state.db, user.id()).await?;
-    audit::record(
-        &state.db,
-        &state.clock,
-        requester(&user, &req).event("mfa.recovery_codes_replaced", None),
-    )
-    .await?;
+    audit_own(&state, &req, &user, "mfa.recovery_codes_replaced").await?;
     page(
         &state,
         &req,
@@ -244,11 +249,6 @@ pub async fn disable(
         return Ok(refused);
     }
     mfa::disable(&state.db, user.id()).await?;
-    audit::record(
-        &state.db,
-        &state.clock,
-        requester(&user, &req).event("mfa.disabled", None),
-    )
-    .await?;
+    audit_own(&state, &req, &user, "mfa.disabled").await?;
     Ok(see_other("/account/mfa?done=off"))
 }
