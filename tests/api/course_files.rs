@@ -189,3 +189,63 @@ async fn lesson_markdown_is_sanitised() {
     assert!(!html.contains("<script"));
     assert!(!html.contains("javascript:"));
 }
+
+#[tokio::test]
+async fn when_a_lesson_is_added_stored_percentages_are_recomputed_at_start_up_and_records_kept() {
+    use deepdive::entities::module_progress;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let dir = crate::helpers::copy_course();
+    let course_path = dir.path().to_path_buf();
+    let first = crate::helpers::spawn_app_with(|s| s.course_dir = course_path.clone()).await;
+    let email = first.new_learner().await;
+    first.complete_lesson("ai-fundamentals", "what-is-ai").await;
+    first
+        .complete_lesson("ai-fundamentals", "narrow-and-general-ai")
+        .await;
+    let user = first.user(&email).await;
+    let stored = |app: &crate::helpers::TestApp| {
+        let db = app.db.clone();
+        async move {
+            module_progress::Entity::find()
+                .filter(module_progress::Column::UserId.eq(user.id))
+                .filter(module_progress::Column::ModuleSlug.eq("ai-fundamentals"))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let before = stored(&first).await;
+    assert_eq!(
+        (before.lessons_completed, before.progress_percent),
+        (2, 25),
+        "2 of 7 lessons + quiz"
+    );
+
+    // The course gains an eighth lesson in module 1; the server starts again on the same database.
+    let lesson = std::fs::read_to_string(
+        dir.path()
+            .join("ai-fundamentals/lessons/07-skunkworks-projects.md"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ai-fundamentals/lessons/08-extra.md"),
+        lesson
+            .replacen("slug = \"skunkworks-projects\"", "slug = \"extra\"", 1)
+            .replacen("title = \"", "title = \"Extra: ", 1),
+    )
+    .unwrap();
+    let (data_dir, database_url) = (first.data_dir.clone(), first.database_url.clone());
+    let second = crate::helpers::spawn_app_with(|s| {
+        s.course_dir = course_path.clone();
+        s.data_dir = data_dir;
+        s.database_url = database_url;
+    })
+    .await;
+    let after = stored(&second).await;
+    assert_eq!(
+        (after.lessons_completed, after.progress_percent),
+        (2, 22),
+        "2 of 8 lessons + quiz"
+    );
+}

@@ -174,3 +174,52 @@ async fn refused_access_to_the_admin_area_and_to_another_organisation_is_audited
     assert!(targets.iter().any(|t| t == "admin"));
     assert!(targets.iter().any(|t| t.starts_with("org:")));
 }
+
+#[tokio::test]
+async fn a_database_failure_gives_a_friendly_500_page_with_a_reference_and_no_details() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    // Break the database under the running server: the plan page reads this table.
+    app.db
+        .execute_unprepared("DROP TABLE worksheet_answers")
+        .await
+        .unwrap();
+    let r = app.get("/plan").await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("quote error reference"), "{body}");
+    for leak in [
+        "worksheet_answers",
+        "no such table",
+        "does not exist",
+        "sqlx",
+        "DbErr",
+    ] {
+        assert!(!body.contains(leak), "the page shows {leak:?}");
+    }
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_all_its_sessions_and_refuses_its_logins() {
+    let app = spawn_app().await;
+    let admin = app.other_browser();
+    let admin_email = admin.new_learner().await;
+    admin.make_platform_admin(&admin_email).await;
+    let email = app.new_learner().await;
+    let phone = app.other_browser();
+    phone.login(&email, PASSWORD).await;
+    assert_eq!(app.get("/dashboard").await.status(), StatusCode::OK);
+    assert_eq!(phone.get("/dashboard").await.status(), StatusCode::OK);
+    let id = app.user(&email).await.id;
+    let r = admin
+        .submit("/admin", &format!("/admin/users/{id}/disable"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/dashboard").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let r = app.other_browser().login(&email, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
