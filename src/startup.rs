@@ -121,7 +121,8 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(Compress::default())
             .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .configure(routes::configure)
-            .default_service(web::to(|| async {
+            // Unknown addresses: the visitor is looked up so that the 404 page shows who is logged in.
+            .default_service(web::to(|_visitor: crate::web::session::Visitor| async {
                 Err::<actix_web::HttpResponse, _>(AppError::NotFound)
             }))
     })

@@ -99,7 +99,7 @@ pub fn error_page<B: MessageBody + 'static>(
     };
     let body = req
         .app_data::<web::Data<AppState>>()
-        .and_then(|s| render_error_page(&s.templates, &s.course.title, &view.title, status, &view))
+        .and_then(|s| render_error_page(s, &req, &view.title, status, &view))
         .unwrap_or_else(|| format!("{}\n\n{}\n", view.title, view.message));
     let mut new = HttpResponse::build(status);
     for (name, value) in old.headers() {

@@ -1,6 +1,6 @@
 //! Rendering pages: every page is `{layout, page}` where `page` is the handler's own view model.
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use handlebars::Handlebars;
 use serde::Serialize;
 
@@ -113,19 +113,36 @@ pub fn render<T: Serialize>(
     Ok(resp.body(body))
 }
 
-/// Renders the error page without touching the database (used for every 4xx/5xx).
+/// Renders the error page without touching the database (used for every 4xx/5xx). When the request
+/// already knows its logged-in visitor, the header shows them (with a working log-out button).
 pub fn render_error_page(
-    hb: &Handlebars<'static>,
-    course_title: &str,
+    state: &AppState,
+    req: &HttpRequest,
     title: &str,
     status: StatusCode,
     page: &impl Serialize,
 ) -> Option<String> {
+    let hb = &state.templates;
+    let visitor = req
+        .extensions()
+        .get::<Visitor>()
+        .cloned()
+        .filter(|v| v.user.is_some());
+    let (user, csrf_token) = match &visitor {
+        Some(v) => (
+            v.user.as_ref().map(|u| NavUser {
+                name: u.name.clone(),
+                is_admin: u.role == "platform_admin",
+            }),
+            crate::web::csrf::token_for(state, req, v).0,
+        ),
+        None => (None, String::new()),
+    };
     let layout = Layout {
         title: title.to_string(),
-        course_title: course_title.to_string(),
-        user: None,
-        csrf_token: String::new(),
+        course_title: state.course.title.clone(),
+        user,
+        csrf_token,
         section: "",
         noindex: true,
     };

@@ -95,3 +95,25 @@ async fn unknown_pages_get_a_friendly_404_page() {
         "the error page uses the layout"
     );
 }
+
+#[tokio::test]
+async fn a_logged_in_learner_sees_their_own_header_on_the_404_page() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    for path in ["/no-such-page", "/modules/no-such-module"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("Test Learner"),
+            "{path}: the header names the learner"
+        );
+        assert!(
+            body.contains("action=\"/logout\""),
+            "{path}: with a log-out button"
+        );
+    }
+    let anonymous = app.other_browser();
+    let body = anonymous.get("/no-such-page").await.text().await.unwrap();
+    assert!(!body.contains("action=\"/logout\""));
+}
