@@ -522,7 +522,8 @@ impl TestApp {
     }
 
     /// Makes an existing user a platform admin (there is no UI for the first one: the CLI does it).
-    pub async fn make_platform_admin(&self, email: &str) {
+    /// Returns the authenticator secret (base32) set up for them.
+    pub async fn make_platform_admin(&self, email: &str) -> String {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
         deepdive::entities::users::Entity::update_many()
             .col_expr(
@@ -536,9 +537,11 @@ impl TestApp {
         // Platform admins must have two-step verification: give them an authenticator, as if they
         // had set one up (tests that exercise the set-up itself are in tests/api/mfa.rs).
         let user = self.user(email).await;
-        deepdive::services::mfa::pending_secret(&self.db, user.id, true, self.clock.now())
-            .await
-            .unwrap();
+        let secret =
+            deepdive::services::mfa::pending_secret(&self.db, user.id, true, self.clock.now())
+                .await
+                .unwrap()
+                .unwrap();
         deepdive::entities::mfa_totp::Entity::update_many()
             .col_expr(
                 deepdive::entities::mfa_totp::Column::EnabledAt,
@@ -548,6 +551,7 @@ impl TestApp {
             .exec(&self.db)
             .await
             .unwrap();
+        secret
     }
 
     /// Sets up two-step verification for the user logged in in this browser, as they would with an

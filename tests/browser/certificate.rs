@@ -1,6 +1,24 @@
 use crate::browser::{Browser, Js};
 use crate::helpers::{PASSWORD, spawn_app};
 
+/// Logs in through both steps: the password, then the code from the authenticator app.
+pub async fn log_in_with_code(
+    b: &Browser,
+    app: &crate::helpers::TestApp,
+    email: &str,
+    secret: &str,
+) {
+    b.goto("/login").await;
+    b.fill("#email", email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("main form button[type=submit]").await;
+    assert!(b.path().await.starts_with("/login/code"), "asked for a code");
+    b.check("login-code", "Enter your security code").await;
+    b.fill("#code", &app.totp_now(secret)).await;
+    b.click("main form button[type=submit]").await;
+    assert_eq!(b.path().await, "/dashboard", "logged in as {email}");
+}
+
 /// Logs in through the login form.
 pub async fn log_in(b: &Browser, email: &str) {
     b.goto("/login").await;

@@ -1,5 +1,5 @@
 use crate::browser::{Browser, Js};
-use crate::certificate::log_in;
+use crate::certificate::{log_in, log_in_with_code};
 use crate::helpers::spawn_app;
 
 /// A platform admin sets up an organisation and appoints its course lead in /admin; the lead
@@ -9,13 +9,13 @@ use crate::helpers::spawn_app;
 async fn an_org_admin_imports_staff_from_a_pasted_csv_and_reads_the_report() {
     let app = spawn_app().await;
     let admin_email = app.new_learner().await;
-    app.make_platform_admin(&admin_email).await;
+    let secret = app.make_platform_admin(&admin_email).await;
     let lead_email = app.other_browser().new_learner().await;
     let Some(b) = Browser::start(&app, Js::On, "js").await else {
         return;
     };
 
-    log_in(&b, &admin_email).await;
+    log_in_with_code(&b, &app, &admin_email, &secret).await;
     b.click("header a[href='/admin']").await;
     b.check("admin", "Admin").await;
     b.fill("#org-name", "Northshire Hospitals NHS Trust").await;
