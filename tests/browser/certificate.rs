@@ -12,7 +12,10 @@ pub async fn log_in_with_code(
     b.fill("#email", email).await;
     b.fill("#password", PASSWORD).await;
     b.click("main form button[type=submit]").await;
-    assert!(b.path().await.starts_with("/login/code"), "asked for a code");
+    assert!(
+        b.path().await.starts_with("/login/code"),
+        "asked for a code"
+    );
     b.check("login-code", "Enter your security code").await;
     b.fill("#code", &app.totp_now(secret)).await;
     b.click("main form button[type=submit]").await;
