@@ -53,7 +53,10 @@ async fn nobody_outside_an_organisation_sees_any_of_its_pages_or_people() {
     let app = spawn_app().await;
     let (_admin_a, org_a) = org_with_admin(&app, "org-a").await;
     let (admin_b, _org_b) = org_with_admin(&app, "org-b").await;
-    let (learner, _) = org_learner(&app, org_a, "Secret Learner", None).await;
+    let (learner, _) = org_learner(&app, org_a, "Plain Learner", None).await;
+    // Someone else in organisation A, whom neither outsider may see (the learner's own name
+    // rightly appears in their own page header).
+    org_learner(&app, org_a, "Secret Colleague", None).await;
     let anonymous = app.other_browser();
     let gets = [
         "/org/org-a",
@@ -66,7 +69,7 @@ async fn nobody_outside_an_organisation_sees_any_of_its_pages_or_people() {
         for path in gets {
             let r = who.get(path).await;
             assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
-            assert!(!r.text().await.unwrap().contains("Secret Learner"));
+            assert!(!r.text().await.unwrap().contains("Secret Colleague"));
         }
         let token = csrf_token(&who.get_html("/dashboard").await);
         for path in [
@@ -101,8 +104,8 @@ async fn nobody_outside_an_organisation_sees_any_of_its_pages_or_people() {
             .count(&app.db)
             .await
             .unwrap(),
-        2,
-        "nothing changed"
+        3,
+        "nothing changed: the admin and the two learners"
     );
 }
 
