@@ -17,7 +17,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, expired_session_cookie};
 use crate::web::view::{View, render, see_other};
 
-fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
+pub(super) fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
     Requester {
         user_id: user.id(),
         ip: req.peer_addr().map(|a| a.ip().to_string()),
@@ -47,8 +47,9 @@ fn unexpected(e: AccountError) -> AppError {
     }
 }
 
-const WRONG_PASSWORD: &str = "Your password is not right. Enter the password you use to log in";
-const TOO_MANY: &str =
+pub(super) const WRONG_PASSWORD: &str =
+    "Your password is not right. Enter the password you use to log in";
+pub(super) const TOO_MANY: &str =
     "You have entered a wrong password too many times. Wait an hour, then try again";
 
 /// A short, readable description of a browser's user agent ("Firefox on Windows").

@@ -4,21 +4,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use super::account::{TOO_MANY, WRONG_PASSWORD, requester};
 use crate::error::AppError;
-use crate::services::account::{self, AccountError, Requester};
+use crate::services::account::{self, AccountError};
 use crate::services::audit;
 use crate::services::{mfa, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
-
-fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
-    Requester {
-        user_id: user.id(),
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
-    }
-}
 
 async fn audit_own(
     state: &AppState,
@@ -177,14 +171,8 @@ async fn with_password(
             .await
         {
             Ok(_) => return Ok(Ok(())),
-            Err(AccountError::WrongPassword) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Your password is not right. Enter the password you use to log in",
-            ),
-            Err(AccountError::TooManyAttempts) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many wrong passwords. Try again in an hour",
-            ),
+            Err(AccountError::WrongPassword) => (StatusCode::UNPROCESSABLE_ENTITY, WRONG_PASSWORD),
+            Err(AccountError::TooManyAttempts) => (StatusCode::TOO_MANY_REQUESTS, TOO_MANY),
             Err(AccountError::NotFound) => return Err(AppError::NotFound),
             Err(AccountError::Unexpected(e)) => return Err(AppError::Unexpected(e)),
             Err(other) => return Err(AppError::Unexpected(anyhow::Error::new(other))),
