@@ -3,6 +3,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::proxies::TrustedProxies;
+
 /// Settings shared by every command that touches the database or the course.
 #[derive(Debug, Clone, Args)]
 pub struct SettingsArgs {
@@ -105,6 +107,10 @@ pub struct SettingsArgs {
     /// The From address of e-mails sent by the course.
     #[arg(long, env = "DEEPDIVE_SMTP_FROM", global = true)]
     pub smtp_from: Option<String>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` header is believed: comma-separated
+    /// addresses or CIDR blocks (e.g. `127.0.0.1,10.0.0.0/8`). Empty: the TCP peer is the client.
+    #[arg(long, env = "DEEPDIVE_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
 }
 
 /// Settings after parsing, as the application uses them.
@@ -128,6 +134,8 @@ pub struct Settings {
     pub retain_security_log_days: u32,
     /// SMTP URL and From address, when e-mail is set up.
     pub smtp: Option<(String, String)>,
+    /// Reverse proxies whose forwarding headers name the client (none by default).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -164,7 +172,10 @@ impl Settings {
                 anyhow::bail!("DEEPDIVE_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got '{other}')")
             }
         };
+        let trusted_proxies = TrustedProxies::parse(args.trusted_proxies.as_deref().unwrap_or(""))
+            .map_err(|e| anyhow::anyhow!("DEEPDIVE_TRUSTED_PROXIES: {e}"))?;
         Ok(Self {
+            trusted_proxies,
             addr: args.addr.clone(),
             data_dir: args.data_dir.clone(),
             course_dir: args.course_dir.clone(),

@@ -32,6 +32,12 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+impl From<crate::crypto::NoRandomness> for AppError {
+    fn from(e: crate::crypto::NoRandomness) -> Self {
+        Self::Unexpected(anyhow::Error::new(e))
+    }
+}
+
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
@@ -91,10 +97,10 @@ impl ErrorPage {
 }
 
 pub fn new_reference() -> String {
-    let mut bytes = [0u8; 5];
-    if getrandom::fill(&mut bytes).is_err() {
+    // The error page must still render when randomness fails: it then says so instead of a reference.
+    let Ok(bytes) = crate::crypto::random::<5>() else {
         return "unknown".into();
-    }
+    };
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 

@@ -11,6 +11,7 @@ use tracing_actix_web::TracingLogger;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::course::load_course;
+use crate::crypto::MacKey;
 use crate::error::AppError;
 use crate::services::credentials::SigningKeys;
 use crate::services::{progress, secrets};
@@ -47,8 +48,12 @@ impl Application {
         progress::reconcile_course(&db, &course, &clock)
             .await
             .context("cannot bring stored progress up to date with the course")?;
-        let csrf_key = Arc::new(secrets::get_or_create(&db, "csrf", &clock).await?);
-        let quiz_key = Arc::new(secrets::get_or_create(&db, "quiz", &clock).await?);
+        let csrf_key = Arc::new(MacKey::new(
+            &secrets::get_or_create(&db, "csrf", &clock).await?,
+        )?);
+        let quiz_key = Arc::new(MacKey::new(
+            &secrets::get_or_create(&db, "quiz", &clock).await?,
+        )?);
         // One process owns a SQLite file, so its keys live beside it; instances sharing PostgreSQL
         // share their keys through the database unless a (shared) key file is named.
         let shared = settings.database_url.is_some() && !settings.signing_keys_file_given;

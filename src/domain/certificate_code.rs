@@ -13,9 +13,7 @@ impl CertificateCode {
     /// # Errors
     /// When the system has no randomness.
     pub fn generate() -> anyhow::Result<Self> {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-        let mut n = u64::from_le_bytes(bytes);
+        let mut n = u64::from_le_bytes(crate::crypto::random::<8>()?);
         let mut s = String::with_capacity(LEN);
         for _ in 0..LEN {
             s.push(char::from(ALPHABET[usize::try_from(n & 31).unwrap_or(0)]));

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use crate::clock::Clock;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::entities::{audit_log, users};
-use crate::services::audit::{self, AuditEvent};
+use crate::services::audit::{self, Actor};
 use crate::services::{auth, sessions};
 
 /// Wrong current passwords allowed per hour on the account pages, against guessing with a stolen session.
@@ -37,25 +37,6 @@ impl From<sea_orm::DbErr> for AccountError {
     }
 }
 
-/// Who asked, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Requester {
-    pub user_id: i32,
-    pub ip: Option<String>,
-}
-
-impl Requester {
-    pub fn event(&self, action: &'static str, detail: Option<String>) -> AuditEvent<'static> {
-        AuditEvent {
-            actor: Some(self.user_id),
-            action,
-            target: Some(format!("user:{}", self.user_id)),
-            detail,
-            ip: self.ip.clone(),
-        }
-    }
-}
-
 /// Checks the password of a logged-in user before a sensitive change. Failures are audited and
 /// limited per hour, so a stolen session cannot be used to guess the password.
 ///
@@ -64,7 +45,7 @@ impl Requester {
 pub async fn reauthenticate(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
+    who: &Actor,
     password: SecretString,
 ) -> Result<users::Model, AccountError> {
     let recent_failures = audit_log::Entity::find()
@@ -96,7 +77,7 @@ pub async fn reauthenticate(
 pub async fn change_name(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
+    who: &Actor,
     name: &DisplayName,
 ) -> Result<(), AccountError> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
@@ -118,7 +99,7 @@ pub async fn change_name(
 pub async fn change_email(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
+    who: &Actor,
     email: &Email,
     password: SecretString,
 ) -> Result<(), AccountError> {
@@ -150,7 +131,7 @@ pub async fn change_email(
 pub async fn change_password(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
+    who: &Actor,
     current: SecretString,
     new: NewPassword,
     current_session: &str,
@@ -184,8 +165,8 @@ pub async fn change_password(
 pub async fn end_session(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
-    key: &[u8],
+    who: &Actor,
+    key: &crate::crypto::MacKey,
     reference: &str,
     current_session: &str,
 ) -> Result<bool, AccountError> {
@@ -205,7 +186,7 @@ pub async fn end_session(
 pub async fn end_other_sessions(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
+    who: &Actor,
     current_session: &str,
 ) -> Result<u64, AccountError> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;

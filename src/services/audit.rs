@@ -4,6 +4,37 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use crate::clock::Clock;
 use crate::entities::audit_log;
 
+/// Who is acting, for the audit log: the logged-in user and the client's address (see
+/// `crate::proxies` for how that address is found behind a proxy).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i32,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// An event by this user about their own account.
+    pub fn event(&self, action: &'static str, detail: Option<String>) -> AuditEvent<'static> {
+        self.event_on(action, format!("user:{}", self.user_id), detail)
+    }
+
+    /// An event by this user about a target (`org:3`, `user:7`, `certificate:ABCD-…`).
+    pub fn event_on(
+        &self,
+        action: &'static str,
+        target: String,
+        detail: Option<String>,
+    ) -> AuditEvent<'static> {
+        AuditEvent {
+            actor: Some(self.user_id),
+            action,
+            target: Some(target),
+            detail,
+            ip: self.ip.clone(),
+        }
+    }
+}
+
 pub struct AuditEvent<'a> {
     pub actor: Option<i32>,
     pub action: &'a str,

@@ -42,8 +42,7 @@ fn kid_for(signing: &SigningKey) -> String {
 }
 
 fn new_key(now: &str) -> anyhow::Result<StoredKey> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let seed = crate::crypto::random::<32>()?;
     let signing = SigningKey::from_bytes(&seed);
     Ok(StoredKey {
         kid: kid_for(&signing),
@@ -278,8 +277,7 @@ pub fn credential(cert: &certificates::Model, base_url: &str, issuer_name: &str)
 
 /// The salted hash of an e-mail address for a credential's identity.
 pub fn email_identity(email: &str) -> anyhow::Result<(String, String)> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let salt = crate::crypto::random::<16>()?;
     let salt: String = salt.iter().map(|b| format!("{b:02x}")).collect();
     let hash: String = Sha256::digest(format!("{}{salt}", email.to_lowercase()).as_bytes())
         .iter()

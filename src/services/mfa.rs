@@ -114,9 +114,7 @@ pub fn qr_svg(data: &str) -> anyhow::Result<String> {
 }
 
 fn random_bytes(n: usize) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(bytes)
+    Ok(crate::crypto::random_vec(n)?)
 }
 
 fn hash_code(code: &str) -> String {

@@ -28,7 +28,8 @@ use crate::entities::{
     attempt_answers, audit_log, certificates, enrolments, lesson_progress, module_progress,
     quiz_attempts, sessions, users,
 };
-use crate::services::account::{self, AccountError, Requester};
+use crate::services::account::{self, AccountError};
+use crate::services::audit::Actor;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::sessions::{Timeouts, hash_token};
 
@@ -593,7 +594,7 @@ pub async fn erase_account(
 pub async fn delete_own_account(
     db: &DatabaseConnection,
     clock: &Clock,
-    who: &Requester,
+    who: &Actor,
     password: SecretString,
     policy: ErasurePolicy,
 ) -> Result<Erased, AccountError> {
@@ -675,8 +676,7 @@ pub async fn erase_in(
 }
 
 fn random_hex() -> Result<String, DbErr> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| DbErr::Custom(format!("no randomness: {e}")))?;
+    let bytes = crate::crypto::random::<16>().map_err(|e| DbErr::Custom(e.to_string()))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -1,18 +1,14 @@
 //! Quiz attempts: the signed attempt ticket a quiz form carries, availability (limits, waiting
 //! time, unlocking), and storing a scored attempt with its module progress in one transaction.
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait, sea_query::Expr,
 };
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use crate::course::{Course, Module};
+use crate::crypto::{self, MacKey};
 use crate::domain::quiz::{DrawnQuestion, Response, draw, result, score};
 use crate::entities::{attempt_answers, module_progress, quiz_attempts};
 use crate::services::progress::{self, ModuleStatus};
@@ -31,18 +27,17 @@ pub struct Ticket {
 }
 
 fn sign(
-    key: &[u8],
+    key: &MacKey,
     user_id: i32,
     module: &str,
     attempt_id: &Uuid,
     seed: u64,
     issued: i64,
 ) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return String::new();
-    };
-    mac.update(format!("quiz|{attempt_id}|{user_id}|{module}|{seed}|{issued}").as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    key.mac(
+        "quiz|",
+        format!("{attempt_id}|{user_id}|{module}|{seed}|{issued}").as_bytes(),
+    )
 }
 
 /// A new attempt ticket for this learner and module.
@@ -50,14 +45,12 @@ fn sign(
 /// # Errors
 /// When the system has no randomness.
 pub fn new_ticket(
-    key: &[u8],
+    key: &MacKey,
     user_id: i32,
     module: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Ticket> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let seed = u64::from_le_bytes(bytes);
+    let seed = u64::from_le_bytes(crypto::random::<8>()?);
     let attempt_id = Uuid::new_v4();
     let issued = now.timestamp();
     Ok(Ticket {
@@ -81,7 +74,7 @@ pub enum TicketError {
 /// # Errors
 /// `Invalid` for anything forged or someone else's; `Expired` after a day.
 pub fn verify_ticket(
-    key: &[u8],
+    key: &MacKey,
     user_id: i32,
     module: &str,
     ticket: &Ticket,
@@ -95,7 +88,7 @@ pub fn verify_ticket(
         ticket.seed,
         ticket.issued,
     );
-    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(ticket.signature.as_bytes())) {
+    if !crypto::equal(expected.as_bytes(), ticket.signature.as_bytes()) {
         return Err(TicketError::Invalid);
     }
     let issued = DateTime::<Utc>::from_timestamp(ticket.issued, 0).ok_or(TicketError::Invalid)?;

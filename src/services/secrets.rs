@@ -24,8 +24,7 @@ pub async fn get_or_create(
             .decode(row.value)
             .context("stored secret is not base64");
     }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let bytes = crate::crypto::random::<32>()?;
     let insert = app_secrets::Entity::insert(app_secrets::ActiveModel {
         name: Set(name.to_string()),
         value: Set(STANDARD.encode(bytes)),

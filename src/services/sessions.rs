@@ -2,7 +2,6 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, sea_query::Expr,
@@ -10,6 +9,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
+use crate::crypto::{self, MacKey};
 use crate::entities::{sessions, users};
 
 /// How often `last_seen_at` is written back: the idle timeout is exact to within this.
@@ -39,9 +39,7 @@ pub async fn create(
     timeouts: Timeouts,
     user_agent: Option<&str>,
 ) -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crypto::random_token()?;
     let now = clock.now();
     sessions::Entity::insert(sessions::ActiveModel {
         id_hash: Set(hash_token(&token)),
@@ -126,13 +124,8 @@ pub async fn end_all_for_user(
 
 /// An opaque, stable reference to a session for forms and pages: a keyed hash of the stored hash,
 /// so neither the token nor the stored hash ever leaves the server.
-pub fn session_ref(key: &[u8], id_hash: &str) -> String {
-    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
-        return String::new();
-    };
-    m.update(b"session-ref:");
-    m.update(id_hash.as_bytes());
-    URL_SAFE_NO_PAD.encode(&m.finalize().into_bytes()[..16])
+pub fn session_ref(key: &MacKey, id_hash: &str) -> String {
+    URL_SAFE_NO_PAD.encode(&key.mac_bytes("session-ref:", id_hash.as_bytes())[..16])
 }
 
 /// A user's sessions that are still live at `now`, newest activity first.
@@ -162,7 +155,7 @@ pub async fn live_for_user(
 /// When the database fails.
 pub async fn end_by_ref(
     db: &impl ConnectionTrait,
-    key: &[u8],
+    key: &MacKey,
     user_id: i32,
     reference: &str,
     current_token: &str,

@@ -3,20 +3,15 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::cookie::{Cookie, SameSite};
-use actix_web::dev::Payload;
-use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
-
+use crate::crypto;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::form::FormFields;
 use crate::web::session::Visitor;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
 
 pub const FIELD: &str = "csrf_token";
 
@@ -24,50 +19,53 @@ fn anon_cookie_name(secure: bool) -> &'static str {
     if secure { "__Host-dd_csrf" } else { "dd_csrf" }
 }
 
-fn mac(key: &[u8], kind: &str, secret: &str) -> String {
-    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
-        return String::new();
-    };
-    m.update(kind.as_bytes());
-    m.update(b":");
-    m.update(secret.as_bytes());
-    URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
-}
+const SESSION: &str = "session:";
+const ANONYMOUS: &str = "anon:";
 
 /// The token for a logged-in session.
 pub fn session_token(state: &AppState, session: &str) -> String {
-    mac(&state.csrf_key, "session", session)
+    state.csrf_key.mac(SESSION, session.as_bytes())
 }
 
 /// The token for forms shown before login, and the cookie to set when the visitor has none yet.
-pub fn anonymous_token(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+///
+/// # Errors
+/// When the system has no randomness for a new cookie.
+pub fn anonymous_token(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<(String, Option<Cookie<'static>>), crypto::NoRandomness> {
     let secure = state.settings.is_https();
     if let Some(c) = req
         .cookie(anon_cookie_name(secure))
         .filter(|c| c.value().len() == 43)
     {
-        return (mac(&state.csrf_key, "anon", c.value()), None);
+        return Ok((state.csrf_key.mac(ANONYMOUS, c.value().as_bytes()), None));
     }
-    let mut bytes = [0u8; 32];
-    let _ = getrandom::fill(&mut bytes);
-    let value = URL_SAFE_NO_PAD.encode(bytes);
+    let value = crypto::random_token()?;
     let cookie = Cookie::build(anon_cookie_name(secure), value.clone())
         .path("/")
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Lax)
         .finish();
-    (mac(&state.csrf_key, "anon", &value), Some(cookie))
+    Ok((
+        state.csrf_key.mac(ANONYMOUS, value.as_bytes()),
+        Some(cookie),
+    ))
 }
 
 /// The token to put in this visitor's forms (and the anonymous cookie to set, if needed).
+///
+/// # Errors
+/// When the system has no randomness for a new anonymous cookie.
 pub fn token_for(
     state: &AppState,
     req: &HttpRequest,
     visitor: &Visitor,
-) -> (String, Option<Cookie<'static>>) {
+) -> Result<(String, Option<Cookie<'static>>), crypto::NoRandomness> {
     match &visitor.session_token {
-        Some(s) => (session_token(state, s), None),
+        Some(s) => Ok((session_token(state, s), None)),
         None => anonymous_token(state, req),
     }
 }
@@ -111,10 +109,7 @@ pub struct CsrfForm {
 }
 
 async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, AppError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?
-        .clone();
+    let state = crate::web::extract::app_state(&req)?.clone();
     let forbidden = || {
         AppError::Forbidden("This form has expired or was sent from another site. Go back, reload the page and try again.".into())
     };
@@ -140,19 +135,16 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
         })?;
     let fields = FormFields::parse(&body)?;
     let visitor = Visitor::load(&req).await?;
-    let sent = fields.get(FIELD).as_bytes();
-    let mut expected = Vec::new();
-    if let Some(s) = &visitor.session_token {
-        expected.push(session_token(&state, s));
-    }
+    let sent = fields.get(FIELD);
     let secure = state.settings.is_https();
-    if let Some(c) = req.cookie(anon_cookie_name(secure)) {
-        expected.push(mac(&state.csrf_key, "anon", c.value()));
-    }
-    let ok = !sent.is_empty()
-        && expected
-            .iter()
-            .any(|e| bool::from(e.as_bytes().ct_eq(sent)));
+    let for_session = visitor
+        .session_token
+        .as_ref()
+        .is_some_and(|s| state.csrf_key.verify(SESSION, s.as_bytes(), sent));
+    let for_anonymous = req
+        .cookie(anon_cookie_name(secure))
+        .is_some_and(|c| state.csrf_key.verify(ANONYMOUS, c.value().as_bytes(), sent));
+    let ok = for_session || for_anonymous;
     if !ok {
         tracing::warn!(
             route = route_of(&req),

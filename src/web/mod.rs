@@ -1,9 +1,11 @@
 //! HTTP: extractors, CSRF, security headers, views and the routes.
 pub mod assets;
 pub mod csrf;
+pub mod extract;
 pub mod form;
 pub mod markdown;
 pub mod middleware;
+pub mod page;
 pub mod routes;
 pub mod session;
 pub mod state;

@@ -4,7 +4,7 @@ use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::entities::users;
 use crate::error::AppError;
@@ -52,9 +52,7 @@ impl Visitor {
         if let Some(v) = req.extensions().get::<Visitor>() {
             return Ok(v.clone());
         }
-        let state = req
-            .app_data::<web::Data<AppState>>()
-            .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?;
+        let state = crate::web::extract::app_state(req)?;
         let name = session_cookie_name(state.settings.is_https());
         let visitor = match req.cookie(name) {
             Some(cookie) => {
@@ -170,9 +168,7 @@ impl FromRequest for PlatformAdmin {
 /// # Errors
 /// `MfaRequired`, or when the database fails.
 pub async fn require_mfa(req: &HttpRequest, user: &CurrentUser) -> Result<(), AppError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?;
+    let state = crate::web::extract::app_state(req)?;
     if crate::services::mfa::enabled(&state.db, user.id()).await? {
         Ok(())
     } else {
@@ -182,9 +178,7 @@ pub async fn require_mfa(req: &HttpRequest, user: &CurrentUser) -> Result<(), Ap
 
 /// Writes a refused attempt to reach a guarded area into the audit log.
 async fn refused(req: &HttpRequest, user: &CurrentUser, area: &str) -> Result<(), AppError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("application state missing")))?;
+    let state = crate::web::extract::app_state(req)?;
     crate::services::audit::record(
         &state.db,
         &state.clock,
@@ -193,7 +187,7 @@ async fn refused(req: &HttpRequest, user: &CurrentUser, area: &str) -> Result<()
             action: "access.refused",
             target: Some(area.to_string()),
             detail: Some(req.path().chars().take(200).collect()),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: crate::web::extract::client_ip_text(req),
         },
     )
     .await?;

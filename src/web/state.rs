@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::course::Course;
+use crate::crypto::MacKey;
 use crate::services::credentials::SigningKeys;
 use crate::services::sessions::Timeouts;
 
@@ -21,9 +22,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     /// Key for CSRF tokens (HMAC-SHA256), shared by all instances through the database.
-    pub csrf_key: Arc<Vec<u8>>,
+    pub csrf_key: Arc<MacKey>,
     /// Key that signs quiz attempt tickets.
-    pub quiz_key: Arc<Vec<u8>>,
+    pub quiz_key: Arc<MacKey>,
     /// Keys that sign Open Badges credentials.
     pub signing_keys: Arc<SigningKeys>,
     /// Per-IP limit on the public verify pages, against code guessing.
@@ -51,7 +52,7 @@ impl AppState {
         &self,
         req: &actix_web::HttpRequest,
     ) -> Result<(), crate::error::AppError> {
-        match req.peer_addr().map(|a| a.ip()) {
+        match crate::web::extract::client_ip(req) {
             Some(ip) if self.auth_limiter.check_key(&ip).is_err() => {
                 tracing::warn!("per-IP limit on log-in attempts reached");
                 Err(crate::error::AppError::TooManyRequests)

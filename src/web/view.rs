@@ -79,7 +79,7 @@ pub fn render<T: Serialize>(
     view: View<'_>,
     page: &T,
 ) -> Result<HttpResponse, AppError> {
-    let (csrf_token, cookie) = csrf::token_for(state, req, visitor);
+    let (csrf_token, cookie) = csrf::token_for(state, req, visitor)?;
     let layout = Layout {
         title: view.title.to_string(),
         course_title: state.course.title.clone(),
@@ -134,7 +134,9 @@ pub fn render_error_page(
                 name: u.name.clone(),
                 is_admin: u.role == "platform_admin",
             }),
-            crate::web::csrf::token_for(state, req, v).0,
+            crate::web::csrf::token_for(state, req, v)
+                .map(|(token, _)| token)
+                .unwrap_or_default(),
         ),
         None => (None, String::new()),
     };

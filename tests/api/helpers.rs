@@ -44,6 +44,7 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         retain_security_log_days: 365,
         smtp_url: None,
         smtp_from: None,
+        trusted_proxies: None,
     };
     Settings::from_args(&args).expect("settings")
 }

@@ -9,6 +9,7 @@ mod accounts;
 mod bad_input;
 mod certificates;
 mod cli;
+mod client_address;
 mod confidence;
 mod course_files;
 mod hardening;

@@ -9,7 +9,8 @@ use crate::course::{Course, Question, QuestionKind};
 use crate::domain::quiz::Response;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
-use crate::services::account::{self, AccountError, Requester};
+use crate::services::account::{self, AccountError};
+use crate::services::audit::Actor;
 use crate::services::privacy::{self, ErasurePolicy, Export};
 use crate::services::{certificates, sessions};
 use crate::web::AppState;
@@ -17,11 +18,8 @@ use crate::web::csrf::CsrfForm;
 use crate::web::session::{CurrentUser, expired_session_cookie};
 use crate::web::view::{View, render, see_other};
 
-pub(super) fn requester(user: &CurrentUser, req: &HttpRequest) -> Requester {
-    Requester {
-        user_id: user.id(),
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
-    }
+pub(super) fn requester(user: &CurrentUser, req: &HttpRequest) -> Actor {
+    crate::web::extract::actor(req, user)
 }
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {

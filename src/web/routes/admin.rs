@@ -202,7 +202,7 @@ pub async fn revoke_certificate(
             action: "certificate.revoke",
             target: Some(format!("certificate:{}", cert.code)),
             detail: Some(reason),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: crate::web::extract::client_ip_text(&req),
         },
     )
     .await?;
@@ -236,7 +236,7 @@ pub async fn create_organisation(
                     action: "org.create",
                     target: Some(format!("org:{}", org.id)),
                     detail: Some(org.name.clone()),
-                    ip: req.peer_addr().map(|a| a.ip().to_string()),
+                    ip: crate::web::extract::client_ip_text(&req),
                 },
             )
             .await?;
@@ -287,7 +287,7 @@ pub async fn appoint_org_admin(
             action: "org.admin.appoint",
             target: Some(format!("org:{}", org.id)),
             detail: Some(format!("user:{}", user.id)),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: crate::web::extract::client_ip_text(&req),
         },
     )
     .await?;
@@ -332,7 +332,7 @@ pub async fn disable_user(
             action: "account.disable",
             target: Some(format!("user:{id}")),
             detail: None,
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: crate::web::extract::client_ip_text(&req),
         },
     )
     .await?;
@@ -477,7 +477,7 @@ pub async fn delete_user(
         id,
         ErasurePolicy::from(state.settings.as_ref()),
         ErasedBy::PlatformAdmin(admin.0.id()),
-        req.peer_addr().map(|a| a.ip().to_string()),
+        crate::web::extract::client_ip_text(&req),
     )
     .await
     {

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::MacKey;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
@@ -51,7 +52,7 @@ fn next_field(form: &CsrfForm) -> String {
 }
 
 fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    crate::web::extract::client_ip_text(req)
 }
 
 fn user_agent(req: &HttpRequest) -> Option<&str> {
@@ -369,6 +370,7 @@ struct PendingLogin {
 }
 
 const PENDING_MINUTES: i64 = 5;
+const PENDING: &str = "mfa-pending:";
 
 fn pending_cookie_name(state: &AppState) -> &'static str {
     if state.settings.is_https() {
@@ -379,20 +381,12 @@ fn pending_cookie_name(state: &AppState) -> &'static str {
 }
 
 impl PendingLogin {
-    fn mac(key: &[u8], user_id: i32, until: i64, password_hash: &str) -> String {
-        use hmac::{Hmac, Mac};
-        let Ok(mut m) = Hmac::<sha2::Sha256>::new_from_slice(key) else {
-            return String::new();
-        };
-        m.update(format!("mfa-pending:{user_id}:{until}:{password_hash}").as_bytes());
-        base64::Engine::encode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            m.finalize().into_bytes(),
-        )
+    fn message(user_id: i32, until: i64, password_hash: &str) -> Vec<u8> {
+        format!("{user_id}:{until}:{password_hash}").into_bytes()
     }
 
     fn sign(
-        key: &[u8],
+        key: &MacKey,
         user_id: i32,
         password_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
@@ -401,7 +395,7 @@ impl PendingLogin {
         Self {
             user_id,
             until,
-            mac: Self::mac(key, user_id, until, password_hash),
+            mac: key.mac(PENDING, &Self::message(user_id, until, password_hash)),
         }
     }
 
@@ -411,7 +405,6 @@ impl PendingLogin {
         state: &AppState,
         req: &HttpRequest,
     ) -> Result<Option<crate::entities::users::Model>, AppError> {
-        use subtle::ConstantTimeEq;
         let Some(cookie) = req.cookie(pending_cookie_name(state)) else {
             return Ok(None);
         };
@@ -428,8 +421,8 @@ impl PendingLogin {
         let Some(user) = auth::find_user(&state.db, user_id).await? else {
             return Ok(None);
         };
-        let expected = Self::mac(&state.csrf_key, user_id, until, &user.password_hash);
-        if user.disabled_at.is_some() || !bool::from(expected.as_bytes().ct_eq(mac.as_bytes())) {
+        let message = Self::message(user_id, until, &user.password_hash);
+        if user.disabled_at.is_some() || !state.csrf_key.verify(PENDING, &message, mac) {
             return Ok(None);
         }
         Ok(Some(user))

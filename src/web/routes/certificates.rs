@@ -182,7 +182,7 @@ pub async fn certificate_pdf(
 }
 
 fn limited(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
-    let ip = req.peer_addr().map(|a| a.ip());
+    let ip = crate::web::extract::client_ip(req);
     match ip {
         Some(ip) if state.verify_limiter.check_key(&ip).is_err() => {
             tracing::warn!("verify rate limit reached");

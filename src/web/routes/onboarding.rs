@@ -99,7 +99,7 @@ pub async fn accept_invite(
                     action: "org.invitation.accept",
                     target: Some(format!("org:{}", org.id)),
                     detail: Some(format!("user:{}", user.id())),
-                    ip: req.peer_addr().map(|a| a.ip().to_string()),
+                    ip: crate::web::extract::client_ip_text(&req),
                 },
             )
             .await?;
@@ -202,7 +202,7 @@ pub async fn activate(
             action: "account.activate",
             target: Some(format!("user:{}", user.id)),
             detail: None,
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: crate::web::extract::client_ip_text(&req),
         },
     )
     .await?;
@@ -273,7 +273,7 @@ pub async fn reset_link_page(
             action: "account.reset_link",
             target: Some(format!("user:{}", target.id)),
             detail: None,
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: crate::web::extract::client_ip_text(req),
         },
     )
     .await?;

@@ -56,7 +56,7 @@ pub async fn org_for_admin(
 }
 
 fn ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    crate::web::extract::client_ip_text(req)
 }
 
 async fn audit_org(

@@ -1,0 +1,87 @@
+//! `Page`: what a handler needs to answer with a page or a redirect, taken from the request once
+//! (the state, the request and its visitor), so a handler ends with `page.render(view, &vm)` or
+//! `page.see_other(url)`.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::extract::app_state;
+use crate::web::session::Visitor;
+use crate::web::view::{self, View};
+
+pub struct Page {
+    pub state: web::Data<AppState>,
+    pub req: HttpRequest,
+    pub visitor: Visitor,
+}
+
+impl Page {
+    /// Renders `template` with this visitor's layout.
+    ///
+    /// # Errors
+    /// When the template fails to render (a bug: logged with a reference).
+    pub fn render<T: Serialize>(&self, view: View<'_>, vm: &T) -> Result<HttpResponse, AppError> {
+        view::render(&self.state, &self.req, &self.visitor, view, vm)
+    }
+
+    /// Renders a 200 page.
+    ///
+    /// # Errors
+    /// When the template fails to render.
+    pub fn ok<T: Serialize>(
+        &self,
+        template: &str,
+        title: &str,
+        section: &'static str,
+        vm: &T,
+    ) -> Result<HttpResponse, AppError> {
+        self.render(View::new(StatusCode::OK, template, title, section), vm)
+    }
+
+    /// Renders a form again with 422 and "Error: " before its title.
+    ///
+    /// # Errors
+    /// When the template fails to render.
+    pub fn invalid<T: Serialize>(
+        &self,
+        template: &str,
+        title: &str,
+        section: &'static str,
+        vm: &T,
+    ) -> Result<HttpResponse, AppError> {
+        let title = format!("Error: {title}");
+        self.render(
+            View::new(StatusCode::UNPROCESSABLE_ENTITY, template, &title, section),
+            vm,
+        )
+    }
+
+    /// 303 See Other: where every successful POST goes.
+    pub fn see_other(&self, url: &str) -> HttpResponse {
+        view::see_other(url)
+    }
+}
+
+impl FromRequest for Page {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = app_state(&req)?.clone();
+            let visitor = Visitor::load(&req).await?;
+            Ok(Page {
+                state,
+                req,
+                visitor,
+            })
+        })
+    }
+}
