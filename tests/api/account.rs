@@ -32,12 +32,13 @@ async fn every_account_route_sends_anonymous_visitors_to_log_in() {
     let app = spawn_app().await;
     let account_routes: Vec<_> = ROUTES
         .iter()
-        .filter(|(_, path, _)| path.starts_with("/account"))
+        .filter(|r| r.path.starts_with("/account"))
         .collect();
     assert!(account_routes.len() >= 10, "{account_routes:?}");
-    for (method, path, guard) in account_routes {
-        assert_eq!(*guard, Guard::Learner, "{method} {path}");
-        let r = match *method {
+    for route in account_routes {
+        let (method, path) = (route.method, route.path);
+        assert_eq!(route.guard, Guard::Learner, "{method} {path}");
+        let r = match method {
             "GET" => app.get(path).await,
             _ => app.post_raw(path, &[("csrf_token", "x")]).await,
         };

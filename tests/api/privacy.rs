@@ -597,17 +597,13 @@ async fn a_platform_admin_can_delete_a_leavers_account_with_the_same_erasure() {
 async fn the_admin_people_routes_are_in_the_inventory_for_platform_admins_only() {
     let admin_routes: Vec<_> = ROUTES
         .iter()
-        .filter(|(_, path, _)| path.starts_with("/admin/users"))
+        .filter(|r| r.path.starts_with("/admin/users"))
         .collect();
     assert!(
         admin_routes.len() >= 3,
         "list, delete form and delete (and disable)"
     );
-    assert!(
-        admin_routes
-            .iter()
-            .all(|(_, _, g)| *g == Guard::PlatformAdmin)
-    );
+    assert!(admin_routes.iter().all(|r| r.guard == Guard::PlatformAdmin));
 }
 
 fn policy() -> RetentionPolicy {

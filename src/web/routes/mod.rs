@@ -1,6 +1,8 @@
-//! Every route, with the guard it declares. Deny by default: a handler that needs a user takes
+//! Every route, with the guard it declares, in one table: the router and the guard inventory are
+//! both made from it, so they cannot drift apart. Deny by default: a handler that needs a user takes
 //! `CurrentUser` (or a stricter guard); only the routes marked public take none.
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{guard, web};
 
 mod account;
 mod admin;
@@ -30,302 +32,127 @@ pub enum Guard {
     PlatformAdmin,
 }
 
-/// The route inventory: a test walks it and checks each guard really holds.
-pub const ROUTES: &[(&str, &str, Guard)] = &[
-    ("GET", "/healthz", Guard::Public),
-    ("GET", "/readyz", Guard::Public),
-    ("GET", "/", Guard::Public),
-    ("GET", "/static/{path}", Guard::Public),
-    ("GET", "/privacy", Guard::Public),
-    ("GET", "/cookies", Guard::Public),
-    ("GET", "/accessibility", Guard::Public),
-    ("GET", "/register", Guard::Public),
-    ("POST", "/register", Guard::Public),
-    ("GET", "/login", Guard::Public),
-    ("POST", "/login", Guard::Public),
-    ("GET", "/login/code", Guard::Public),
-    ("POST", "/login/code", Guard::Public),
-    ("POST", "/logout", Guard::Learner),
-    ("GET", "/dashboard", Guard::Learner),
-    ("GET", "/modules/{module}", Guard::Learner),
-    ("GET", "/modules/{module}/lessons/{lesson}", Guard::Learner),
-    (
-        "POST",
-        "/modules/{module}/lessons/{lesson}/complete",
-        Guard::Learner,
-    ),
-    ("GET", "/modules/{module}/quiz", Guard::Learner),
-    ("POST", "/modules/{module}/quiz", Guard::Learner),
-    ("GET", "/attempts", Guard::Learner),
-    ("GET", "/attempts/{id}", Guard::Learner),
-    ("GET", "/certificate", Guard::Learner),
-    ("GET", "/certificates/{code}.pdf", Guard::Learner),
-    ("GET", "/verify", Guard::Public),
-    ("GET", "/verify/{code}", Guard::Public),
-    ("GET", "/verify/{code}/credential.json", Guard::Public),
-    ("GET", "/verify/{code}/status", Guard::Public),
-    ("GET", "/.well-known/jwks.json", Guard::Public),
-    ("GET", "/admin", Guard::PlatformAdmin),
-    ("GET", "/admin/certificates/{code}", Guard::PlatformAdmin),
-    (
-        "POST",
-        "/admin/certificates/{code}/revoke",
-        Guard::PlatformAdmin,
-    ),
-    ("POST", "/admin/organisations", Guard::PlatformAdmin),
-    (
-        "POST",
-        "/admin/organisations/{slug}/admins",
-        Guard::PlatformAdmin,
-    ),
-    ("POST", "/admin/users/{id}/disable", Guard::PlatformAdmin),
-    ("POST", "/admin/users/{id}/reset", Guard::PlatformAdmin),
-    ("GET", "/org/{slug}", Guard::OrgAdmin),
-    ("GET", "/org/{slug}/progress.csv", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/cohorts", Guard::OrgAdmin),
-    (
-        "POST",
-        "/org/{slug}/members/{user_id}/cohort",
-        Guard::OrgAdmin,
-    ),
-    (
-        "POST",
-        "/org/{slug}/members/{user_id}/remove",
-        Guard::OrgAdmin,
-    ),
-    (
-        "POST",
-        "/org/{slug}/members/{user_id}/reset",
-        Guard::OrgAdmin,
-    ),
-    ("POST", "/org/{slug}/invitations", Guard::OrgAdmin),
-    (
-        "POST",
-        "/org/{slug}/invitations/{id}/revoke",
-        Guard::OrgAdmin,
-    ),
-    ("GET", "/org/{slug}/import", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/import", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/import/links.csv", Guard::OrgAdmin),
-    ("GET", "/org/{slug}/quiz", Guard::OrgAdmin),
-    ("POST", "/org/{slug}/security", Guard::OrgAdmin),
-    ("GET", "/org/{slug}/audit", Guard::OrgAdmin),
-    ("GET", "/invite/{token}", Guard::Public),
-    ("POST", "/invite/{token}", Guard::Learner),
-    ("GET", "/activate/{token}", Guard::Public),
-    ("POST", "/activate/{token}", Guard::Public),
-    ("GET", "/modules/{module}/worksheet", Guard::Learner),
-    ("POST", "/modules/{module}/worksheet", Guard::Learner),
-    ("GET", "/plan", Guard::Learner),
-    ("GET", "/plan.md", Guard::Learner),
-    ("GET", "/plan.pdf", Guard::Learner),
-    ("POST", "/plan/sharing", Guard::Learner),
-    ("GET", "/confidence/before", Guard::Learner),
-    ("POST", "/confidence/before", Guard::Learner),
-    ("POST", "/confidence/before/skip", Guard::Learner),
-    ("GET", "/confidence/after", Guard::Learner),
-    ("POST", "/confidence/after", Guard::Learner),
-    ("POST", "/confidence/after/skip", Guard::Learner),
-    ("GET", "/account", Guard::Learner),
-    ("POST", "/account/name", Guard::Learner),
-    ("POST", "/account/email", Guard::Learner),
-    ("POST", "/account/password", Guard::Learner),
-    ("POST", "/account/sessions/end", Guard::Learner),
-    ("POST", "/account/sessions/end-others", Guard::Learner),
-    ("GET", "/account/export", Guard::Learner),
-    ("GET", "/account/export.json", Guard::Learner),
-    ("GET", "/account/delete", Guard::Learner),
-    ("POST", "/account/delete", Guard::Learner),
-    ("GET", "/account/mfa", Guard::Learner),
-    ("POST", "/account/mfa/enable", Guard::Learner),
-    ("POST", "/account/mfa/recovery-codes", Guard::Learner),
-    ("POST", "/account/mfa/disable", Guard::Learner),
-    ("GET", "/admin/users", Guard::PlatformAdmin),
-    ("GET", "/admin/users/{id}/delete", Guard::PlatformAdmin),
-    ("POST", "/admin/users/{id}/delete", Guard::PlatformAdmin),
-];
+/// One row of the route table: what the router registers and the guard its handler must enforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// The actix path pattern, exactly as registered.
+    pub path: &'static str,
+    pub guard: Guard,
+}
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/", web::get().to(public::landing))
-        .route("/static/{path:.*}", web::get().to(assets::serve_static))
-        .route("/privacy", web::get().to(public::privacy))
-        .route("/cookies", web::get().to(public::cookies))
-        .route("/accessibility", web::get().to(public::accessibility))
-        .route("/register", web::get().to(auth::show_register))
-        .route("/register", web::post().to(auth::register))
-        .route("/login", web::get().to(auth::show_login))
-        .route("/login", web::post().to(auth::login))
-        .route("/login/code", web::get().to(auth::show_login_code))
-        .route("/login/code", web::post().to(auth::login_code))
-        .route("/logout", web::post().to(auth::logout))
-        .route("/dashboard", web::get().to(learner::dashboard))
-        .route("/modules/{module}", web::get().to(learner::show_module))
-        .route(
-            "/modules/{module}/lessons/{lesson}",
-            web::get().to(learner::show_lesson),
-        )
-        .route(
-            "/modules/{module}/lessons/{lesson}/complete",
-            web::post().to(learner::complete_lesson),
-        )
-        .route("/modules/{module}/quiz", web::get().to(quiz::show_quiz))
-        .route("/modules/{module}/quiz", web::post().to(quiz::submit_quiz))
-        .route("/attempts", web::get().to(quiz::list_attempts))
-        .route("/attempts/{id}", web::get().to(quiz::show_attempt))
-        .route("/certificate", web::get().to(certificates::my_certificate))
-        .route(
-            "/certificates/{file}",
-            web::get().to(certificates::certificate_pdf),
-        )
-        .route("/verify", web::get().to(certificates::verify_form))
-        .route("/verify/{code}", web::get().to(certificates::verify))
-        .route(
-            "/verify/{code}/credential.json",
-            web::get().to(certificates::credential_json),
-        )
-        .route(
-            "/verify/{code}/status",
-            web::get().to(certificates::credential_status),
-        )
-        .route("/.well-known/jwks.json", web::get().to(certificates::jwks))
-        .route("/admin", web::get().to(admin::admin_home))
-        .route(
-            "/admin/certificates/{code}",
-            web::get().to(admin::show_certificate),
-        )
-        .route(
-            "/admin/certificates/{code}/revoke",
-            web::post().to(admin::revoke_certificate),
-        )
-        .route(
-            "/admin/organisations",
-            web::post().to(admin::create_organisation),
-        )
-        .route(
-            "/admin/organisations/{slug}/admins",
-            web::post().to(admin::appoint_org_admin),
-        )
-        .route(
-            "/admin/users/{id}/disable",
-            web::post().to(admin::disable_user),
-        )
-        .route("/org/{slug}", web::get().to(org::report))
-        .route("/org/{slug}/progress.csv", web::get().to(org::progress_csv))
-        .route("/org/{slug}/cohorts", web::post().to(org::create_cohort))
-        .route(
-            "/org/{slug}/members/{user_id}/cohort",
-            web::post().to(org::move_member),
-        )
-        .route(
-            "/org/{slug}/members/{user_id}/remove",
-            web::post().to(org::remove_member),
-        )
-        .route(
-            "/org/{slug}/members/{user_id}/reset",
-            web::post().to(org::reset_member),
-        )
-        .route(
-            "/org/{slug}/invitations",
-            web::post().to(org::create_invitation),
-        )
-        .route(
-            "/org/{slug}/invitations/{id}/revoke",
-            web::post().to(org::revoke_invitation),
-        )
-        .service(
-            web::resource("/org/{slug}/import")
-                .app_data(web::PayloadConfig::new(IMPORT_LIMIT))
-                .route(web::get().to(org::show_import))
-                .route(web::post().to(org::import_users)),
-        )
-        .service(
-            web::resource("/org/{slug}/import/links.csv")
-                .app_data(web::PayloadConfig::new(IMPORT_LIMIT))
-                .route(web::post().to(org::import_links_csv)),
-        )
-        .route("/org/{slug}/quiz", web::get().to(org::quiz_insight))
-        .route("/org/{slug}/security", web::post().to(org::security))
-        .route("/org/{slug}/audit", web::get().to(org::org_audit))
-        .route("/invite/{token}", web::get().to(onboarding::show_invite))
-        .route("/invite/{token}", web::post().to(onboarding::accept_invite))
-        .route(
-            "/activate/{token}",
-            web::get().to(onboarding::show_activate),
-        )
-        .route("/activate/{token}", web::post().to(onboarding::activate));
-    // Worksheets and the AI project plan. Worksheet forms carry long answers: their own body limit.
-    cfg.service(
-        web::resource("/modules/{module}/worksheet")
-            .app_data(web::PayloadConfig::new(worksheets::WORKSHEET_FORM_LIMIT))
-            .route(web::get().to(worksheets::show_worksheet))
-            .route(web::post().to(worksheets::save_worksheet)),
-    )
-    .route("/plan", web::get().to(worksheets::show_plan))
-    .route(
-        "/plan.md",
-        web::get().to(worksheets::download_plan_markdown),
-    )
-    .route("/plan.pdf", web::get().to(worksheets::download_plan_pdf))
-    .route(
-        "/plan/sharing",
-        web::post().to(worksheets::set_plan_sharing),
-    );
+/// `METHOD "pattern" => Guard, handler[, limit BYTES];` for each route. Emits `ROUTES` (the
+/// inventory a test walks) and `configure` (the router), one resource per row.
+macro_rules! routes {
+    ($( $method:ident $path:literal => $guard:ident, $handler:path $(, limit $limit:expr)? ; )*) => {
+        /// The route inventory: every route the router registers, with its guard.
+        pub const ROUTES: &[Route] = &[
+            $( Route { method: stringify!($method), path: $path, guard: Guard::$guard }, )*
+        ];
+
+        /// Registers every route of [`ROUTES`].
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(
+                let resource = web::resource($path).guard(guard::Method(Method::$method));
+                $( let resource = resource.app_data(web::PayloadConfig::new($limit)); )?
+                cfg.service(resource.route(web::method(Method::$method).to($handler)));
+            )*
+        }
+    };
+}
+
+routes! {
+    // Probes, public pages and assets.
+    GET  "/healthz" => Public, health::healthz;
+    GET  "/readyz" => Public, health::readyz;
+    GET  "/" => Public, public::landing;
+    GET  "/static/{path:.*}" => Public, assets::serve_static;
+    GET  "/privacy" => Public, public::privacy;
+    GET  "/cookies" => Public, public::cookies;
+    GET  "/accessibility" => Public, public::accessibility;
+    // Registering, logging in and out.
+    GET  "/register" => Public, auth::show_register;
+    POST "/register" => Public, auth::register;
+    GET  "/login" => Public, auth::show_login;
+    POST "/login" => Public, auth::login;
+    GET  "/login/code" => Public, auth::show_login_code;
+    POST "/login/code" => Public, auth::login_code;
+    POST "/logout" => Learner, auth::logout;
+    // The learner's course.
+    GET  "/dashboard" => Learner, learner::dashboard;
+    GET  "/modules/{module}" => Learner, learner::show_module;
+    GET  "/modules/{module}/lessons/{lesson}" => Learner, learner::show_lesson;
+    POST "/modules/{module}/lessons/{lesson}/complete" => Learner, learner::complete_lesson;
+    GET  "/modules/{module}/quiz" => Learner, quiz::show_quiz;
+    POST "/modules/{module}/quiz" => Learner, quiz::submit_quiz;
+    GET  "/attempts" => Learner, quiz::list_attempts;
+    GET  "/attempts/{id}" => Learner, quiz::show_attempt;
+    // Certificates and their public verification.
+    GET  "/certificate" => Learner, certificates::my_certificate;
+    GET  "/certificates/{file}" => Learner, certificates::certificate_pdf;
+    GET  "/verify" => Public, certificates::verify_form;
+    GET  "/verify/{code}" => Public, certificates::verify;
+    GET  "/verify/{code}/credential.json" => Public, certificates::credential_json;
+    GET  "/verify/{code}/status" => Public, certificates::credential_status;
+    GET  "/.well-known/jwks.json" => Public, certificates::jwks;
+    // The platform admin area.
+    GET  "/admin" => PlatformAdmin, admin::admin_home;
+    GET  "/admin/certificates/{code}" => PlatformAdmin, admin::show_certificate;
+    POST "/admin/certificates/{code}/revoke" => PlatformAdmin, admin::revoke_certificate;
+    POST "/admin/organisations" => PlatformAdmin, admin::create_organisation;
+    POST "/admin/organisations/{slug}/admins" => PlatformAdmin, admin::appoint_org_admin;
+    POST "/admin/users/{id}/disable" => PlatformAdmin, admin::disable_user;
+    // The org admin area. Bulk imports may be larger than ordinary forms.
+    GET  "/org/{slug}" => OrgAdmin, org::report;
+    GET  "/org/{slug}/progress.csv" => OrgAdmin, org::progress_csv;
+    POST "/org/{slug}/cohorts" => OrgAdmin, org::create_cohort;
+    POST "/org/{slug}/members/{user_id}/cohort" => OrgAdmin, org::move_member;
+    POST "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::remove_member;
+    POST "/org/{slug}/members/{user_id}/reset" => OrgAdmin, org::reset_member;
+    POST "/org/{slug}/invitations" => OrgAdmin, org::create_invitation;
+    POST "/org/{slug}/invitations/{id}/revoke" => OrgAdmin, org::revoke_invitation;
+    GET  "/org/{slug}/import" => OrgAdmin, org::show_import, limit IMPORT_LIMIT;
+    POST "/org/{slug}/import" => OrgAdmin, org::import_users, limit IMPORT_LIMIT;
+    POST "/org/{slug}/import/links.csv" => OrgAdmin, org::import_links_csv, limit IMPORT_LIMIT;
+    GET  "/org/{slug}/quiz" => OrgAdmin, org::quiz_insight;
+    POST "/org/{slug}/security" => OrgAdmin, org::security;
+    GET  "/org/{slug}/audit" => OrgAdmin, org::org_audit;
+    // Invitations and activation links.
+    GET  "/invite/{token}" => Public, onboarding::show_invite;
+    POST "/invite/{token}" => Learner, onboarding::accept_invite;
+    GET  "/activate/{token}" => Public, onboarding::show_activate;
+    POST "/activate/{token}" => Public, onboarding::activate;
+    // Worksheets (long answers: their own body limit) and the AI project plan.
+    GET  "/modules/{module}/worksheet" => Learner, worksheets::show_worksheet, limit worksheets::WORKSHEET_FORM_LIMIT;
+    POST "/modules/{module}/worksheet" => Learner, worksheets::save_worksheet, limit worksheets::WORKSHEET_FORM_LIMIT;
+    GET  "/plan" => Learner, worksheets::show_plan;
+    GET  "/plan.md" => Learner, worksheets::download_plan_markdown;
+    GET  "/plan.pdf" => Learner, worksheets::download_plan_pdf;
+    POST "/plan/sharing" => Learner, worksheets::set_plan_sharing;
     // The confidence self-assessment, before and after the course.
-    cfg.route("/confidence/before", web::get().to(confidence::show_before))
-        .route(
-            "/confidence/before",
-            web::post().to(confidence::submit_before),
-        )
-        .route(
-            "/confidence/before/skip",
-            web::post().to(confidence::skip_before),
-        )
-        .route("/confidence/after", web::get().to(confidence::show_after))
-        .route(
-            "/confidence/after",
-            web::post().to(confidence::submit_after),
-        )
-        .route(
-            "/confidence/after/skip",
-            web::post().to(confidence::skip_after),
-        );
+    GET  "/confidence/before" => Learner, confidence::show_before;
+    POST "/confidence/before" => Learner, confidence::submit_before;
+    POST "/confidence/before/skip" => Learner, confidence::skip_before;
+    GET  "/confidence/after" => Learner, confidence::show_after;
+    POST "/confidence/after" => Learner, confidence::submit_after;
+    POST "/confidence/after/skip" => Learner, confidence::skip_after;
     // The learner's account and data rights; platform admins' people pages.
-    cfg.route("/account", web::get().to(account::show_account))
-        .route("/account/name", web::post().to(account::change_name))
-        .route("/account/email", web::post().to(account::change_email))
-        .route(
-            "/account/password",
-            web::post().to(account::change_password),
-        )
-        .route(
-            "/account/sessions/end",
-            web::post().to(account::end_session),
-        )
-        .route(
-            "/account/sessions/end-others",
-            web::post().to(account::end_other_sessions),
-        )
-        .route("/account/export", web::get().to(account::show_export))
-        .route("/account/export.json", web::get().to(account::export_json))
-        .route("/account/delete", web::get().to(account::show_delete))
-        .route("/account/delete", web::post().to(account::delete_account))
-        .route("/account/mfa", web::get().to(mfa::show))
-        .route("/account/mfa/enable", web::post().to(mfa::enable))
-        .route(
-            "/account/mfa/recovery-codes",
-            web::post().to(mfa::recovery_codes),
-        )
-        .route("/account/mfa/disable", web::post().to(mfa::disable))
-        .route("/admin/users", web::get().to(admin::find_users))
-        .route("/admin/users/{id}/reset", web::post().to(admin::reset_user))
-        .route(
-            "/admin/users/{id}/delete",
-            web::get().to(admin::show_delete_user),
-        )
-        .route(
-            "/admin/users/{id}/delete",
-            web::post().to(admin::delete_user),
-        );
+    GET  "/account" => Learner, account::show_account;
+    POST "/account/name" => Learner, account::change_name;
+    POST "/account/email" => Learner, account::change_email;
+    POST "/account/password" => Learner, account::change_password;
+    POST "/account/sessions/end" => Learner, account::end_session;
+    POST "/account/sessions/end-others" => Learner, account::end_other_sessions;
+    GET  "/account/export" => Learner, account::show_export;
+    GET  "/account/export.json" => Learner, account::export_json;
+    GET  "/account/delete" => Learner, account::show_delete;
+    POST "/account/delete" => Learner, account::delete_account;
+    GET  "/account/mfa" => Learner, mfa::show;
+    POST "/account/mfa/enable" => Learner, mfa::enable;
+    POST "/account/mfa/recovery-codes" => Learner, mfa::recovery_codes;
+    POST "/account/mfa/disable" => Learner, mfa::disable;
+    GET  "/admin/users" => PlatformAdmin, admin::find_users;
+    POST "/admin/users/{id}/reset" => PlatformAdmin, admin::reset_user;
+    GET  "/admin/users/{id}/delete" => PlatformAdmin, admin::show_delete_user;
+    POST "/admin/users/{id}/delete" => PlatformAdmin, admin::delete_user;
 }
