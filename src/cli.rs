@@ -193,6 +193,7 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<ExitCode> {
     let email = Email::parse(email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
+    let shown = email.as_str().to_string();
     let name = DisplayName::parse(name).map_err(|m| anyhow::anyhow!("--name: {m}"))?;
     let password = NewPassword::parse(&read_password()?)
         .map_err(|p| anyhow::anyhow!("password: {}", p.message()))?;
@@ -212,23 +213,12 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
             password,
         },
         Role::PlatformAdmin,
+        auth::Registration::CommandLine,
     )
     .await
     {
-        Ok(user) => {
-            crate::services::audit::record(
-                &db,
-                &clock,
-                crate::services::audit::AuditEvent {
-                    actor: None,
-                    action: "admin.create",
-                    target: Some(format!("user:{}", user.id)),
-                    detail: Some("platform admin created from the command line".into()),
-                    ip: None,
-                },
-            )
-            .await?;
-            println!("platform admin created: {}", user.email);
+        Ok(_) => {
+            println!("platform admin created: {shown}");
             Ok(ExitCode::SUCCESS)
         }
         Err(RegisterError::EmailTaken) => {

@@ -32,6 +32,26 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+/// The generic outcomes of the organisation services; handlers keep only the arms that re-render a form.
+impl From<crate::services::organisations::OrgError> for AppError {
+    fn from(e: crate::services::organisations::OrgError) -> Self {
+        use crate::services::organisations::OrgError;
+        match e {
+            OrgError::SlugTaken => Self::BadRequest(
+                "Another organisation already uses that web address name. Go back and choose another."
+                    .into(),
+            ),
+            OrgError::CohortTaken => Self::BadRequest(
+                "This organisation already has a cohort with that name. Go back and choose another."
+                    .into(),
+            ),
+            OrgError::NoSuchCohort => Self::NotFound,
+            OrgError::Db(e) => e.into(),
+            OrgError::Other(e) => Self::Unexpected(e),
+        }
+    }
+}
+
 impl From<crate::crypto::NoRandomness> for AppError {
     fn from(e: crate::crypto::NoRandomness) -> Self {
         Self::Unexpected(anyhow::Error::new(e))

@@ -9,6 +9,8 @@ use tokio::sync::Semaphore;
 use crate::clock::Clock;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::entities::users;
+use crate::services::audit::{self, AuditEvent};
+use crate::services::sessions::{self, Timeouts};
 use crate::services::{passwords, progress};
 
 /// Argon2 is CPU-bound: at most half the cores hash at once (one on a two-core machine), so a burst
@@ -84,7 +86,29 @@ pub async fn password_matches(stored_hash: String, password: SecretString) -> an
     off_thread(move || passwords::verify(&password, Some(&stored_hash))).await
 }
 
-/// Creates an account (and the learner's enrolment) in one transaction.
+/// How an account comes to be, which decides its audit row and whether a session starts.
+pub enum Registration<'a> {
+    /// Self-service on the web: audited as `account.register` from the client's address, and
+    /// logged in at once with a new session (ending any session the browser already had).
+    Web {
+        ip: Option<String>,
+        user_agent: Option<&'a str>,
+        timeouts: Timeouts,
+        old_session: Option<&'a str>,
+    },
+    /// By an operator on the command line: audited as `admin.create`; no session.
+    CommandLine,
+}
+
+/// A new account, and its session token (for the cookie only) when it was registered on the web.
+#[derive(Debug)]
+pub struct Registered {
+    pub user_id: i32,
+    pub session_token: Option<String>,
+}
+
+/// Creates an account, the learner's enrolment, its audit row and (on the web) its first session,
+/// all in one transaction: a failure anywhere leaves no account behind.
 ///
 /// # Errors
 /// `EmailTaken` when the (normalised) address is already registered.
@@ -95,7 +119,8 @@ pub async fn register(
     course_slug: &str,
     account: NewAccount,
     role: Role,
-) -> Result<users::Model, RegisterError> {
+    how: Registration<'_>,
+) -> Result<Registered, RegisterError> {
     let hash = hash_password(account.password.into_secret()).await?;
     let now = clock.now();
     let txn = db
@@ -113,18 +138,58 @@ pub async fn register(
     }
     .insert(&txn)
     .await;
-    let user = match inserted {
-        Ok(u) => u,
+    let user_id = match inserted {
+        Ok(u) => u.id,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             return Err(RegisterError::EmailTaken);
         }
         Err(e) => return Err(RegisterError::Unexpected(e.into())),
     };
-    progress::enrol(&txn, course_slug, user.id, now)
+    progress::enrol(&txn, course_slug, user_id, now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let target = Some(format!("user:{user_id}"));
+    let (event, session_token) = match how {
+        Registration::Web {
+            ip,
+            user_agent,
+            timeouts,
+            old_session,
+        } => {
+            if let Some(old) = old_session {
+                sessions::end(&txn, old)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            }
+            let token = sessions::create(&txn, clock, user_id, timeouts, user_agent).await?;
+            let event = AuditEvent {
+                actor: Some(user_id),
+                action: "account.register",
+                target,
+                detail: None,
+                ip,
+            };
+            (event, Some(token))
+        }
+        Registration::CommandLine => {
+            let event = AuditEvent {
+                actor: None,
+                action: "admin.create",
+                target,
+                detail: Some("platform admin created from the command line".into()),
+                ip: None,
+            };
+            (event, None)
+        }
+    };
+    audit::record(&txn, clock, event)
         .await
         .map_err(anyhow::Error::from)?;
     txn.commit().await.map_err(anyhow::Error::from)?;
-    Ok(user)
+    Ok(Registered {
+        user_id,
+        session_token,
+    })
 }
 
 /// Checks an e-mail and password. Unknown e-mail, wrong password and disabled account look the same,

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod insight;
 pub mod mail;
 pub mod mfa;
+pub mod org_admin;
 pub mod organisations;
 pub mod passwords;
 pub mod privacy;

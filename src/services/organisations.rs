@@ -21,6 +21,8 @@ pub enum OrgError {
     SlugTaken,
     #[error("a cohort with that name already exists")]
     CohortTaken,
+    #[error("no such cohort in this organisation")]
+    NoSuchCohort,
     #[error(transparent)]
     Db(#[from] DbErr),
     #[error(transparent)]
@@ -562,11 +564,28 @@ pub async fn import(
     now: DateTime<Utc>,
 ) -> Result<Vec<Imported>, OrgError> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let out = import_in(&txn, course_slug, org_id, cohort_id, rows, now).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The import inside the caller's transaction (which may add its audit row).
+///
+/// # Errors
+/// When the database fails or the system has no randomness for activation links.
+pub async fn import_in(
+    txn: &impl ConnectionTrait,
+    course_slug: &str,
+    org_id: i32,
+    cohort_id: Option<i32>,
+    rows: &[ImportRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<Imported>, OrgError> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let existing = users::Entity::find()
             .filter(users::Column::Email.eq(row.email.as_str()))
-            .one(&txn)
+            .one(txn)
             .await?;
         let (user_id, token) = match existing {
             Some(u) => (u.id, None),
@@ -581,9 +600,9 @@ pub async fn import(
                     disabled_at: Set(None),
                     ..Default::default()
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
-                progress::enrol(&txn, course_slug, user.id, now).await?;
+                progress::enrol(txn, course_slug, user.id, now).await?;
                 let token = tokens::new_token()?;
                 activation_tokens::Entity::insert(activation_tokens::ActiveModel {
                     user_id: Set(user.id),
@@ -594,19 +613,18 @@ pub async fn import(
                     used_at: Set(None),
                     ..Default::default()
                 })
-                .exec_without_returning(&txn)
+                .exec_without_returning(txn)
                 .await?;
                 (user.id, Some(token))
             }
         };
-        add_member(&txn, org_id, user_id, row.role, cohort_id, now).await?;
+        add_member(txn, org_id, user_id, row.role, cohort_id, now).await?;
         out.push(Imported {
             email: row.email.as_str().to_string(),
             name: row.name.as_str().to_string(),
             token,
         });
     }
-    txn.commit().await?;
     Ok(out)
 }
 

@@ -508,6 +508,48 @@ pub fn csv_record(r: &LearnerRow) -> Vec<String> {
     v
 }
 
+/// Learners per page of the report.
+pub const PER_PAGE: u64 = 50;
+
+/// Everything the organisation's report page shows.
+pub struct ReportParts {
+    pub rows: Vec<LearnerRow>,
+    pub totals: Totals,
+    pub cohorts: Vec<crate::entities::cohorts::Model>,
+    pub invitations: Vec<crate::entities::invitations::Model>,
+    pub gains: Vec<crate::services::confidence::Gain>,
+}
+
+/// The report's pieces for one page of `PER_PAGE` learners, fetched at once (they do not depend
+/// on each other).
+///
+/// # Errors
+/// When the database fails.
+pub async fn report_parts(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    filter: &Filter,
+    page_number: u64,
+    now: DateTime<Utc>,
+) -> Result<ReportParts, DbErr> {
+    let (rows, totals, cohorts, invitations, gains) = futures_util::future::try_join5(
+        page(db, course, org_id, filter, page_number, PER_PAGE, now),
+        totals(db, course, org_id, filter),
+        crate::services::organisations::cohorts_of(db, org_id),
+        crate::services::organisations::invitations_of(db, org_id),
+        crate::services::confidence::org_gain(db, course, org_id, filter.cohort),
+    )
+    .await?;
+    Ok(ReportParts {
+        rows,
+        totals,
+        cohorts,
+        invitations,
+        gains,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

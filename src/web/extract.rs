@@ -3,13 +3,19 @@
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
+use crate::course::{Course, Lesson, Module};
+use crate::entities::organisations;
 use crate::error::AppError;
-use crate::services::audit::Actor;
+use crate::services::audit::{self, Actor};
+use crate::services::mfa;
+use crate::services::org_admin::OrgActor;
+use crate::services::organisations as orgs;
 use crate::web::AppState;
 use crate::web::session::CurrentUser;
 
@@ -66,5 +72,122 @@ impl FromRequest for Actor {
         let user = CurrentUser::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move { Ok(actor(&req, &user.await?)) })
+    }
+}
+
+/// An admin of the organisation named by the route's `{slug}` (or a platform admin), with
+/// two-step verification when the organisation asks for it. Anyone else gets 404, so
+/// organisations are not discoverable, and the refusal is audited.
+pub struct OrgAdmin {
+    pub user: CurrentUser,
+    pub org: organisations::Model,
+    /// The admin acting on this organisation, for the services that audit what they do.
+    pub who: OrgActor,
+}
+
+impl OrgAdmin {
+    /// A path inside this organisation's area, e.g. `org.url("#invitations")`.
+    pub fn url(&self, rest: &str) -> String {
+        format!("/org/{}{rest}", self.org.slug)
+    }
+}
+
+async fn org_admin(req: HttpRequest, user: CurrentUser) -> Result<OrgAdmin, AppError> {
+    let state = app_state(&req)?;
+    let slug = req.match_info().get("slug").ok_or(AppError::NotFound)?;
+    let org = orgs::by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !orgs::can_admin(&state.db, &user.user, org.id).await? {
+        tracing::warn!(user_id = user.id(), "refused access to an organisation");
+        let refused =
+            actor(&req, &user).event_on("access.refused", format!("org:{}", org.id), None);
+        audit::record(&state.db, &state.clock, refused).await?;
+        return Err(AppError::NotFound);
+    }
+    if (org.require_admin_mfa || user.is_platform_admin())
+        && !mfa::enabled(&state.db, user.id()).await?
+    {
+        return Err(AppError::MfaRequired);
+    }
+    let who = OrgActor {
+        actor: actor(&req, &user),
+        org_id: org.id,
+    };
+    Ok(OrgAdmin { user, org, who })
+}
+
+impl FromRequest for OrgAdmin {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move { org_admin(req, user.await?).await })
+    }
+}
+
+/// The course module named by the route's `{module}`; 404 when there is none.
+pub struct ModuleRef(pub Arc<Course>, usize);
+
+impl ModuleRef {
+    pub fn module(&self) -> &Module {
+        &self.0.modules[self.1]
+    }
+}
+
+fn module_index(course: &Course, slug: &str) -> Result<usize, AppError> {
+    course
+        .modules
+        .iter()
+        .position(|m| m.slug == slug)
+        .ok_or(AppError::NotFound)
+}
+
+impl FromRequest for ModuleRef {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let course = app_state(req)?.course.clone();
+            let slug = req.match_info().get("module").ok_or(AppError::NotFound)?;
+            let i = module_index(&course, slug)?;
+            Ok(ModuleRef(course, i))
+        })())
+    }
+}
+
+/// The lesson named by the route's `{module}` and `{lesson}`; 404 when there is none.
+pub struct LessonRef(pub Arc<Course>, usize, usize);
+
+impl LessonRef {
+    pub fn module(&self) -> &Module {
+        &self.0.modules[self.1]
+    }
+
+    pub fn lesson(&self) -> &Lesson {
+        &self.0.modules[self.1].lessons[self.2]
+    }
+}
+
+impl FromRequest for LessonRef {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let course = app_state(req)?.course.clone();
+            let info = req.match_info();
+            let m = module_index(&course, info.get("module").ok_or(AppError::NotFound)?)?;
+            let lesson = info.get("lesson").ok_or(AppError::NotFound)?;
+            let l = course.modules[m]
+                .lessons
+                .iter()
+                .position(|l| l.slug == lesson)
+                .ok_or(AppError::NotFound)?;
+            Ok(LessonRef(course, m, l))
+        })())
     }
 }

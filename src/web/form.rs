@@ -1,5 +1,6 @@
 //! URL-encoded form bodies, parsed strictly: invalid UTF-8 or NUL characters are a 400, not a guess.
 use percent_encoding::percent_decode;
+use serde::Serialize;
 
 use crate::error::AppError;
 
@@ -61,9 +62,86 @@ impl FormFields {
     }
 }
 
+/// One message in a form's error summary, linked to its field.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The messages collected while parsing a form, in the order of its fields.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// The parsed value, or `None` with the problem recorded against `field`.
+    pub fn take<T, E>(
+        &mut self,
+        field: &'static str,
+        parsed: Result<T, E>,
+        message: impl FnOnce(E) -> String,
+    ) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, message(e));
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first message for a field, to show beside it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_errors_keep_each_problem_against_its_field() {
+        let mut errors = FieldErrors::default();
+        let n: Option<i32> = errors.take("days", "x".parse::<i32>(), |_| "Enter a number".into());
+        let m = errors.take("uses", "7".parse::<i32>(), |_| "never".into());
+        assert_eq!((n, m), (None, Some(7)));
+        assert_eq!(
+            errors.message_for("days").as_deref(),
+            Some("Enter a number")
+        );
+        assert_eq!(errors.message_for("uses"), None);
+        assert!(!errors.is_empty());
+        assert_eq!(
+            serde_json::to_string(&FieldErrors::one("email", "Taken")).expect("json"),
+            r#"[{"field":"email","message":"Taken"}]"#
+        );
+    }
 
     #[test]
     fn fields_are_decoded_and_repeated_fields_kept() {

@@ -6,9 +6,11 @@ pub mod form;
 pub mod markdown;
 pub mod middleware;
 pub mod page;
+pub mod reset_link;
 pub mod routes;
 pub mod session;
 pub mod state;
 pub mod view;
+pub mod views;
 
 pub use state::AppState;

@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::auth::FieldError;
 use crate::course::{Course, Question, QuestionKind};
 use crate::domain::quiz::Response;
 use crate::domain::{DisplayName, Email, NewPassword};
@@ -15,10 +14,12 @@ use crate::services::privacy::{self, ErasurePolicy, Export};
 use crate::services::{certificates, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form::FieldError;
 use crate::web::session::{CurrentUser, expired_session_cookie};
 use crate::web::view::{View, render, see_other};
+use crate::web::views::account::{TOO_MANY, WRONG_PASSWORD};
 
-pub(super) fn requester(user: &CurrentUser, req: &HttpRequest) -> Actor {
+fn requester(user: &CurrentUser, req: &HttpRequest) -> Actor {
     crate::web::extract::actor(req, user)
 }
 
@@ -44,11 +45,6 @@ fn unexpected(e: AccountError) -> AppError {
         other => AppError::Unexpected(anyhow::Error::new(other)),
     }
 }
-
-pub(super) const WRONG_PASSWORD: &str =
-    "Your password is not right. Enter the password you use to log in";
-pub(super) const TOO_MANY: &str =
-    "You have entered a wrong password too many times. Wait an hour, then try again";
 
 /// A short, readable description of a browser's user agent ("Firefox on Windows").
 fn describe_agent(ua: Option<&str>) -> String {

@@ -302,7 +302,7 @@ pub async fn reset_user(
     _form: CsrfForm,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::routes::onboarding::reset_link_page(
+    crate::web::reset_link::issue_and_show(
         &state,
         &req,
         &admin.0,

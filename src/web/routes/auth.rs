@@ -8,26 +8,16 @@ use crate::crypto::MacKey;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
-use crate::services::auth::{self, AuthError, NewAccount, RegisterError, Role};
+use crate::services::auth::{
+    self, AuthError, NewAccount, RegisterError, Registered, Registration, Role,
+};
 use crate::services::{mfa, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::form::{FieldErrors, FormFields};
+use crate::web::page::Page;
 use crate::web::session::{Visitor, expired_session_cookie, session_cookie};
 use crate::web::view::{View, render, see_other};
-
-/// One message in the error summary, linked to its field.
-#[derive(Serialize, Clone)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
-}
 
 /// Only local paths are followed after login, so the login page cannot send people elsewhere.
 fn safe_next(next: &str) -> String {
@@ -66,142 +56,115 @@ struct RegisterPage {
     next: String,
     email: String,
     name: String,
-    errors: Vec<FieldError>,
+    errors: FieldErrors,
     email_error: Option<String>,
     name_error: Option<String>,
     password_error: Option<String>,
 }
 
 impl RegisterPage {
-    fn new(email: String, name: String, errors: Vec<FieldError>) -> Self {
+    /// The form again with what was typed (never the password) and what is wrong with it.
+    fn again(f: &FormFields, errors: FieldErrors) -> Self {
         Self {
-            email_error: error_for(&errors, "email"),
-            name_error: error_for(&errors, "name"),
-            password_error: error_for(&errors, "password"),
-            email,
-            name,
+            email_error: errors.message_for("email"),
+            name_error: errors.message_for("name"),
+            password_error: errors.message_for("password"),
+            email: f.get("email").trim().to_string(),
+            name: f.get("name").to_string(),
             errors,
-            next: String::new(),
+            next: safe_next(f.get("next")),
+        }
+    }
+}
+
+const EMAIL_TAKEN: &str =
+    "An account with this email address already exists. Log in instead, or use another address";
+
+/// The registration form: `email`, `name` and `password`, each parsed into its domain type.
+struct RegisterForm(NewAccount);
+
+impl TryFrom<&FormFields> for RegisterForm {
+    type Error = FieldErrors;
+
+    fn try_from(f: &FormFields) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let email = errors.take("email", Email::parse(f.get("email")), |m| m);
+        let name = errors.take("name", DisplayName::parse(f.get("name")), |m| m);
+        let password = errors.take("password", NewPassword::parse(f.get("password")), |p| {
+            p.message()
+        });
+        match (email, name, password) {
+            (Some(email), Some(name), Some(password)) => Ok(Self(NewAccount {
+                email,
+                name,
+                password,
+            })),
+            _ => Err(errors),
         }
     }
 }
 
 /// `GET /register`
 pub async fn show_register(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
+    page: Page,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(query.next.as_deref().unwrap_or("/dashboard"));
-    if visitor.user.is_some() {
-        return Ok(see_other(&next));
+    if page.visitor.user.is_some() {
+        return Ok(page.see_other(&next));
     }
-    let view = View::new(StatusCode::OK, "auth/register", "Create an account", "");
-    let page = RegisterPage {
+    let vm = RegisterPage {
         next,
         ..RegisterPage::default()
     };
-    render(&state, &req, &visitor, view, &page)
+    page.ok("auth/register", "Create an account", "", &vm)
 }
 
-/// `POST /register`: fields `email`, `name`, `password`.
+/// `POST /register`: fields `email`, `name`, `password`. The account, its enrolment, its audit
+/// row and its first session are made in one transaction.
 #[tracing::instrument(skip_all)]
-pub async fn register(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    form: CsrfForm,
-) -> Result<HttpResponse, AppError> {
-    state.check_auth_rate(&req)?;
+pub async fn register(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    state.check_auth_rate(&page.req)?;
     let f = &form.fields;
-    let mut errors = Vec::new();
-    let email = Email::parse(f.get("email"))
-        .map_err(|m| {
-            errors.push(FieldError {
-                field: "email",
-                message: m,
-            })
-        })
-        .ok();
-    let name = DisplayName::parse(f.get("name"))
-        .map_err(|m| {
-            errors.push(FieldError {
-                field: "name",
-                message: m,
-            })
-        })
-        .ok();
-    let password = NewPassword::parse(f.get("password"))
-        .map_err(|p| {
-            errors.push(FieldError {
-                field: "password",
-                message: p.message(),
-            })
-        })
-        .ok();
-    let again = |errors: Vec<FieldError>| {
-        let mut page = RegisterPage::new(
-            f.get("email").trim().to_string(),
-            f.get("name").to_string(),
-            errors,
-        );
-        page.next = safe_next(f.get("next"));
-        render(
-            &state,
-            &req,
-            &form.visitor,
-            View::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "auth/register",
-                "Error: Create an account",
-                "",
-            ),
-            &page,
+    let again = |errors| {
+        page.invalid(
+            "auth/register",
+            "Create an account",
+            "",
+            &RegisterPage::again(f, errors),
         )
     };
-    let (Some(email), Some(name), Some(password)) = (email, name, password) else {
-        return again(errors);
+    let account = match RegisterForm::try_from(f) {
+        Ok(RegisterForm(account)) => account,
+        Err(errors) => return again(errors),
     };
-    let account = NewAccount {
-        email,
-        name,
-        password,
+    let how = Registration::Web {
+        ip: client_ip(&page.req),
+        user_agent: user_agent(&page.req),
+        timeouts: state.timeouts(),
+        old_session: form.visitor.session_token.as_deref(),
     };
-    let user = match auth::register(
-        &state.db,
-        &state.clock,
-        &state.course.slug,
-        account,
-        Role::Learner,
-    )
-    .await
-    {
-        Ok(u) => u,
-        Err(RegisterError::EmailTaken) => {
-            return again(vec![FieldError {
-                field: "email",
-                message: "An account with this email address already exists. Log in instead, or use another address".into(),
-            }]);
-        }
-        Err(RegisterError::Unexpected(e)) => return Err(AppError::Unexpected(e)),
-    };
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(user.id),
-            action: "account.register",
-            target: Some(format!("user:{}", user.id)),
-            detail: None,
-            ip: client_ip(&req),
-        },
-    )
-    .await?;
-    let next = safe_next(match f.get("next") {
-        "" => "/dashboard",
-        n => n,
-    });
-    start_session(&state, &req, &form.visitor, user.id, &next).await
+    let course = &state.course.slug;
+    match auth::register(&state.db, &state.clock, course, account, Role::Learner, how).await {
+        Ok(Registered {
+            session_token: Some(token),
+            ..
+        }) => Ok(signed_in(state, &token, &next_field(&form))),
+        Ok(_) => Err(AppError::Unexpected(anyhow::anyhow!(
+            "no session after registering"
+        ))),
+        Err(RegisterError::EmailTaken) => again(FieldErrors::one("email", EMAIL_TAKEN)),
+        Err(RegisterError::Unexpected(e)) => Err(AppError::Unexpected(e)),
+    }
+}
+
+/// 303 to `next` with the new session's cookie.
+fn signed_in(state: &AppState, token: &str, next: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, next.to_string()))
+        .cookie(session_cookie(state, token))
+        .finish()
 }
 
 /// Ends any session the browser already had (so its id cannot be reused), starts a new one, and redirects.
@@ -223,10 +186,7 @@ async fn start_session(
         user_agent(req),
     )
     .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, next.to_string()))
-        .cookie(session_cookie(state, &token))
-        .finish())
+    Ok(signed_in(state, &token, next))
 }
 
 #[derive(Deserialize)]

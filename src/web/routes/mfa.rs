@@ -4,15 +4,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::account::{TOO_MANY, WRONG_PASSWORD, requester};
 use crate::error::AppError;
 use crate::services::account::{self, AccountError};
 use crate::services::audit;
 use crate::services::{mfa, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::extract::actor as requester;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
+use crate::web::views::account::{TOO_MANY, WRONG_PASSWORD};
 
 async fn audit_own(
     state: &AppState,
@@ -23,7 +24,7 @@ async fn audit_own(
     audit::record(
         &state.db,
         &state.clock,
-        requester(user, req).event(action, None),
+        requester(req, user).event(action, None),
     )
     .await?;
     Ok(())
@@ -167,7 +168,7 @@ async fn with_password(
 ) -> Result<Result<(), HttpResponse>, AppError> {
     let password = SecretString::from(form.fields.get("password").to_string());
     let message =
-        match account::reauthenticate(&state.db, &state.clock, &requester(user, req), password)
+        match account::reauthenticate(&state.db, &state.clock, &requester(req, user), password)
             .await
         {
             Ok(_) => return Ok(Ok(())),

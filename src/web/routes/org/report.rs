@@ -1,0 +1,142 @@
+//! The cohort progress report and its CSV export; the organisation's security setting.
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use futures_util::stream;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::services::org_admin;
+use crate::services::reports::{self, Filter, Sort};
+use crate::web::csrf::CsrfForm;
+use crate::web::extract::OrgAdmin;
+use crate::web::page::Page;
+use crate::web::views::org_report::{Position, ReportPage};
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    cohort: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<u64>,
+    /// A new invitation's token, shown once after it was made.
+    invite: Option<String>,
+}
+
+impl ReportQuery {
+    fn filter(&self) -> Filter {
+        Filter {
+            cohort: self.cohort.as_deref().and_then(|c| c.parse().ok()),
+            sort: Sort::parse(self.sort.as_deref().unwrap_or("name")),
+            descending: self.dir.as_deref() == Some("desc"),
+        }
+    }
+}
+
+/// `GET /org/{slug}`: the cohort progress report (filter by cohort, sort, page).
+#[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
+pub async fn show_report(
+    page: Page,
+    admin: OrgAdmin,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    let filter = query.filter();
+    let now = state.clock.now();
+    let number = query.page.unwrap_or(1).max(1);
+    let parts =
+        reports::report_parts(&state.db, &state.course, admin.org.id, &filter, number, now).await?;
+    let new_invite = query
+        .invite
+        .as_deref()
+        .filter(|t| crate::services::tokens::plausible(t))
+        .map(|t| format!("{}/invite/{t}", state.settings.base_url));
+    let at = Position {
+        filter: &filter,
+        page: number,
+        new_invite,
+        now,
+    };
+    let vm = ReportPage::build(&state.course, &admin.org, parts, at);
+    let title = format!("{}: progress", admin.org.name);
+    page.ok("org/report", &title, "org", &vm)
+}
+
+/// `GET /org/{slug}/progress.csv`: every row of the report, streamed in batches (flat memory at any size).
+#[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
+pub async fn progress_csv(
+    page: Page,
+    admin: OrgAdmin,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.filter();
+    let state = page.state.into_inner();
+    org_admin::record_export(&state.db, &state.clock, &admin.who, "progress.csv").await?;
+    let mut header_line = csv::Writer::from_writer(Vec::new());
+    header_line
+        .write_record(reports::csv_header(&state.course))
+        .map_err(anyhow::Error::from)?;
+    let header_bytes = header_line
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    let now = state.clock.now();
+    let org_id = admin.org.id;
+    // Each step fetches the next batch after the last member id and turns it into CSV bytes.
+    let body = stream::unfold(Some(0i32), move |after| {
+        let state = state.clone();
+        let filter = filter.clone();
+        async move {
+            let after = after?;
+            let batch =
+                reports::batch_after(&state.db, &state.course, org_id, &filter, after, 1000, now)
+                    .await;
+            match batch {
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => {
+                    let last = rows.last().map(|r| r.member_id);
+                    Some((csv_bytes(&rows), last))
+                }
+                Err(e) => {
+                    tracing::error!("progress export failed: {e}");
+                    Some((
+                        Err(actix_web::error::ErrorInternalServerError("export failed")),
+                        None,
+                    ))
+                }
+            }
+        }
+    });
+    let head =
+        stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(header_bytes)) });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-progress.csv\"", admin.org.slug),
+        ))
+        .streaming(futures_util::StreamExt::chain(head, body)))
+}
+
+/// One batch of report rows as CSV; a failure ends the download with an error, never a short file.
+fn csv_bytes(rows: &[reports::LearnerRow]) -> Result<web::Bytes, actix_web::Error> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 200));
+    for r in rows {
+        w.write_record(reports::csv_record(r))
+            .map_err(actix_web::error::ErrorInternalServerError)?;
+    }
+    w.into_inner()
+        .map(web::Bytes::from)
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))
+}
+
+/// `POST /org/{slug}/security`: field `require_admin_mfa` ("yes" when ticked).
+#[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
+pub async fn set_security(
+    page: Page,
+    form: CsrfForm,
+    admin: OrgAdmin,
+) -> Result<HttpResponse, AppError> {
+    let require = form.fields.get("require_admin_mfa") == "yes";
+    let state = &page.state;
+    org_admin::set_security(&state.db, &state.clock, &admin.who, require).await?;
+    Ok(page.see_other(&admin.url("#security")))
+}
