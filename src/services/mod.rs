@@ -11,6 +11,7 @@ pub mod mfa;
 pub mod org_admin;
 pub mod organisations;
 pub mod passwords;
+pub mod platform_admin;
 pub mod privacy;
 pub mod progress;
 pub mod quiz;

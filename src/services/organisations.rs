@@ -784,23 +784,3 @@ pub async fn issue_reset(
     txn.commit().await?;
     Ok((target, token))
 }
-
-/// Disables an account and ends all its sessions.
-///
-/// # Errors
-/// When the database fails.
-pub async fn disable_user(
-    db: &DatabaseConnection,
-    user_id: i32,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let res = users::Entity::update_many()
-        .col_expr(users::Column::DisabledAt, Expr::value(now))
-        .filter(users::Column::Id.eq(user_id))
-        .exec(&txn)
-        .await?;
-    sessions::end_all_for_user(&txn, user_id).await?;
-    txn.commit().await?;
-    Ok(res.rows_affected > 0)
-}

@@ -6,6 +6,7 @@ pub mod form;
 pub mod markdown;
 pub mod middleware;
 pub mod page;
+pub mod pending_login;
 pub mod reset_link;
 pub mod routes;
 pub mod session;

@@ -5,13 +5,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::CertificateCode;
 use crate::error::AppError;
-use crate::services::audit::{self, AuditEvent};
+use crate::services::audit;
+use crate::services::platform_admin;
 use crate::services::privacy::{self, EraseError, ErasedBy, ErasurePolicy};
 use crate::services::{account, auth as accounts, certificates};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::extract::actor;
+use crate::web::page::Page;
 use crate::web::session::PlatformAdmin;
-use crate::web::view::{View, render, see_other};
+use crate::web::view::{View, see_other};
 
 #[derive(Deserialize)]
 pub struct AdminQuery {
@@ -52,11 +55,11 @@ struct AdminPage {
 
 /// `GET /admin`: certificates (searchable by name or code) and the newest audit entries.
 pub async fn admin_home(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    admin: PlatformAdmin,
+    page: Page,
+    _admin: PlatformAdmin,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let q = query.q.clone().unwrap_or_default();
     let now = state.clock.now();
     let certs = certificates::search(&state.db, &q, 50).await?;
@@ -69,7 +72,7 @@ pub async fn admin_home(
             name: o.name,
         })
         .collect();
-    let page = AdminPage {
+    let vm = AdminPage {
         organisations,
         certificates: certs
             .iter()
@@ -96,12 +99,9 @@ pub async fn admin_home(
             .collect(),
         q,
     };
-    render(
-        &state,
-        &req,
-        &admin.0.visitor(),
+    page.render(
         View::new(StatusCode::OK, "admin/home", "Admin", "admin"),
-        &page,
+        &vm,
     )
 }
 
@@ -121,18 +121,17 @@ struct CertificateAdminPage {
 }
 
 async fn certificate_page(
-    state: &AppState,
-    req: &HttpRequest,
-    admin: &PlatformAdmin,
+    page: &Page,
     raw: &str,
     reason: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let code = CertificateCode::parse(raw).ok_or(AppError::NotFound)?;
     let c = certificates::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = CertificateAdminPage {
+    let vm = CertificateAdminPage {
         code: c.code.clone(),
         code_display: code.to_string(),
         holder_name: c.holder_name.clone(),
@@ -153,33 +152,26 @@ async fn certificate_page(
         StatusCode::OK
     };
     let title = format!("Certificate {}", code);
-    render(
-        state,
-        req,
-        &admin.0.visitor(),
-        View::new(status, "admin/certificate", &title, "admin"),
-        &page,
-    )
+    page.render(View::new(status, "admin/certificate", &title, "admin"), &vm)
 }
 
 /// `GET /admin/certificates/{code}`
 pub async fn show_certificate(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    admin: PlatformAdmin,
+    page: Page,
+    _admin: PlatformAdmin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    certificate_page(&state, &req, &admin, &path, "", None).await
+    certificate_page(&page, &path, "", None).await
 }
 
 /// `POST /admin/certificates/{code}/revoke`: field `reason` (required); audited.
 pub async fn revoke_certificate(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    page: Page,
     admin: PlatformAdmin,
     form: CsrfForm,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let (state, req) = (&page.state, &page.req);
     let reason = form.fields.get("reason").trim().to_string();
     if reason.is_empty() || reason.chars().count() > 500 {
         let message = if reason.is_empty() {
@@ -187,25 +179,14 @@ pub async fn revoke_certificate(
         } else {
             "Reason must be 500 characters or fewer"
         };
-        return certificate_page(&state, &req, &admin, &path, &reason, Some(message.into())).await;
+        return certificate_page(&page, &path, &reason, Some(message.into())).await;
     }
     let code = CertificateCode::parse(&path).ok_or(AppError::NotFound)?;
     let cert = certificates::by_code(&state.db, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    certificates::revoke(&state.db, &cert, &reason, admin.0.id(), state.clock.now()).await?;
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(admin.0.id()),
-            action: "certificate.revoke",
-            target: Some(format!("certificate:{}", cert.code)),
-            detail: Some(reason),
-            ip: crate::web::extract::client_ip_text(&req),
-        },
-    )
-    .await?;
+    let who = actor(req, &admin.0);
+    platform_admin::revoke_certificate(&state.db, &state.clock, &who, &cert, &reason).await?;
     Ok(see_other(&format!("/admin/certificates/{}", cert.code)))
 }
 
@@ -216,7 +197,7 @@ pub async fn create_organisation(
     admin: PlatformAdmin,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    use crate::services::organisations::{self as orgs, OrgError};
+    use crate::services::organisations as orgs;
     let name = form.fields.get("name").trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::BadRequest(
@@ -226,29 +207,10 @@ pub async fn create_organisation(
     let slug = orgs::parse_slug(form.fields.get("slug")).map_err(|m| {
         AppError::BadRequest(format!("Web address name: {m}. Go back and try again."))
     })?;
-    match orgs::create(&state.db, &name, &slug, state.clock.now()).await {
-        Ok(org) => {
-            audit::record(
-                &state.db,
-                &state.clock,
-                AuditEvent {
-                    actor: Some(admin.0.id()),
-                    action: "org.create",
-                    target: Some(format!("org:{}", org.id)),
-                    detail: Some(org.name.clone()),
-                    ip: crate::web::extract::client_ip_text(&req),
-                },
-            )
-            .await?;
-            Ok(see_other(&format!("/org/{}", org.slug)))
-        }
-        Err(OrgError::SlugTaken) => Err(AppError::BadRequest(
-            "Another organisation already uses that web address name. Go back and choose another."
-                .into(),
-        )),
-        Err(OrgError::Db(e)) => Err(e.into()),
-        Err(e) => Err(AppError::Unexpected(anyhow::anyhow!("{e}"))),
-    }
+    let who = actor(&req, &admin.0);
+    let org =
+        platform_admin::create_organisation(&state.db, &state.clock, &who, &name, &slug).await?;
+    Ok(see_other(&format!("/org/{}", org.slug)))
 }
 
 /// `POST /admin/organisations/{slug}/admins`: field `email` of an existing account, made an org admin there.
@@ -260,7 +222,6 @@ pub async fn appoint_org_admin(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     use crate::domain::Email;
-    use crate::domain::import::MemberRole;
     use crate::services::organisations as orgs;
     let org = orgs::by_slug(&state.db, &path)
         .await?
@@ -270,27 +231,8 @@ pub async fn appoint_org_admin(
     let user = crate::services::auth::find_by_email(&state.db, &email)
         .await?
         .ok_or_else(|| AppError::BadRequest("There is no account with that email address. Ask the person to register first, or import them. Go back and try again.".into()))?;
-    orgs::add_member(
-        &state.db,
-        org.id,
-        user.id,
-        MemberRole::OrgAdmin,
-        None,
-        state.clock.now(),
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(admin.0.id()),
-            action: "org.admin.appoint",
-            target: Some(format!("org:{}", org.id)),
-            detail: Some(format!("user:{}", user.id)),
-            ip: crate::web::extract::client_ip_text(&req),
-        },
-    )
-    .await?;
+    let who = actor(&req, &admin.0);
+    platform_admin::appoint_org_admin(&state.db, &state.clock, &who, org.id, user.id).await?;
     Ok(see_other(&format!("/org/{}", org.slug)))
 }
 
@@ -321,21 +263,10 @@ pub async fn disable_user(
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    if !crate::services::organisations::disable_user(&state.db, id, state.clock.now()).await? {
+    let who = actor(&req, &admin.0);
+    if !platform_admin::disable_user(&state.db, &state.clock, &who, id).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(admin.0.id()),
-            action: "account.disable",
-            target: Some(format!("user:{id}")),
-            detail: None,
-            ip: crate::web::extract::client_ip_text(&req),
-        },
-    )
-    .await?;
     Ok(see_other("/admin"))
 }
 
@@ -356,18 +287,18 @@ struct UsersPage {
 
 /// `GET /admin/users`: find a person's account by name or e-mail address (to remove a leaver).
 pub async fn find_users(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    admin: PlatformAdmin,
+    page: Page,
+    _admin: PlatformAdmin,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let q = query.q.clone().unwrap_or_default();
     let found = if q.trim().is_empty() {
         Vec::new()
     } else {
         account::search(&state.db, &q, 50).await?
     };
-    let page = UsersPage {
+    let vm = UsersPage {
         users: found
             .into_iter()
             .map(|u| UserRow {
@@ -380,12 +311,9 @@ pub async fn find_users(
             .collect(),
         q,
     };
-    render(
-        &state,
-        &req,
-        &admin.0.visitor(),
+    page.render(
         View::new(StatusCode::OK, "admin/users", "People", "admin"),
-        &page,
+        &vm,
     )
 }
 
@@ -403,12 +331,12 @@ struct DeleteUserPage {
 }
 
 async fn delete_user_page(
-    state: &AppState,
-    req: &HttpRequest,
+    page: &Page,
     admin: &PlatformAdmin,
     id: i32,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let user = accounts::find_user(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -417,7 +345,7 @@ async fn delete_user_page(
     } else {
         StatusCode::OK
     };
-    let page = DeleteUserPage {
+    let vm = DeleteUserPage {
         id: user.id,
         name: user.name,
         email: user.email,
@@ -430,35 +358,31 @@ async fn delete_user_page(
         error,
         retain_certificate_names: state.settings.retain_certificate_names,
     };
-    render(
-        state,
-        req,
-        &admin.0.visitor(),
+    page.render(
         View::new(status, "admin/delete_user", "Delete an account", "admin"),
-        &page,
+        &vm,
     )
 }
 
 /// `GET /admin/users/{id}/delete`: who the account is, and the form to erase it.
 pub async fn show_delete_user(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    page: Page,
     admin: PlatformAdmin,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    delete_user_page(&state, &req, &admin, path.into_inner(), None).await
+    delete_user_page(&page, &admin, path.into_inner(), None).await
 }
 
 /// `POST /admin/users/{id}/delete`: field `confirm` (`yes`). Erases a leaver's personal data with
 /// the same service as the learner's own deletion; audited with the admin as the actor.
 #[tracing::instrument(skip_all, fields(user_id = admin.0.id()))]
 pub async fn delete_user(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    page: Page,
     admin: PlatformAdmin,
     form: CsrfForm,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let (state, req) = (&page.state, &page.req);
     let id = path.into_inner();
     let refuse = |message: &str| Some(message.to_string());
     let error = if id == admin.0.id() {
@@ -469,7 +393,7 @@ pub async fn delete_user(
         None
     };
     if error.is_some() {
-        return delete_user_page(&state, &req, &admin, id, error).await;
+        return delete_user_page(&page, &admin, id, error).await;
     }
     match privacy::erase_account(
         &state.db,
@@ -477,7 +401,7 @@ pub async fn delete_user(
         id,
         ErasurePolicy::from(state.settings.as_ref()),
         ErasedBy::PlatformAdmin(admin.0.id()),
-        crate::web::extract::client_ip_text(&req),
+        crate::web::extract::client_ip_text(req),
     )
     .await
     {

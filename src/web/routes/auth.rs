@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::MacKey;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
@@ -16,8 +15,9 @@ use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::form::{FieldErrors, FormFields};
 use crate::web::page::Page;
+use crate::web::pending_login::{PendingLogin, expired_pending_cookie};
 use crate::web::session::{Visitor, expired_session_cookie, session_cookie};
-use crate::web::view::{View, render, see_other};
+use crate::web::view::{View, render};
 
 /// Only local paths are followed after login, so the login page cannot send people elsewhere.
 fn safe_next(next: &str) -> String {
@@ -203,110 +203,92 @@ struct LoginPage {
 
 /// `GET /login`
 pub async fn show_login(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
+    page: Page,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(query.next.as_deref().unwrap_or("/dashboard"));
-    if visitor.user.is_some() {
-        return Ok(see_other(&next));
+    if page.visitor.user.is_some() {
+        return Ok(page.see_other(&next));
     }
-    let page = LoginPage {
+    let vm = LoginPage {
         next,
         ..Default::default()
     };
-    render(
-        &state,
-        &req,
-        &visitor,
-        View::new(StatusCode::OK, "auth/login", "Log in", ""),
-        &page,
-    )
+    page.ok("auth/login", "Log in", "", &vm)
+}
+
+/// Writes a login step to the audit log, with the client's address.
+async fn record(
+    state: &AppState,
+    req: &HttpRequest,
+    actor: Option<i32>,
+    about: Option<i32>,
+    action: &'static str,
+    detail: Option<String>,
+) -> Result<(), AppError> {
+    let event = AuditEvent {
+        actor,
+        action,
+        target: about.map(|id| format!("user:{id}")),
+        detail,
+        ip: client_ip(req),
+    };
+    audit::record(&state.db, &state.clock, event).await?;
+    Ok(())
+}
+
+/// `path?next=…`, the page to go on to after logging in.
+fn with_next(path: &str, next: &str) -> String {
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("{path}?next={next}")
 }
 
 /// `POST /login`: fields `email`, `password` (and `next`).
 #[tracing::instrument(skip_all, fields(user_id))]
-pub async fn login(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    form: CsrfForm,
-) -> Result<HttpResponse, AppError> {
-    state.check_auth_rate(&req)?;
+pub async fn login(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError> {
+    let (state, req) = (&page.state, &page.req);
+    state.check_auth_rate(req)?;
     let f = &form.fields;
     let next = next_field(&form);
     let password = SecretString::from(f.get("password").to_string());
-    match auth::authenticate(&state.db, f.get("email"), password, state.clock.now()).await {
-        Ok(user) => {
-            tracing::Span::current().record("user_id", user.id);
-            audit::record(
-                &state.db,
-                &state.clock,
-                AuditEvent {
-                    actor: Some(user.id),
-                    action: "login.success",
-                    target: Some(format!("user:{}", user.id)),
-                    detail: None,
-                    ip: client_ip(&req),
-                },
-            )
-            .await?;
-            if mfa::enabled(&state.db, user.id).await? {
-                // The password was right; the session starts only after the second step.
-                let pending = PendingLogin::sign(
-                    &state.csrf_key,
-                    user.id,
-                    &user.password_hash,
-                    state.clock.now(),
-                );
-                return Ok(HttpResponse::SeeOther()
-                    .insert_header((
-                        header::LOCATION,
-                        format!(
-                            "/login/code?next={}",
-                            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                        ),
-                    ))
-                    .cookie(pending.cookie(&state))
-                    .finish());
-            }
-            start_session(&state, &req, &form.visitor, user.id, &next).await
-        }
+    let now = state.clock.now();
+    let user = match auth::authenticate(&state.db, f.get("email"), password, now).await {
+        Ok(user) => user,
         Err(AuthError::InvalidCredentials { user_id }) => {
-            audit::record(
-                &state.db,
-                &state.clock,
-                AuditEvent {
-                    actor: None,
-                    action: "login.failure",
-                    target: user_id.map(|id| format!("user:{id}")),
-                    detail: Some(
-                        if user_id.is_some() {
-                            "wrong password or disabled"
-                        } else {
-                            "unknown account"
-                        }
-                        .into(),
-                    ),
-                    ip: client_ip(&req),
-                },
-            )
-            .await?;
-            let page = LoginPage {
+            let why = match user_id {
+                Some(_) => "wrong password or disabled",
+                None => "unknown account",
+            };
+            record(state, req, None, user_id, "login.failure", Some(why.into())).await?;
+            let vm = LoginPage {
                 email: f.get("email").trim().to_string(),
                 next,
                 error: Some("Enter a correct email address and password".into()),
             };
-            render(
-                &state,
-                &req,
-                &form.visitor,
-                View::new(StatusCode::UNAUTHORIZED, "auth/login", "Error: Log in", ""),
-                &page,
-            )
+            let view = View::new(StatusCode::UNAUTHORIZED, "auth/login", "Error: Log in", "");
+            return page.render(view, &vm);
         }
-        Err(AuthError::Unexpected(e)) => Err(AppError::Unexpected(e)),
+        Err(AuthError::Unexpected(e)) => return Err(AppError::Unexpected(e)),
+    };
+    tracing::Span::current().record("user_id", user.id);
+    record(
+        state,
+        req,
+        Some(user.id),
+        Some(user.id),
+        "login.success",
+        None,
+    )
+    .await?;
+    if mfa::enabled(&state.db, user.id).await? {
+        // The password was right; the session starts only after the second step.
+        let pending = PendingLogin::sign(&state.csrf_key, user.id, &user.password_hash, now);
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, with_next("/login/code", &next)))
+            .cookie(pending.cookie(state))
+            .finish());
     }
+    start_session(state, req, &form.visitor, user.id, &next).await
 }
 
 /// `POST /logout`: ends the session on the server and clears the cookie.
@@ -318,100 +300,6 @@ pub async fn logout(state: web::Data<AppState>, form: CsrfForm) -> Result<HttpRe
         .insert_header((header::LOCATION, "/"))
         .cookie(expired_session_cookie(&state))
         .finish())
-}
-
-/// A login waiting for its second step: who, until when, bound to the password hash (a password
-/// change voids it), signed with the server's key so that every instance can check it. Carried in a
-/// short-lived cookie; the session itself starts only when the code is right.
-struct PendingLogin {
-    user_id: i32,
-    until: i64,
-    mac: String,
-}
-
-const PENDING_MINUTES: i64 = 5;
-const PENDING: &str = "mfa-pending:";
-
-fn pending_cookie_name(state: &AppState) -> &'static str {
-    if state.settings.is_https() {
-        "__Host-dd_mfa"
-    } else {
-        "dd_mfa"
-    }
-}
-
-impl PendingLogin {
-    fn message(user_id: i32, until: i64, password_hash: &str) -> Vec<u8> {
-        format!("{user_id}:{until}:{password_hash}").into_bytes()
-    }
-
-    fn sign(
-        key: &MacKey,
-        user_id: i32,
-        password_hash: &str,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
-        let until = (now + chrono::Duration::minutes(PENDING_MINUTES)).timestamp();
-        Self {
-            user_id,
-            until,
-            mac: key.mac(PENDING, &Self::message(user_id, until, password_hash)),
-        }
-    }
-
-    /// The user this cookie stands for, if it is genuine, unexpired, and their password and
-    /// account are as they were.
-    async fn check(
-        state: &AppState,
-        req: &HttpRequest,
-    ) -> Result<Option<crate::entities::users::Model>, AppError> {
-        let Some(cookie) = req.cookie(pending_cookie_name(state)) else {
-            return Ok(None);
-        };
-        let mut parts = cookie.value().splitn(3, '.');
-        let (Some(id), Some(until), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
-            return Ok(None);
-        };
-        let (Ok(user_id), Ok(until)) = (id.parse::<i32>(), until.parse::<i64>()) else {
-            return Ok(None);
-        };
-        if until < state.clock.now().timestamp() {
-            return Ok(None);
-        }
-        let Some(user) = auth::find_user(&state.db, user_id).await? else {
-            return Ok(None);
-        };
-        let message = Self::message(user_id, until, &user.password_hash);
-        if user.disabled_at.is_some() || !state.csrf_key.verify(PENDING, &message, mac) {
-            return Ok(None);
-        }
-        Ok(Some(user))
-    }
-
-    fn cookie(&self, state: &AppState) -> actix_web::cookie::Cookie<'static> {
-        let secure = state.settings.is_https();
-        actix_web::cookie::Cookie::build(
-            pending_cookie_name(state),
-            format!("{}.{}.{}", self.user_id, self.until, self.mac),
-        )
-        .path("/")
-        .http_only(true)
-        .secure(secure)
-        .same_site(actix_web::cookie::SameSite::Lax)
-        .max_age(actix_web::cookie::time::Duration::minutes(PENDING_MINUTES))
-        .finish()
-    }
-}
-
-fn expired_pending_cookie(state: &AppState) -> actix_web::cookie::Cookie<'static> {
-    let mut c = PendingLogin {
-        user_id: 0,
-        until: 0,
-        mac: String::new(),
-    }
-    .cookie(state);
-    c.set_max_age(actix_web::cookie::time::Duration::ZERO);
-    c
 }
 
 #[derive(Serialize, Default)]
@@ -444,13 +332,7 @@ fn code_page(
 /// Back to the start of logging in, when the pending login is missing or has expired.
 fn restart_login(state: &AppState, next: &str) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!(
-                "/login?next={}",
-                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-            ),
-        ))
+        .insert_header((header::LOCATION, with_next("/login", next)))
         .cookie(expired_pending_cookie(state))
         .finish()
 }
@@ -490,15 +372,9 @@ pub async fn login_code(
     };
     tracing::Span::current().record("user_id", user.id);
     let now = state.clock.now();
-    let event = |action: &'static str, detail: Option<String>| AuditEvent {
-        actor: Some(user.id),
-        action,
-        target: Some(format!("user:{}", user.id)),
-        detail,
-        ip: client_ip(&req),
-    };
+    let me = Some(user.id);
     if !auth::login_allowed(&state.db, user.id, now).await? {
-        audit::record(&state.db, &state.clock, event("login.mfa_locked", None)).await?;
+        record(&state, &req, me, me, "login.mfa_locked", None).await?;
         return code_page(
             &state,
             &req,
@@ -517,19 +393,14 @@ pub async fn login_code(
                 mfa::Passed::Authenticator => "authenticator code",
                 mfa::Passed::RecoveryCode => "recovery code",
             };
-            audit::record(
-                &state.db,
-                &state.clock,
-                event("login.success", Some(detail.into())),
-            )
-            .await?;
+            record(&state, &req, me, me, "login.success", Some(detail.into())).await?;
             let mut response = start_session(&state, &req, &form.visitor, user.id, &next).await?;
             response.add_cookie(&expired_pending_cookie(&state)).ok();
             Ok(response)
         }
         None => {
             auth::record_login_failure(&state.db, user.id, now).await?;
-            audit::record(&state.db, &state.clock, event("login.mfa_failure", None)).await?;
+            record(&state, &req, me, me, "login.mfa_failure", None).await?;
             code_page(
                 &state,
                 &req,
