@@ -3,19 +3,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::course::{Course, Module};
+use crate::course::Course;
 use crate::error::AppError;
 use crate::services::progress::{self, NextStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::extract::{LessonRef, ModuleRef};
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
-
-use super::{confidence, worksheets};
-
-fn find_module<'a>(course: &'a Course, slug: &str) -> Result<&'a Module, AppError> {
-    course.module(slug).ok_or(AppError::NotFound)
-}
+use crate::web::views::confidence::{ConfidenceSummary, summary};
+use crate::web::views::plan::{PlanSummary, answered_in};
 
 #[derive(Serialize)]
 struct ResumeView {
@@ -74,8 +71,8 @@ struct DashboardPage {
     modules: Vec<ModuleRow>,
     modules_completed: usize,
     organisations: Vec<OrgLink>,
-    confidence: confidence::ConfidenceSummary,
-    plan: worksheets::PlanSummary,
+    confidence: ConfidenceSummary,
+    plan: PlanSummary,
 }
 
 #[derive(Serialize)]
@@ -100,8 +97,14 @@ pub async fn dashboard(
             name: o.name,
         })
         .collect();
-    let confidence = confidence::dashboard_summary(&state, &req, user.id(), &o.modules).await?;
-    let plan = worksheets::plan_summary(&state, user.id()).await?;
+    let record = crate::services::confidence::record(&state.db, user.id()).await?;
+    let saved = req
+        .query_string()
+        .split('&')
+        .any(|p| p == "confidence=saved");
+    let confidence = summary(&state.course, &record, &o.modules, saved);
+    let answers = crate::services::worksheets::all_answers(&state.db, user.id()).await?;
+    let plan = PlanSummary::build(&state.course, &answers);
     let modules: Vec<ModuleRow> = course
         .modules
         .iter()
@@ -202,14 +205,15 @@ pub async fn show_module(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<String>,
+    module: ModuleRef,
 ) -> Result<HttpResponse, AppError> {
-    let module = find_module(&state.course, &path)?;
+    let module = module.module();
     let rows = progress::module_lessons(&state.db, user.id(), &module.slug).await?;
     let statuses = progress::module_statuses(&state.db, &state.course, user.id()).await?;
     let status = statuses.get(module.number - 1);
-    let worksheet_answered =
-        worksheets::module_worksheet_answered(&state, user.id(), module).await?;
+    let saved =
+        crate::services::worksheets::module_answers(&state.db, user.id(), &module.slug).await?;
+    let worksheet_answered = answered_in(module, |id| saved.contains_key(id));
     let lessons = module
         .lessons
         .iter()
@@ -302,11 +306,9 @@ pub async fn show_lesson(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(String, String)>,
+    at: LessonRef,
 ) -> Result<HttpResponse, AppError> {
-    let (module_slug, lesson_slug) = path.into_inner();
-    let module = find_module(&state.course, &module_slug)?;
-    let lesson = module.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
+    let (module, lesson) = (at.module(), at.lesson());
     let completed_at = progress::record_visit(
         &state.db,
         &state.course,
@@ -363,11 +365,9 @@ pub async fn complete_lesson(
     state: web::Data<AppState>,
     user: CurrentUser,
     _form: CsrfForm,
-    path: web::Path<(String, String)>,
+    at: LessonRef,
 ) -> Result<HttpResponse, AppError> {
-    let (module_slug, lesson_slug) = path.into_inner();
-    let module = find_module(&state.course, &module_slug)?;
-    let lesson = module.lesson(&lesson_slug).ok_or(AppError::NotFound)?;
+    let (module, lesson) = (at.module(), at.lesson());
     progress::complete_lesson(
         &state.db,
         &state.course,

@@ -138,15 +138,15 @@ routes! {
     POST "/confidence/after/skip" => Learner, confidence::skip_after;
     // The learner's account and data rights; platform admins' people pages.
     GET  "/account" => Learner, account::show_account;
-    POST "/account/name" => Learner, account::change_name;
-    POST "/account/email" => Learner, account::change_email;
-    POST "/account/password" => Learner, account::change_password;
-    POST "/account/sessions/end" => Learner, account::end_session;
-    POST "/account/sessions/end-others" => Learner, account::end_other_sessions;
-    GET  "/account/export" => Learner, account::show_export;
-    GET  "/account/export.json" => Learner, account::export_json;
-    GET  "/account/delete" => Learner, account::show_delete;
-    POST "/account/delete" => Learner, account::delete_account;
+    POST "/account/name" => Learner, account::details::change_name;
+    POST "/account/email" => Learner, account::details::change_email;
+    POST "/account/password" => Learner, account::details::change_password;
+    POST "/account/sessions/end" => Learner, account::sessions_end::end_session;
+    POST "/account/sessions/end-others" => Learner, account::sessions_end::end_other_sessions;
+    GET  "/account/export" => Learner, account::export::show_export;
+    GET  "/account/export.json" => Learner, account::export::export_json;
+    GET  "/account/delete" => Learner, account::delete::show_delete;
+    POST "/account/delete" => Learner, account::delete::delete_account;
     GET  "/account/mfa" => Learner, mfa::show;
     POST "/account/mfa/enable" => Learner, mfa::enable;
     POST "/account/mfa/recovery-codes" => Learner, mfa::recovery_codes;

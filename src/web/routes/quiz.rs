@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::services::quiz::{self, Availability, Submission, SubmitError, Ticket, TicketError};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::extract::ModuleRef;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
 
@@ -180,10 +181,6 @@ fn question_form(
     }
 }
 
-fn module_of<'a>(state: &'a AppState, slug: &str) -> Result<&'a Module, AppError> {
-    state.course.module(slug).ok_or(AppError::NotFound)
-}
-
 #[derive(Serialize)]
 struct UnavailablePage {
     module_number: usize,
@@ -306,9 +303,9 @@ pub async fn show_quiz(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<String>,
+    module: ModuleRef,
 ) -> Result<HttpResponse, AppError> {
-    let module = module_of(&state, &path)?;
+    let module = module.module();
     let now = state.clock.now();
     match quiz::availability(&state.db, &state.course, module, user.id(), now).await? {
         Availability::Open { used } => {
@@ -350,9 +347,9 @@ pub async fn submit_quiz(
     req: HttpRequest,
     user: CurrentUser,
     form: CsrfForm,
-    path: web::Path<String>,
+    module: ModuleRef,
 ) -> Result<HttpResponse, AppError> {
-    let module = module_of(&state, &path)?;
+    let module = module.module();
     let now = state.clock.now();
     let ticket = ticket_from(&form)?;
     // The same form posted twice: show the attempt already stored.
@@ -602,7 +599,10 @@ pub async fn show_attempt(
     let (attempt, answers) = quiz::attempt_with_answers(&state.db, &public_id, &user.user)
         .await?
         .ok_or(AppError::NotFound)?;
-    let module = module_of(&state, &attempt.module_slug)?;
+    let module = state
+        .course
+        .module(&attempt.module_slug)
+        .ok_or(AppError::NotFound)?;
     let drawn: Vec<DrawnQuestion> = serde_json::from_str(&attempt.questions)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored attempt questions: {e}")))?;
     let show = module.quiz.settings.show_answers;

@@ -15,17 +15,15 @@ use crate::error::AppError;
 use crate::services::worksheets;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::extract::ModuleRef;
 use crate::web::markdown;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
+use crate::web::views::plan::answered_in;
 
 /// Worksheet forms carry long answers: room for every prompt of the largest worksheet at its limit
 /// even in 4-byte characters, percent-encoded (12 bytes each).
 pub const WORKSHEET_FORM_LIMIT: usize = 512 * 1024;
-
-fn module_of<'a>(state: &'a AppState, slug: &str) -> Result<&'a Module, AppError> {
-    state.course.module(slug).ok_or(AppError::NotFound)
-}
 
 fn saved_time(at: DateTime<Utc>) -> String {
     at.format("%-d %B %Y at %H:%M UTC").to_string()
@@ -46,15 +44,6 @@ fn thousands(n: usize) -> String {
 
 /// How many of a module's current prompts have a saved answer (answers to prompts since removed
 /// from the course are kept but not counted).
-fn answered_in(module: &Module, has_answer: impl Fn(&str) -> bool) -> usize {
-    module
-        .worksheet
-        .prompts
-        .iter()
-        .filter(|p| has_answer(&p.id))
-        .count()
-}
-
 #[derive(Serialize)]
 struct PromptField {
     number: usize,
@@ -195,10 +184,10 @@ pub async fn show_worksheet(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<String>,
+    module: ModuleRef,
     query: web::Query<WorksheetQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let module = module_of(&state, &path)?;
+    let module = module.module();
     let saved = worksheets::module_answers(&state.db, user.id(), &module.slug).await?;
     let page = worksheet_page(module, &saved, None, &[], query.saved.is_some());
     render_worksheet(&state, &req, &user, module, &page)
@@ -211,9 +200,9 @@ pub async fn save_worksheet(
     req: HttpRequest,
     user: CurrentUser,
     form: CsrfForm,
-    path: web::Path<String>,
+    module: ModuleRef,
 ) -> Result<HttpResponse, AppError> {
-    let module = module_of(&state, &path)?;
+    let module = module.module();
     let answers: Vec<Answer> = match worksheet::read_answers(&module.worksheet, form.fields.pairs())
     {
         Ok(a) => a,
@@ -418,50 +407,6 @@ pub async fn set_plan_sharing(
     };
     worksheets::set_shares_plan(&state.db, user.id(), share, state.clock.now()).await?;
     Ok(see_other("/plan?sharing=saved"))
-}
-
-/// What the dashboard shows about the plan.
-#[derive(Serialize)]
-pub struct PlanSummary {
-    pub answered: usize,
-    pub count: usize,
-}
-
-/// # Errors
-/// When the database fails.
-pub async fn plan_summary(state: &AppState, user_id: i32) -> Result<PlanSummary, AppError> {
-    let answers = worksheets::all_answers(&state.db, user_id).await?;
-    Ok(PlanSummary {
-        answered: state
-            .course
-            .modules
-            .iter()
-            .map(|m| {
-                answered_in(m, |id| {
-                    answers.contains_key(&(m.slug.clone(), id.to_string()))
-                })
-            })
-            .sum(),
-        count: state
-            .course
-            .modules
-            .iter()
-            .map(|m| m.worksheet.prompts.len())
-            .sum(),
-    })
-}
-
-/// How many of one module's prompts the learner has answered, for the module page.
-///
-/// # Errors
-/// When the database fails.
-pub async fn module_worksheet_answered(
-    state: &AppState,
-    user_id: i32,
-    module: &Module,
-) -> Result<usize, AppError> {
-    let saved = worksheets::module_answers(&state.db, user_id, &module.slug).await?;
-    Ok(answered_in(module, |id| saved.contains_key(id)))
 }
 
 /// `GET /plan.pdf`: the plan as a PDF (the same fonts as certificates), made off the async workers.

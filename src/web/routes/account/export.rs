@@ -1,0 +1,65 @@
+//! Everything held about the learner, as a page or a JSON download.
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::AppError;
+use crate::services::privacy::{self, Export};
+use crate::web::AppState;
+use crate::web::session::CurrentUser;
+use crate::web::view::{View, render};
+use crate::web::views::export::export_page;
+
+async fn load_export(state: &AppState, user: &CurrentUser) -> Result<Export, AppError> {
+    privacy::export(
+        &state.db,
+        user.id(),
+        state.clock.now(),
+        Some(&user.session_token),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// `GET /account/export.json`: everything held about the learner, as a JSON download.
+#[tracing::instrument(skip_all, fields(user_id = user.id()))]
+pub async fn export_json(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let export = load_export(&state, &user).await?;
+    let body = serde_json::to_string_pretty(&export)
+        .map_err(|e| AppError::Unexpected(anyhow::Error::new(e).context("export to JSON")))?;
+    tracing::info!("personal data exported");
+    Ok(HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"deepdive-my-data-{}.json\"",
+                export.generated_at.format("%Y-%m-%d")
+            ),
+        ))
+        .body(body))
+}
+
+/// `GET /account/export`: everything held about the learner, readable, with the JSON download.
+#[tracing::instrument(skip_all, fields(user_id = user.id()))]
+pub async fn show_export(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let export = load_export(&state, &user).await?;
+    let page = export_page(&state.course, export);
+    render(
+        &state,
+        &req,
+        &user.visitor(),
+        View::new(StatusCode::OK, "account/export", "Your data", "account"),
+        &page,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete
+// ---------------------------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+//! The confidence self-assessment in words: the dashboard's summary and the case-study figures.
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::course::{ConfidenceStatement, Course};
+use crate::domain::confidence::Rating;
+use crate::services::confidence::{self as service, ConfidenceRecord};
+use crate::services::progress::ModuleStatus;
+
+pub fn rated_time(at: DateTime<Utc>) -> String {
+    at.format("%-d %B %Y").to_string()
+}
+
+/// "In the deep dive at University Hospital Southampton, 67% of participants ..." when the course has a figure.
+pub fn case_study(s: &ConfidenceStatement) -> Option<String> {
+    let measure = s.case_study_measure.as_ref()?;
+    let percent = s.case_study_percent?;
+    Some(format!(
+        "In the University Hospital Southampton deep dive, {percent}% of participants said they felt more confident about {measure} afterwards."
+    ))
+}
+
+#[derive(Serialize)]
+struct ConfidenceRow {
+    statement: String,
+    before: Option<String>,
+    after: Option<String>,
+    change: Option<String>,
+    case_study: Option<String>,
+}
+
+/// What the dashboard shows about the self-assessment.
+#[derive(Serialize)]
+pub struct ConfidenceSummary {
+    saved: bool,
+    count: usize,
+    rated_any: bool,
+    offer_before: bool,
+    offer_after: bool,
+    after_open: bool,
+    before_done: bool,
+    after_done: bool,
+    before_at: Option<String>,
+    after_at: Option<String>,
+    rows: Vec<ConfidenceRow>,
+}
+
+fn change(before: Option<Rating>, after: Option<Rating>) -> Option<String> {
+    let (b, a) = (i16::from(before?.value()), i16::from(after?.value()));
+    Some(match a - b {
+        0 => "No change".to_string(),
+        d if d > 0 => format!("Up {d}"),
+        d => format!("Down {}", -d),
+    })
+}
+
+pub fn summary(
+    course: &Course,
+    record: &ConfidenceRecord,
+    statuses: &[ModuleStatus],
+    saved: bool,
+) -> ConfidenceSummary {
+    let after_open = service::after_is_open(course, statuses);
+    let (before, after) = (&record.before, &record.after);
+    let rows = course
+        .confidence
+        .iter()
+        .map(|s| {
+            let b = before.ratings.get(&s.id).copied();
+            let a = after.ratings.get(&s.id).copied();
+            ConfidenceRow {
+                statement: s.statement.clone(),
+                before: b.map(Rating::label),
+                after: a.map(Rating::label),
+                change: change(b, a),
+                case_study: after.done().then(|| case_study(s)).flatten(),
+            }
+        })
+        .collect();
+    ConfidenceSummary {
+        saved,
+        count: course.confidence.len(),
+        rated_any: before.done() || after.done(),
+        offer_before: !before.done() && !before.skipped,
+        offer_after: after_open && !after.done() && !after.skipped,
+        after_open,
+        before_done: before.done(),
+        after_done: after.done(),
+        before_at: before.rated_at.map(rated_time),
+        after_at: after.rated_at.map(rated_time),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_change_is_said_in_words() {
+        let r = |n: &str| Rating::parse(n);
+        assert_eq!(change(r("2"), r("5")).as_deref(), Some("Up 3"));
+        assert_eq!(change(r("4"), r("4")).as_deref(), Some("No change"));
+        assert_eq!(change(r("4"), r("3")).as_deref(), Some("Down 1"));
+        assert_eq!(change(None, r("3")), None);
+    }
+}
