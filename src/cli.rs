@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::{Settings, SettingsArgs};
 use crate::course::load_course;
 use crate::domain::{DisplayName, Email, NewPassword};
+use crate::services::audit::AuditAction;
 use crate::services::auth::{self, NewAccount, RegisterError, Role};
 use crate::startup::{Application, StartError};
 
@@ -294,7 +295,7 @@ async fn create_org(settings: Settings, name: &str, slug: &str) -> anyhow::Resul
                 &clock,
                 crate::services::audit::AuditEvent {
                     actor: None,
-                    action: "org.create",
+                    action: AuditAction::OrgCreated,
                     target: Some(format!("org:{}", org.id)),
                     detail: Some("created from the command line".into()),
                     ip: None,
@@ -385,7 +386,7 @@ async fn import_users(
         &clock,
         crate::services::audit::AuditEvent {
             actor: None,
-            action: "org.import",
+            action: AuditAction::OrgImported,
             target: Some(format!("org:{}", org.id)),
             detail: Some(format!("{} people, from the command line", done.len())),
             ip: None,

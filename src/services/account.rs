@@ -10,12 +10,13 @@ use secrecy::SecretString;
 use crate::clock::Clock;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::entities::{audit_log, users};
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor};
 use crate::services::{auth, sessions};
 
 /// Wrong current passwords allowed per hour on the account pages, against guessing with a stolen session.
 pub const REAUTH_FAILURES_PER_HOUR: u64 = 10;
-const REAUTH_FAILURE: &str = "account.reauth_failure";
+const REAUTH_FAILURE: AuditAction = AuditAction::ReauthFailure;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -49,7 +50,7 @@ pub async fn reauthenticate(
     password: SecretString,
 ) -> Result<users::Model, AccountError> {
     let recent_failures = audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq(REAUTH_FAILURE))
+        .filter(audit_log::Column::Action.eq(REAUTH_FAILURE.as_str()))
         .filter(audit_log::Column::ActorUserId.eq(who.user_id))
         .filter(audit_log::Column::At.gt(clock.now() - Duration::hours(1)))
         .count(db)
@@ -86,7 +87,7 @@ pub async fn change_name(
         .filter(users::Column::Id.eq(who.user_id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, clock, who.event("account.name_change", None)).await?;
+    audit::record(&txn, clock, who.event(AuditAction::NameChanged, None)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -117,7 +118,7 @@ pub async fn change_email(
         }
         Err(e) => return Err(e.into()),
     }
-    audit::record(&txn, clock, who.event("account.email_change", None)).await?;
+    audit::record(&txn, clock, who.event(AuditAction::EmailChanged, None)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -149,7 +150,7 @@ pub async fn change_password(
         &txn,
         clock,
         who.event(
-            "account.password_change",
+            AuditAction::PasswordChanged,
             Some(format!("{ended} other session(s) ended")),
         ),
     )
@@ -173,7 +174,7 @@ pub async fn end_session(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     let ended = sessions::end_by_ref(&txn, key, who.user_id, reference, current_session).await?;
     if ended {
-        audit::record(&txn, clock, who.event("account.session_end", None)).await?;
+        audit::record(&txn, clock, who.event(AuditAction::SessionEnded, None)).await?;
     }
     txn.commit().await?;
     Ok(ended)
@@ -195,7 +196,7 @@ pub async fn end_other_sessions(
         &txn,
         clock,
         who.event(
-            "account.sessions_end_others",
+            AuditAction::OtherSessionsEnded,
             Some(format!("{ended} session(s) ended")),
         ),
     )

@@ -4,6 +4,78 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use crate::clock::Clock;
 use crate::entities::audit_log;
 
+/// Declares every audited action once: its variant, the string stored in `audit_log.action`
+/// (never change one: old rows keep it) and its words for people.
+macro_rules! audit_actions {
+    ($( $variant:ident = $stored:literal, $words:literal; )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum AuditAction {
+            $( $variant, )*
+        }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$( Self::$variant, )*];
+
+            /// The string stored in the audit log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $stored, )*
+                }
+            }
+
+            /// What it means, for the learner's data export and the admin pages.
+            pub fn in_words(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $words, )*
+                }
+            }
+
+            /// The action a stored string stands for.
+            pub fn parse(stored: &str) -> Option<Self> {
+                match stored {
+                    $( $stored => Some(Self::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    AccessRefused = "access.refused", "Access refused";
+    AccountActivated = "account.activate", "Account activated with a link";
+    AccountDeleted = "account.delete", "Account deleted";
+    AccountDisabled = "account.disable", "Account disabled";
+    EmailChanged = "account.email_change", "Email address changed";
+    NameChanged = "account.name_change", "Name changed";
+    PasswordChanged = "account.password_change", "Password changed";
+    ReauthFailure = "account.reauth_failure", "Wrong password entered on the account page";
+    AccountRegistered = "account.register", "Account created";
+    ResetLinkIssued = "account.reset_link", "Password reset link issued";
+    SessionEnded = "account.session_end", "A session was ended";
+    OtherSessionsEnded = "account.sessions_end_others", "All other sessions were ended";
+    AdminCreated = "admin.create", "Platform admin account created";
+    CertificateRevoked = "certificate.revoke", "Certificate revoked";
+    LoginFailure = "login.failure", "Failed log-in";
+    LoginMfaFailure = "login.mfa_failure", "Wrong two-step verification code";
+    LoginMfaLocked = "login.mfa_locked", "Log-in locked after wrong codes";
+    LoginSuccess = "login.success", "Logged in";
+    MfaDisabled = "mfa.disabled", "Two-step verification turned off";
+    MfaEnabled = "mfa.enabled", "Two-step verification turned on";
+    RecoveryCodesReplaced = "mfa.recovery_codes_replaced", "New recovery codes made";
+    OrgAdminAppointed = "org.admin.appoint", "Organisation admin appointed";
+    CohortCreated = "org.cohort.create", "Cohort created";
+    OrgCreated = "org.create", "Organisation created";
+    OrgExported = "org.export", "Progress report downloaded";
+    OrgImported = "org.import", "Staff imported";
+    InvitationAccepted = "org.invitation.accept", "Invitation accepted";
+    InvitationCreated = "org.invitation.create", "Invitation link created";
+    InvitationRevoked = "org.invitation.revoke", "Invitation link revoked";
+    MemberMoved = "org.member.move", "Member moved to another cohort";
+    MemberRemoved = "org.member.remove", "Member removed from the organisation";
+    OrgSecurityChanged = "org.security", "Security setting changed";
+}
+
 /// Who is acting, for the audit log: the logged-in user and the client's address (see
 /// `crate::proxies` for how that address is found behind a proxy).
 #[derive(Debug, Clone)]
@@ -14,17 +86,17 @@ pub struct Actor {
 
 impl Actor {
     /// An event by this user about their own account.
-    pub fn event(&self, action: &'static str, detail: Option<String>) -> AuditEvent<'static> {
+    pub fn event(&self, action: AuditAction, detail: Option<String>) -> AuditEvent {
         self.event_on(action, format!("user:{}", self.user_id), detail)
     }
 
     /// An event by this user about a target (`org:3`, `user:7`, `certificate:ABCD-…`).
     pub fn event_on(
         &self,
-        action: &'static str,
+        action: AuditAction,
         target: String,
         detail: Option<String>,
-    ) -> AuditEvent<'static> {
+    ) -> AuditEvent {
         AuditEvent {
             actor: Some(self.user_id),
             action,
@@ -35,9 +107,9 @@ impl Actor {
     }
 }
 
-pub struct AuditEvent<'a> {
+pub struct AuditEvent {
     pub actor: Option<i32>,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: Option<String>,
     pub detail: Option<String>,
     pub ip: Option<String>,
@@ -50,10 +122,10 @@ pub struct AuditEvent<'a> {
 pub async fn record(
     db: &impl ConnectionTrait,
     clock: &Clock,
-    event: AuditEvent<'_>,
+    event: AuditEvent,
 ) -> Result<(), sea_orm::DbErr> {
     tracing::info!(
-        audit.action = event.action,
+        audit.action = event.action.as_str(),
         audit.actor = event.actor,
         audit.target = event.target.as_deref().unwrap_or(""),
         "audit"
@@ -61,7 +133,7 @@ pub async fn record(
     audit_log::Entity::insert(audit_log::ActiveModel {
         at: Set(clock.now()),
         actor_user_id: Set(event.actor),
-        action: Set(event.action.to_string()),
+        action: Set(event.action.as_str().to_string()),
         target: Set(event.target.map(|t| truncate(&t, 200))),
         detail: Set(event.detail.map(|d| truncate(&d, 500))),
         ip: Set(event.ip.map(|i| truncate(&i, 64))),
@@ -108,4 +180,21 @@ pub async fn for_target(
         .limit(limit)
         .all(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_one_stored_string_and_words() {
+        let mut seen = std::collections::HashSet::new();
+        for a in AuditAction::ALL {
+            assert!(seen.insert(a.as_str()), "{} twice", a.as_str());
+            assert_eq!(AuditAction::parse(a.as_str()), Some(*a));
+            assert!(!a.in_words().is_empty());
+        }
+        assert_eq!(AuditAction::parse("no.such"), None);
+        assert_eq!(AuditAction::LoginSuccess.as_str(), "login.success");
+    }
 }

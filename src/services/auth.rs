@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use crate::clock::Clock;
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::entities::users;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::sessions::{self, Timeouts};
 use crate::services::{passwords, progress};
@@ -164,7 +165,7 @@ pub async fn register(
             let token = sessions::create(&txn, clock, user_id, timeouts, user_agent).await?;
             let event = AuditEvent {
                 actor: Some(user_id),
-                action: "account.register",
+                action: AuditAction::AccountRegistered,
                 target,
                 detail: None,
                 ip,
@@ -174,7 +175,7 @@ pub async fn register(
         Registration::CommandLine => {
             let event = AuditEvent {
                 actor: None,
-                action: "admin.create",
+                action: AuditAction::AdminCreated,
                 target,
                 detail: Some("platform admin created from the command line".into()),
                 ip: None,

@@ -6,6 +6,7 @@ use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use crate::clock::Clock;
 use crate::domain::import::ImportRow;
 use crate::entities::cohorts;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor, AuditEvent};
 use crate::services::organisations::{self as orgs, Imported, OrgError};
 
@@ -17,7 +18,7 @@ pub struct OrgActor {
 }
 
 impl OrgActor {
-    fn event(&self, action: &'static str, detail: String) -> AuditEvent<'static> {
+    fn event(&self, action: AuditAction, detail: String) -> AuditEvent {
         self.actor
             .event_on(action, format!("org:{}", self.org_id), Some(detail))
     }
@@ -64,7 +65,12 @@ pub async fn record_export(
     who: &OrgActor,
     what: &str,
 ) -> Result<(), DbErr> {
-    audit::record(db, clock, who.event("org.export", what.to_string())).await
+    audit::record(
+        db,
+        clock,
+        who.event(AuditAction::OrgExported, what.to_string()),
+    )
+    .await
 }
 
 /// Turns two-step verification for the organisation's admins on or off.
@@ -80,7 +86,12 @@ pub async fn set_security(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     orgs::set_require_admin_mfa(&txn, who.org_id, require_admin_mfa).await?;
     let detail = format!("require_admin_mfa={require_admin_mfa}");
-    audit::record(&txn, clock, who.event("org.security", detail)).await?;
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::OrgSecurityChanged, detail),
+    )
+    .await?;
     txn.commit().await
 }
 
@@ -103,7 +114,7 @@ pub async fn create_cohort(
     )
     .await?;
     let detail = format!("cohort:{} {}", c.id, c.name);
-    audit::record(&txn, clock, who.event("org.cohort.create", detail)).await?;
+    audit::record(&txn, clock, who.event(AuditAction::CohortCreated, detail)).await?;
     txn.commit().await?;
     Ok(c)
 }
@@ -127,7 +138,7 @@ pub async fn move_member(
         "user:{member} cohort:{}",
         cohort.map_or("none".into(), |c| c.to_string())
     );
-    audit::record(&txn, clock, who.event("org.member.move", detail)).await?;
+    audit::record(&txn, clock, who.event(AuditAction::MemberMoved, detail)).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -147,7 +158,7 @@ pub async fn remove_member(
         return Ok(false);
     }
     let detail = format!("user:{member}");
-    audit::record(&txn, clock, who.event("org.member.remove", detail)).await?;
+    audit::record(&txn, clock, who.event(AuditAction::MemberRemoved, detail)).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -177,7 +188,12 @@ pub async fn create_invitation(
         "days:{} max_uses:{:?}",
         invitation.days, invitation.max_uses
     );
-    audit::record(&txn, clock, who.event("org.invitation.create", detail)).await?;
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::InvitationCreated, detail),
+    )
+    .await?;
     txn.commit().await?;
     Ok(token)
 }
@@ -193,7 +209,12 @@ pub async fn revoke_invitation(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     orgs::revoke_invitation(&txn, who.org_id, id, clock.now()).await?;
     let detail = format!("invitation:{id}");
-    audit::record(&txn, clock, who.event("org.invitation.revoke", detail)).await?;
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::InvitationRevoked, detail),
+    )
+    .await?;
     txn.commit().await
 }
 
@@ -212,7 +233,7 @@ pub async fn import(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     let done = orgs::import_in(&txn, course_slug, who.org_id, cohort, rows, clock.now()).await?;
     let detail = format!("{} people", done.len());
-    audit::record(&txn, clock, who.event("org.import", detail)).await?;
+    audit::record(&txn, clock, who.event(AuditAction::OrgImported, detail)).await?;
     txn.commit().await?;
     Ok(done)
 }

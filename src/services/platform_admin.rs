@@ -6,6 +6,7 @@ use sea_orm::{DatabaseConnection, DbErr, EntityTrait, TransactionTrait, sea_quer
 use crate::clock::Clock;
 use crate::domain::import::MemberRole;
 use crate::entities::{certificates as cert_entity, organisations, users};
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor};
 use crate::services::organisations::{self as orgs, OrgError};
 use crate::services::{certificates, sessions};
@@ -24,7 +25,7 @@ pub async fn revoke_certificate(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     certificates::revoke(&txn, cert, reason, who.user_id, clock.now()).await?;
     let event = who.event_on(
-        "certificate.revoke",
+        AuditAction::CertificateRevoked,
         format!("certificate:{}", cert.code),
         Some(reason.to_string()),
     );
@@ -44,7 +45,7 @@ pub async fn create_organisation(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     let org = orgs::create(&txn, name, slug, clock.now()).await?;
     let event = who.event_on(
-        "org.create",
+        AuditAction::OrgCreated,
         format!("org:{}", org.id),
         Some(org.name.clone()),
     );
@@ -75,7 +76,7 @@ pub async fn appoint_org_admin(
     )
     .await?;
     let event = who.event_on(
-        "org.admin.appoint",
+        AuditAction::OrgAdminAppointed,
         format!("org:{org_id}"),
         Some(format!("user:{user_id}")),
     );
@@ -103,7 +104,11 @@ pub async fn disable_user(
         return Ok(false);
     }
     sessions::end_all_for_user(&txn, user_id).await?;
-    let event = who.event_on("account.disable", format!("user:{user_id}"), None);
+    let event = who.event_on(
+        AuditAction::AccountDisabled,
+        format!("user:{user_id}"),
+        None,
+    );
     audit::record(&txn, clock, event).await?;
     txn.commit().await?;
     Ok(true)

@@ -30,6 +30,7 @@ use crate::entities::{
 };
 use crate::services::account::{self, AccountError};
 use crate::services::audit::Actor;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::sessions::{Timeouts, hash_token};
 
@@ -658,7 +659,7 @@ pub async fn erase_in(
                 ErasedBy::PlatformAdmin(admin) => Some(admin),
                 ErasedBy::Retention => None,
             },
-            action: "account.delete",
+            action: AuditAction::AccountDeleted,
             target: Some(format!("user:{user_id}")),
             detail: Some(format!("personal data erased by {who}{names}")),
             ip: match by {

@@ -12,6 +12,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use crate::course::{Course, Lesson, Module};
 use crate::entities::organisations;
 use crate::error::AppError;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor};
 use crate::services::mfa;
 use crate::services::org_admin::OrgActor;
@@ -100,8 +101,11 @@ async fn org_admin(req: HttpRequest, user: CurrentUser) -> Result<OrgAdmin, AppE
         .ok_or(AppError::NotFound)?;
     if !orgs::can_admin(&state.db, &user.user, org.id).await? {
         tracing::warn!(user_id = user.id(), "refused access to an organisation");
-        let refused =
-            actor(&req, &user).event_on("access.refused", format!("org:{}", org.id), None);
+        let refused = actor(&req, &user).event_on(
+            AuditAction::AccessRefused,
+            format!("org:{}", org.id),
+            None,
+        );
         audit::record(&state.db, &state.clock, refused).await?;
         return Err(AppError::NotFound);
     }
@@ -145,17 +149,26 @@ fn module_index(course: &Course, slug: &str) -> Result<usize, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+fn module_ref(req: &HttpRequest) -> Result<ModuleRef, AppError> {
+    let course = app_state(req)?.course.clone();
+    let slug = req.match_info().get("module").ok_or(AppError::NotFound)?;
+    let i = module_index(&course, slug)?;
+    Ok(ModuleRef(course, i))
+}
+
+/// On learner routes only: the visitor is logged in first (so a missing module is a 404 page with
+/// their header, and an anonymous visitor is sent to log in whatever the address).
 impl FromRequest for ModuleRef {
     type Error = AppError;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready((|| {
-            let course = app_state(req)?.course.clone();
-            let slug = req.match_info().get("module").ok_or(AppError::NotFound)?;
-            let i = module_index(&course, slug)?;
-            Ok(ModuleRef(course, i))
-        })())
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            user.await?;
+            module_ref(&req)
+        })
     }
 }
 
@@ -172,22 +185,28 @@ impl LessonRef {
     }
 }
 
+fn lesson_ref(req: &HttpRequest) -> Result<LessonRef, AppError> {
+    let ModuleRef(course, m) = module_ref(req)?;
+    let lesson = req.match_info().get("lesson").ok_or(AppError::NotFound)?;
+    let l = course.modules[m]
+        .lessons
+        .iter()
+        .position(|l| l.slug == lesson)
+        .ok_or(AppError::NotFound)?;
+    Ok(LessonRef(course, m, l))
+}
+
+/// On learner routes only, like [`ModuleRef`].
 impl FromRequest for LessonRef {
     type Error = AppError;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready((|| {
-            let course = app_state(req)?.course.clone();
-            let info = req.match_info();
-            let m = module_index(&course, info.get("module").ok_or(AppError::NotFound)?)?;
-            let lesson = info.get("lesson").ok_or(AppError::NotFound)?;
-            let l = course.modules[m]
-                .lessons
-                .iter()
-                .position(|l| l.slug == lesson)
-                .ok_or(AppError::NotFound)?;
-            Ok(LessonRef(course, m, l))
-        })())
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            user.await?;
+            lesson_ref(&req)
+        })
     }
 }

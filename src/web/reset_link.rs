@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::organisations as orgs;
 use crate::web::AppState;
@@ -52,7 +53,7 @@ pub async fn issue_and_show(
         &state.clock,
         AuditEvent {
             actor: Some(admin.id()),
-            action: "account.reset_link",
+            action: AuditAction::ResetLinkIssued,
             target: Some(format!("user:{}", target.id)),
             detail: None,
             ip: crate::web::extract::client_ip_text(req),

@@ -8,6 +8,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::entities::users;
 use crate::error::AppError;
+use crate::services::audit::AuditAction;
 use crate::services::sessions;
 use crate::web::AppState;
 
@@ -184,7 +185,7 @@ async fn refused(req: &HttpRequest, user: &CurrentUser, area: &str) -> Result<()
         &state.clock,
         crate::services::audit::AuditEvent {
             actor: Some(user.id()),
-            action: "access.refused",
+            action: AuditAction::AccessRefused,
             target: Some(area.to_string()),
             detail: Some(req.path().chars().take(200).collect()),
             ip: crate::web::extract::client_ip_text(req),

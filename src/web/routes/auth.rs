@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::auth::{
     self, AuthError, NewAccount, RegisterError, Registered, Registration, Role,
@@ -223,7 +224,7 @@ async fn record(
     req: &HttpRequest,
     actor: Option<i32>,
     about: Option<i32>,
-    action: &'static str,
+    action: AuditAction,
     detail: Option<String>,
 ) -> Result<(), AppError> {
     let event = AuditEvent {
@@ -259,7 +260,15 @@ pub async fn login(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError>
                 Some(_) => "wrong password or disabled",
                 None => "unknown account",
             };
-            record(state, req, None, user_id, "login.failure", Some(why.into())).await?;
+            record(
+                state,
+                req,
+                None,
+                user_id,
+                AuditAction::LoginFailure,
+                Some(why.into()),
+            )
+            .await?;
             let vm = LoginPage {
                 email: f.get("email").trim().to_string(),
                 next,
@@ -276,7 +285,7 @@ pub async fn login(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError>
         req,
         Some(user.id),
         Some(user.id),
-        "login.success",
+        AuditAction::LoginSuccess,
         None,
     )
     .await?;
@@ -374,7 +383,7 @@ pub async fn login_code(
     let now = state.clock.now();
     let me = Some(user.id);
     if !auth::login_allowed(&state.db, user.id, now).await? {
-        record(&state, &req, me, me, "login.mfa_locked", None).await?;
+        record(&state, &req, me, me, AuditAction::LoginMfaLocked, None).await?;
         return code_page(
             &state,
             &req,
@@ -393,14 +402,22 @@ pub async fn login_code(
                 mfa::Passed::Authenticator => "authenticator code",
                 mfa::Passed::RecoveryCode => "recovery code",
             };
-            record(&state, &req, me, me, "login.success", Some(detail.into())).await?;
+            record(
+                &state,
+                &req,
+                me,
+                me,
+                AuditAction::LoginSuccess,
+                Some(detail.into()),
+            )
+            .await?;
             let mut response = start_session(&state, &req, &form.visitor, user.id, &next).await?;
             response.add_cookie(&expired_pending_cookie(&state)).ok();
             Ok(response)
         }
         None => {
             auth::record_login_failure(&state.db, user.id, now).await?;
-            record(&state, &req, me, me, "login.mfa_failure", None).await?;
+            record(&state, &req, me, me, AuditAction::LoginMfaFailure, None).await?;
             code_page(
                 &state,
                 &req,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::services::account::{self, AccountError};
 use crate::services::audit;
+use crate::services::audit::AuditAction;
 use crate::services::{mfa, sessions};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
@@ -19,7 +20,7 @@ async fn audit_own(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    action: &'static str,
+    action: AuditAction,
 ) -> Result<(), AppError> {
     audit::record(
         &state.db,
@@ -126,7 +127,7 @@ pub async fn enable(
     let now = state.clock.now();
     match mfa::confirm(&state.db, user.id(), form.fields.get("code"), now).await? {
         Some(codes) => {
-            audit_own(&state, &req, &user, "mfa.enabled").await?;
+            audit_own(&state, &req, &user, AuditAction::MfaEnabled).await?;
             // Anyone else logged in as this person did not pass the new second step.
             sessions::end_others(&state.db, user.id(), &user.session_token).await?;
             page(
@@ -207,7 +208,7 @@ pub async fn recovery_codes(
         return Ok(refused);
     }
     let codes = mfa::new_recovery_codes(&state.db, user.id()).await?;
-    audit_own(&state, &req, &user, "mfa.recovery_codes_replaced").await?;
+    audit_own(&state, &req, &user, AuditAction::RecoveryCodesReplaced).await?;
     page(
         &state,
         &req,
@@ -238,6 +239,6 @@ pub async fn disable(
         return Ok(refused);
     }
     mfa::disable(&state.db, user.id()).await?;
-    audit_own(&state, &req, &user, "mfa.disabled").await?;
+    audit_own(&state, &req, &user, AuditAction::MfaDisabled).await?;
     Ok(see_other("/account/mfa?done=off"))
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::domain::NewPassword;
 use crate::error::AppError;
+use crate::services::audit::AuditAction;
 use crate::services::audit::{self, AuditEvent};
 use crate::services::organisations::{self as orgs, InvitationState};
 use crate::services::{auth, sessions};
@@ -96,7 +97,7 @@ pub async fn accept_invite(
                 &state.clock,
                 AuditEvent {
                     actor: Some(user.id()),
-                    action: "org.invitation.accept",
+                    action: AuditAction::InvitationAccepted,
                     target: Some(format!("org:{}", org.id)),
                     detail: Some(format!("user:{}", user.id())),
                     ip: crate::web::extract::client_ip_text(&req),
@@ -199,7 +200,7 @@ pub async fn activate(
         &state.clock,
         AuditEvent {
             actor: Some(user.id),
-            action: "account.activate",
+            action: AuditAction::AccountActivated,
             target: Some(format!("user:{}", user.id)),
             detail: None,
             ip: crate::web::extract::client_ip_text(&req),

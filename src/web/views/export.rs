@@ -168,20 +168,7 @@ fn answer_in_words(q: Option<&Question>, response: &serde_json::Value) -> String
 
 /// An audit action in plain words (the code itself for actions added later).
 fn event_in_words(action: &str) -> &str {
-    match action {
-        "account.register" => "Account created",
-        "login.success" => "Logged in",
-        "login.failure" => "Failed log-in",
-        "account.name_change" => "Name changed",
-        "account.email_change" => "Email address changed",
-        "account.password_change" => "Password changed",
-        "account.reauth_failure" => "Wrong password entered on the account page",
-        "account.session_end" => "A session was ended",
-        "account.sessions_end_others" => "All other sessions were ended",
-        "account.delete" => "Account deleted",
-        "admin.create" => "Platform admin account created",
-        other => other,
-    }
+    crate::services::audit::AuditAction::parse(action).map_or(action, |a| a.in_words())
 }
 
 pub fn export_page(course: &Course, e: Export) -> ExportPage {
