@@ -37,6 +37,12 @@ pub enum Command {
     CheckCourse {
         /// The course directory (default: DEEPDIVE_COURSE_DIR or ./course)
         dir: Option<PathBuf>,
+        /// Also print item-writing statistics per module and flag questions with test-wise cues
+        #[arg(long)]
+        lint: bool,
+        /// With --lint: exit 1 when a module crosses a threshold documented in course/FORMAT.md
+        #[arg(long, requires = "lint")]
+        strict: bool,
     },
     /// Create a platform admin; the password is read from standard input (one line) or prompted for
     CreateAdmin {
@@ -105,7 +111,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::CheckCourse { dir } => Ok(check_course(&dir.unwrap_or(settings.course_dir))),
+        Command::CheckCourse { dir, lint, strict } => Ok(check_course(
+            &dir.unwrap_or(settings.course_dir),
+            lint,
+            strict,
+        )),
         Command::CreateAdmin { email, name } => create_admin(settings, &email, &name).await,
         Command::CreateOrg { name, slug } => create_org(settings, &name, &slug).await,
         Command::ImportUsers {
@@ -148,8 +158,32 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_course(dir: &std::path::Path) -> ExitCode {
+fn check_course(dir: &std::path::Path, lint: bool, strict: bool) -> ExitCode {
     match load_course(dir) {
+        Ok(course) if lint => {
+            let report = crate::course::lint::lint(&course, &|m| {
+                let path = dir.join(&m.slug).join("quiz.toml");
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                (path.display().to_string(), text)
+            });
+            print!("{}", report.render());
+            if report.passes_strict() {
+                println!(
+                    "{}: the course is valid; the lint found no module over the --strict thresholds",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            } else if strict {
+                eprintln!("the lint found modules over the --strict thresholds (see above)");
+                ExitCode::FAILURE
+            } else {
+                println!(
+                    "{}: the course is valid; see the lint warnings above",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+        }
         Ok(course) => {
             let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
             let questions: usize = course.modules.iter().map(|m| m.quiz.questions.len()).sum();

@@ -76,8 +76,27 @@ struct RawQuizSettings {
     attempts_allowed: Option<u32>,
     questions_per_attempt: Option<usize>,
     shuffle_options: Option<bool>,
-    show_answers: Option<bool>,
+    show_answers: Option<RawShowAnswers>,
     minutes_between_attempts: Option<u32>,
+    scoring: Option<Scoring>,
+}
+
+/// `show_answers` as a mode, or as the older `true` (always) / `false` (never).
+#[derive(Deserialize, Clone, Copy)]
+#[serde(untagged)]
+enum RawShowAnswers {
+    Flag(bool),
+    Mode(ShowAnswers),
+}
+
+impl RawShowAnswers {
+    fn mode(self) -> ShowAnswers {
+        match self {
+            Self::Flag(true) => ShowAnswers::Always,
+            Self::Flag(false) => ShowAnswers::Never,
+            Self::Mode(m) => m,
+        }
+    }
 }
 
 impl RawQuizSettings {
@@ -89,10 +108,13 @@ impl RawQuizSettings {
                 .questions_per_attempt
                 .unwrap_or(base.questions_per_attempt),
             shuffle_options: self.shuffle_options.unwrap_or(base.shuffle_options),
-            show_answers: self.show_answers.unwrap_or(base.show_answers),
+            show_answers: self
+                .show_answers
+                .map_or(base.show_answers, RawShowAnswers::mode),
             minutes_between_attempts: self
                 .minutes_between_attempts
                 .unwrap_or(base.minutes_between_attempts),
+            scoring: self.scoring.unwrap_or(base.scoring),
         }
     }
 }
@@ -162,8 +184,9 @@ struct RawQuizSettingsFlat {
     attempts_allowed: Option<u32>,
     questions_per_attempt: Option<usize>,
     shuffle_options: Option<bool>,
-    show_answers: Option<bool>,
+    show_answers: Option<RawShowAnswers>,
     minutes_between_attempts: Option<u32>,
+    scoring: Option<Scoring>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +198,8 @@ struct RawQuestion {
     outcomes: Vec<String>,
     prompt: String,
     explanation: Option<String>,
+    #[serde(default)]
+    style: QuestionStyle,
     scoring: Option<String>,
     #[serde(default, rename = "option")]
     options: Vec<RawChoice>,
@@ -779,6 +804,7 @@ fn load_quiz(
         shuffle_options: s.shuffle_options,
         show_answers: s.show_answers,
         minutes_between_attempts: s.minutes_between_attempts,
+        scoring: s.scoring,
     }
     .apply(defaults);
     check_settings(&mut check, &settings, "questions_per_attempt");
@@ -820,7 +846,7 @@ fn load_quiz(
                 );
             }
         }
-        if let Some(question) = build_question(&mut check, q, line) {
+        if let Some(question) = build_question(&mut check, q, line, settings.scoring) {
             questions.push(question);
         }
     }
@@ -830,7 +856,12 @@ fn load_quiz(
     })
 }
 
-fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Option<Question> {
+fn build_question(
+    check: &mut FileCheck<'_>,
+    q: RawQuestion,
+    line: usize,
+    policy: Scoring,
+) -> Option<Question> {
     let kind = match q.kind.as_str() {
         "single" => QuestionKind::Single,
         "multiple" => QuestionKind::Multiple,
@@ -845,8 +876,13 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
             return None;
         }
     };
+    let scoring_overridden = q.scoring.is_some();
     let scoring = match q.scoring.as_deref() {
-        None | Some("all_or_nothing") => Scoring::AllOrNothing,
+        None if kind == QuestionKind::Single || kind == QuestionKind::TrueFalse => {
+            Scoring::AllOrNothing
+        }
+        None => policy,
+        Some("all_or_nothing") => Scoring::AllOrNothing,
         Some("partial") if kind != QuestionKind::Single && kind != QuestionKind::TrueFalse => {
             Scoring::Partial
         }
@@ -1005,7 +1041,9 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
         outcomes: q.outcomes,
         prompt: q.prompt,
         explanation: q.explanation.filter(|e| !e.trim().is_empty()),
+        style: q.style,
         scoring,
+        scoring_overridden,
         options: q
             .options
             .into_iter()

@@ -1,4 +1,5 @@
 //! The course as immutable, validated data, loaded once at start-up from `course/`.
+pub mod lint;
 mod loader;
 mod markdown;
 mod model;

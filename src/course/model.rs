@@ -106,8 +106,45 @@ pub struct QuizSettings {
     pub attempts_allowed: u32,
     pub questions_per_attempt: usize,
     pub shuffle_options: bool,
-    pub show_answers: bool,
+    /// What the review of an attempt shows of the right answers.
+    pub show_answers: ShowAnswers,
     pub minutes_between_attempts: u32,
+    /// The module's declared policy for multiple-response, ordering and matching questions
+    /// (a question may still set its own `scoring`).
+    pub scoring: Scoring,
+}
+
+/// What the review of an attempt shows of the right answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowAnswers {
+    /// The key and the feedback for every choice, after any attempt.
+    Always,
+    /// After a pass: the key and all feedback. After a fail: which answers were wrong and the
+    /// feedback for what the learner chose, but not the right answers.
+    AfterPass,
+    /// Right or wrong per question and the feedback for what the learner chose; never the key.
+    Never,
+}
+
+impl ShowAnswers {
+    /// Whether this attempt's review may show the right answers.
+    pub fn reveals_key(self, passed: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::AfterPass => passed,
+            Self::Never => false,
+        }
+    }
+}
+
+/// What a question asks of the learner: recall of a fact, or applying it to a situation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionStyle {
+    #[default]
+    Recall,
+    Scenario,
 }
 
 impl Default for QuizSettings {
@@ -117,8 +154,9 @@ impl Default for QuizSettings {
             attempts_allowed: 0,
             questions_per_attempt: 10,
             shuffle_options: true,
-            show_answers: true,
+            show_answers: ShowAnswers::AfterPass,
             minutes_between_attempts: 0,
+            scoring: Scoring::Partial,
         }
     }
 }
@@ -145,7 +183,7 @@ pub enum QuestionKind {
     Matching,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scoring {
     AllOrNothing,
@@ -159,7 +197,11 @@ pub struct Question {
     pub outcomes: Vec<String>,
     pub prompt: String,
     pub explanation: Option<String>,
+    pub style: QuestionStyle,
+    /// The scoring used (the question's own, or the module's policy).
     pub scoring: Scoring,
+    /// Whether the question set its own `scoring` instead of following the module's policy.
+    pub scoring_overridden: bool,
     /// Single, multiple and true/false questions.
     pub options: Vec<Choice>,
     /// Ordering questions, in the correct order.

@@ -356,7 +356,47 @@ pub struct QuizForm {
     pub fixed: Vec<(String, String)>,
 }
 
+impl QuizForm {
+    /// The attempt's seed, from the form's hidden field.
+    pub fn seed(&self) -> u64 {
+        self.fixed
+            .iter()
+            .find(|(k, _)| k == "seed")
+            .map(|(_, v)| v.parse().unwrap())
+            .unwrap()
+    }
+}
+
+/// Turns answers given by choice ids (as [`answers_for`] writes them) into the opaque values the
+/// quiz form uses for this attempt, as a browser would send them.
+pub fn encode_answers(
+    key: &[u8],
+    seed: u64,
+    q: &deepdive::course::Question,
+    answers: Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    let codec = deepdive::domain::quiz::AnswerCodec::new(key, seed);
+    answers
+        .into_iter()
+        .map(|(field, value)| match q.kind {
+            deepdive::course::QuestionKind::Ordering => (field, value),
+            _ if value.is_empty() => (field, value),
+            _ => {
+                let token = codec.token(&q.id, &value);
+                (field, token)
+            }
+        })
+        .collect()
+}
+
 impl TestApp {
+    /// The server's key for quiz forms (to encode answers as the form does).
+    pub async fn quiz_key(&self) -> Vec<u8> {
+        deepdive::services::secrets::get_or_create(&self.db, "quiz", &self.clock)
+            .await
+            .unwrap()
+    }
+
     pub async fn open_quiz(&self, module: &str) -> QuizForm {
         let html = self.get_html(&format!("/modules/{module}/quiz")).await;
         let fixed = ["csrf_token", "attempt_id", "seed", "issued", "signature"]
@@ -380,10 +420,16 @@ impl TestApp {
     ) -> reqwest::Response {
         let course = deepdive::course::load_course(&self.course_dir).unwrap();
         let m = course.module(module).unwrap();
+        let key = self.quiz_key().await;
         let mut fields = form.fixed.clone();
         for (i, id) in form.questions.iter().enumerate() {
             let q = m.quiz.question(id).unwrap();
-            fields.extend(answers_for(q, i < right));
+            fields.extend(encode_answers(
+                &key,
+                form.seed(),
+                q,
+                answers_for(q, i < right),
+            ));
         }
         fields.extend(extra.iter().cloned());
         let pairs: Vec<(&str, &str)> = fields

@@ -921,6 +921,8 @@ struct QuestionInsight {
     all_facility: String,
     first_discrimination: String,
     all_discrimination: String,
+    /// What an item writer should look at (once enough learners have answered).
+    flags: Vec<&'static str>,
     choices: Vec<ChoiceCount>,
     hard: bool,
 }
@@ -993,6 +995,7 @@ pub async fn quiz_insight(
                     })
                     .collect(),
                 hard: all.facility.is_some_and(|f| f < 0.5),
+                flags: insight::review_flags(&first),
             }
         })
         .collect();
