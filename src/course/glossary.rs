@@ -195,7 +195,9 @@ pub fn acronym_in(word: &str) -> Option<&str> {
     let capitals = stem.chars().filter(char::is_ascii_uppercase).count();
     // Roman numerals ("class III") are not acronyms.
     let roman = stem.chars().all(|c| matches!(c, 'I' | 'V' | 'X'));
+    // Longer all-capital words are names written in capitals ("LEANSTACK"), not acronyms.
     (capitals >= 2
+        && stem.len() <= 8
         && !roman
         && stem
             .chars()
