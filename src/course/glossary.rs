@@ -34,7 +34,13 @@ impl Glossary {
     /// The terms in alphabetical order (ignoring case), as the glossary page lists them.
     pub fn alphabetical(&self) -> Vec<&GlossaryTerm> {
         let mut terms: Vec<&GlossaryTerm> = self.terms.iter().collect();
-        terms.sort_by_key(|t| t.term.to_lowercase());
+        terms.sort_by_key(|t| {
+            t.term
+                .chars()
+                .skip_while(|c| !c.is_alphanumeric())
+                .collect::<String>()
+                .to_lowercase()
+        });
         terms
     }
 
