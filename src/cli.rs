@@ -185,6 +185,11 @@ fn check_course(dir: &std::path::Path, lint: bool, strict: bool) -> ExitCode {
             }
         }
         Ok(course) => {
+            // Warnings (acronyms missing from the glossary, lessons past their review date) never fail the check.
+            let warnings = course.warnings_on(Clock::default().now().date_naive());
+            for w in &warnings {
+                eprintln!("{w}");
+            }
             let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
             let questions: usize = course.modules.iter().map(|m| m.quiz.questions.len()).sum();
             let prompts: usize = course
@@ -193,14 +198,16 @@ fn check_course(dir: &std::path::Path, lint: bool, strict: bool) -> ExitCode {
                 .map(|m| m.worksheet.prompts.len())
                 .sum();
             println!(
-                "{}: the course is valid: {} modules, {lessons} lessons, {questions} quiz questions, {prompts} worksheet prompts",
+                "{}: the course is valid: {} modules, {lessons} lessons, {questions} quiz questions, {prompts} worksheet prompts, {} glossary terms; {} warning(s)",
                 dir.display(),
-                course.modules.len()
+                course.modules.len(),
+                course.glossary.terms.len(),
+                warnings.len()
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
-            for p in &e.problems {
+            for p in e.problems.iter().chain(&e.warnings) {
                 eprintln!("{p}");
             }
             eprintln!("{} problem(s) found", e.problems.len());

@@ -1,3 +1,7 @@
+use chrono::NaiveDate;
+
+use super::glossary::Glossary;
+use super::loader::Problem;
 use serde::Serialize;
 
 /// The whole course, validated and with every lesson already rendered to sanitised HTML.
@@ -18,6 +22,18 @@ pub struct Course {
     pub confidence: Vec<ConfidenceStatement>,
     /// A hash of every course file: when it changes, stored progress percentages are recomputed.
     pub fingerprint: String,
+    pub glossary: Glossary,
+    /// Problems found at load time that do not stop the course (`check-course` prints them).
+    pub warnings: Vec<Problem>,
+}
+
+/// A lesson that is due for review, or overdue.
+#[derive(Debug, Clone, Copy)]
+pub struct DueLesson<'a> {
+    pub module: &'a Module,
+    pub lesson: &'a Lesson,
+    /// Days until `review_by`; negative when it has passed.
+    pub days_left: i64,
 }
 
 impl Course {
@@ -32,6 +48,39 @@ impl Course {
 
     pub fn total_minutes(&self) -> u32 {
         self.modules.iter().map(|m| m.estimated_minutes).sum()
+    }
+
+    /// Lessons whose review date has passed or falls within `within_days` of `today`, soonest first.
+    pub fn lessons_due_for_review(&self, today: NaiveDate, within_days: i64) -> Vec<DueLesson<'_>> {
+        let mut due: Vec<DueLesson<'_>> = self
+            .modules
+            .iter()
+            .flat_map(|m| m.lessons.iter().map(move |l| (m, l)))
+            .map(|(module, lesson)| DueLesson {
+                module,
+                lesson,
+                days_left: (lesson.review_by - today).num_days(),
+            })
+            .filter(|d| d.days_left <= within_days)
+            .collect();
+        due.sort_by_key(|d| d.days_left);
+        due
+    }
+
+    /// The load-time warnings, plus a warning for every lesson whose review date is before `today`.
+    pub fn warnings_on(&self, today: NaiveDate) -> Vec<Problem> {
+        let mut warnings = self.warnings.clone();
+        for d in self.lessons_due_for_review(today, -1) {
+            warnings.push(Problem {
+                file: d.lesson.file.clone(),
+                line: d.lesson.review_line,
+                message: format!(
+                    "warning: the lesson was due for review by {} (reviewed {}): check its facts, then update `reviewed`",
+                    d.lesson.review_by, d.lesson.reviewed
+                ),
+            });
+        }
+        warnings
     }
 }
 
@@ -97,6 +146,14 @@ pub struct Lesson {
     pub html: String,
     pub word_count: usize,
     pub file: String,
+    /// When the lesson's facts were last checked (front matter `reviewed`).
+    pub reviewed: NaiveDate,
+    /// When it is due for review again (`review_by`, or six months after `reviewed`).
+    pub review_by: NaiveDate,
+    /// The front-matter line that sets the review date, for warnings.
+    pub review_line: usize,
+    /// The web addresses its further-reading items link to.
+    pub further_reading: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

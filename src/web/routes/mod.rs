@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod certificates;
 mod confidence;
+mod glossary;
 mod health;
 mod learner;
 mod mfa;
@@ -39,6 +40,7 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/privacy", Guard::Public),
     ("GET", "/cookies", Guard::Public),
     ("GET", "/accessibility", Guard::Public),
+    ("GET", "/glossary", Guard::Public),
     ("GET", "/register", Guard::Public),
     ("POST", "/register", Guard::Public),
     ("GET", "/login", Guard::Public),
@@ -153,6 +155,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/privacy", web::get().to(public::privacy))
         .route("/cookies", web::get().to(public::cookies))
         .route("/accessibility", web::get().to(public::accessibility))
+        .route("/glossary", web::get().to(glossary::show_glossary))
         .route("/register", web::get().to(auth::show_register))
         .route("/register", web::post().to(auth::register))
         .route("/login", web::get().to(auth::show_login))
