@@ -43,8 +43,17 @@ struct OrgRow {
 }
 
 #[derive(Serialize)]
+struct ModuleRow {
+    slug: String,
+    number: usize,
+    title: String,
+}
+
+#[derive(Serialize)]
 struct AdminPage {
     organisations: Vec<OrgRow>,
+    /// For the SCORM package downloads.
+    modules: Vec<ModuleRow>,
     q: String,
     certificates: Vec<CertRow>,
     audit: Vec<AuditRow>,
@@ -71,6 +80,16 @@ pub async fn admin_home(
         .collect();
     let page = AdminPage {
         organisations,
+        modules: state
+            .course
+            .modules
+            .iter()
+            .map(|m| ModuleRow {
+                slug: m.slug.clone(),
+                number: m.number,
+                title: m.title.clone(),
+            })
+            .collect(),
         certificates: certs
             .iter()
             .map(|c| CertRow {
