@@ -456,10 +456,11 @@ async fn chromium() -> Chromium {
     }
 }
 
-/// Opens the harness with the module's SCO in its frame and switches into the frame.
-async fn open_in_player(c: &Client, port: u16) {
+/// Opens the harness with the module's SCO in its frame (`extra`: more query parameters) and switches into
+/// the frame.
+async fn open_in_player(c: &Client, port: u16, extra: &str) {
     c.goto(&format!(
-        "http://127.0.0.1:{port}/harness.html?sco=/pkg/{MODULE}/index.html"
+        "http://127.0.0.1:{port}/harness.html?sco=/pkg/{MODULE}/index.html{extra}"
     ))
     .await
     .unwrap();
@@ -522,6 +523,22 @@ async fn answer_quiz(c: &Client, module: &deepdive::course::Module, right: bool)
         .unwrap();
 }
 
+/// Marks each lesson complete in turn, as a learner does, each from its own step.
+async fn read_every_lesson(c: &Client, module: &deepdive::course::Module) {
+    for lesson in &module.lessons {
+        let button = c
+            .wait()
+            .for_element(Locator::Css(&format!(
+                "button[data-complete=\"{}\"]",
+                lesson.slug
+            )))
+            .await
+            .unwrap();
+        assert!(button.is_displayed().await.unwrap(), "{}", lesson.slug);
+        button.click().await.unwrap();
+    }
+}
+
 async fn api_values(c: &Client) -> BTreeMap<String, String> {
     c.enter_parent_frame().await.unwrap();
     let v = c
@@ -567,19 +584,8 @@ async fn the_package_plays_to_passed_in_a_scorm_1_2_runtime_which_stores_the_sco
     let c = &browser.client;
 
     // Act 1: read every lesson, then fail the quiz once
-    open_in_player(c, port).await;
-    for lesson in &module.lessons {
-        let button = c
-            .wait()
-            .for_element(Locator::Css(&format!(
-                "button[data-complete=\"{}\"]",
-                lesson.slug
-            )))
-            .await
-            .unwrap();
-        assert!(button.is_displayed().await.unwrap(), "{}", lesson.slug);
-        button.click().await.unwrap();
-    }
+    open_in_player(c, port, "").await;
+    read_every_lesson(c, module).await;
     answer_quiz(c, module, false).await;
     let result = c
         .wait()
@@ -694,7 +700,7 @@ async fn the_package_plays_to_passed_in_a_scorm_1_2_runtime_which_stores_the_sco
     );
 
     // Act 4: the learner comes back: the LMS restores what it stored, and the SCO resumes from it
-    open_in_player(c, port).await;
+    open_in_player(c, port, "").await;
     let tag = c
         .wait()
         .for_element(Locator::Css("[data-quiz-tag]"))
@@ -714,6 +720,16 @@ async fn the_package_plays_to_passed_in_a_scorm_1_2_runtime_which_stores_the_sco
     let best = c.find(Locator::Css(".dd-sco-best")).await.unwrap();
     assert!(best.text().await.unwrap().contains("100%"));
     assert_eq!(api_values(c).await["status"], "passed");
+
+    // A launch for no credit reports `completed`, not a pass, once every lesson is read and the quiz taken
+    open_in_player(c, port, "&fresh=1&credit=no-credit").await;
+    read_every_lesson(c, module).await;
+    answer_quiz(c, module, true).await;
+    c.wait()
+        .for_element(Locator::Id("dd-quiz-result"))
+        .await
+        .unwrap();
+    assert_eq!(api_values(c).await["status"], "completed");
 
     // And outside any LMS the page still plays and says that nothing is recorded
     c.goto(&format!("http://127.0.0.1:{port}/pkg/{MODULE}/index.html"))

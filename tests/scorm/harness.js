@@ -11,7 +11,7 @@
       autocommit: false,
       logLevel: 4
     });
-    if (saved && saved.cmi) {
+    if (saved && saved.cmi && !params.get("fresh")) {
       api.loadFromJSON(saved.cmi);
       api.cmi.core.entry = "resume";
     }
