@@ -222,6 +222,14 @@ fn export_scorm(
                 module.map_or(course.modules.len(), |_| 1),
                 bytes.len().div_ceil(1024)
             );
+            if settings.base_url.starts_with("http://127.")
+                || settings.base_url.contains("localhost")
+            {
+                eprintln!(
+                    "note: the package links to the hosted course at {}; set DEEPDIVE_BASE_URL to its public address",
+                    settings.base_url
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e @ ScormError::UnknownModule(..)) => {
