@@ -400,9 +400,21 @@ struct Chromium {
 }
 
 impl Drop for Chromium {
+    /// Stops chromedriver, and the Chromium it started with this test's own profile folder, which would
+    /// outlive chromedriver if a failed assertion skipped closing the session.
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let marker = format!("--user-data-dir={}", self._profile.path().display());
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let pid = entry.file_name().to_string_lossy().to_string();
+            let is_ours = pid.chars().all(|c| c.is_ascii_digit())
+                && std::fs::read(entry.path().join("cmdline"))
+                    .is_ok_and(|cmd| cmd.split(|b| *b == 0).any(|arg| arg == marker.as_bytes()));
+            if is_ours {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+            }
+        }
     }
 }
 
