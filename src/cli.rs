@@ -1,4 +1,4 @@
-//! The `deepdive` command line: serve, migrate, check-course, create-admin, purge.
+//! The `deepdive` command line: serve, migrate, check-course, create-admin, export-scorm, purge.
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +74,16 @@ pub enum Command {
         /// The CSV file
         file: PathBuf,
     },
+    /// Write a SCORM 1.2 package of the course (one SCO per module), for a learning management system such as
+    /// ESR (Oracle Learning Management) or the NHS Learning Hub; exits 1 with the problems if the course is invalid
+    ExportScorm {
+        /// The zip file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Pack only this module (its slug)
+        #[arg(long)]
+        module: Option<String>,
+    },
     /// Write an online, consistent copy of the SQLite database to FILE while the server runs
     /// (PostgreSQL deployments use pg_dump instead)
     Backup {
@@ -124,6 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             file,
         } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
+        Command::ExportScorm { out, module } => export_scorm(&settings, &out, module.as_deref()),
         Command::Purge { dry_run } => purge(settings, dry_run).await,
         Command::Backup { file } => backup(settings, &file).await,
         Command::Seed { org, learners } => seed(settings, &org, learners).await,
@@ -213,6 +224,60 @@ fn check_course(dir: &std::path::Path, lint: bool, strict: bool) -> ExitCode {
             eprintln!("{} problem(s) found", e.problems.len());
             ExitCode::FAILURE
         }
+    }
+}
+
+fn export_scorm(
+    settings: &Settings,
+    out: &std::path::Path,
+    module: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use crate::scorm::{self, Export, ScormError};
+    let course = match load_course(&settings.course_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            for p in &e.problems {
+                eprintln!("{p}");
+            }
+            eprintln!(
+                "{} problem(s) found: no package was written. Fix the course files, then run `deepdive check-course`.",
+                e.problems.len()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let templates = crate::web::assets::templates()?;
+    let export = Export {
+        course: &course,
+        templates: &templates,
+        base_url: &settings.base_url,
+        module,
+    };
+    match scorm::package(&export) {
+        Ok(bytes) => {
+            std::fs::write(out, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "SCORM 1.2 package written to {}: {} module(s), {} KB",
+                out.display(),
+                module.map_or(course.modules.len(), |_| 1),
+                bytes.len().div_ceil(1024)
+            );
+            if settings.base_url.starts_with("http://127.")
+                || settings.base_url.contains("localhost")
+            {
+                eprintln!(
+                    "note: the package links to the hosted course at {}; set DEEPDIVE_BASE_URL to its public address",
+                    settings.base_url
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ ScormError::UnknownModule(..)) => {
+            eprintln!("error: --module: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(ScormError::Unexpected(e)) => Err(e),
     }
 }
 

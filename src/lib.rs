@@ -8,6 +8,7 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod pdf;
+pub mod scorm;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

@@ -21,5 +21,6 @@ mod privacy;
 mod quiz;
 mod route_guards;
 mod scale_out;
+mod scorm;
 mod sessions;
 mod worksheets;

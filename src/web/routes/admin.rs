@@ -88,8 +88,17 @@ fn lessons_due(
 }
 
 #[derive(Serialize)]
+struct ModuleRow {
+    slug: String,
+    number: usize,
+    title: String,
+}
+
+#[derive(Serialize)]
 struct AdminPage {
     organisations: Vec<OrgRow>,
+    /// For the SCORM package downloads.
+    modules: Vec<ModuleRow>,
     q: String,
     certificates: Vec<CertRow>,
     audit: Vec<AuditRow>,
@@ -117,6 +126,16 @@ pub async fn admin_home(
         .collect();
     let page = AdminPage {
         organisations,
+        modules: state
+            .course
+            .modules
+            .iter()
+            .map(|m| ModuleRow {
+                slug: m.slug.clone(),
+                number: m.number,
+                title: m.title.clone(),
+            })
+            .collect(),
         certificates: certs
             .iter()
             .map(|c| CertRow {

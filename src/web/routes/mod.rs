@@ -15,6 +15,7 @@ pub(crate) mod onboarding;
 mod org;
 mod public;
 mod quiz;
+mod scorm;
 mod worksheets;
 
 use crate::web::assets;
@@ -145,6 +146,7 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/admin/users", Guard::PlatformAdmin),
     ("GET", "/admin/users/{id}/delete", Guard::PlatformAdmin),
     ("POST", "/admin/users/{id}/delete", Guard::PlatformAdmin),
+    ("GET", "/admin/scorm.zip", Guard::PlatformAdmin),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -194,6 +196,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/.well-known/jwks.json", web::get().to(certificates::jwks))
         .route("/admin", web::get().to(admin::admin_home))
+        .route("/admin/scorm.zip", web::get().to(scorm::download_scorm))
         .route(
             "/admin/certificates/{code}",
             web::get().to(admin::show_certificate),
