@@ -1,6 +1,6 @@
 //! The course glossary (`glossary.toml`): every acronym and term of art the lessons use, each with a
 //! plain definition. Lessons mark the first use of each term on a page with a link to `/glossary`.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -218,7 +218,15 @@ pub(super) struct TermMarker<'g> {
     glossary: &'g Glossary,
     /// (text to find, whether case matters, term index), longest first, so "UK GDPR" wins over "GDPR".
     needles: Vec<(String, bool, usize)>,
+    /// Needle indexes by their first word in lower case: each word of a text is looked up once.
+    by_first_word: HashMap<String, Vec<usize>>,
     marked: HashSet<usize>,
+}
+
+fn first_word(text: &str) -> &str {
+    text.split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
 }
 
 impl<'g> TermMarker<'g> {
@@ -240,9 +248,21 @@ impl<'g> TermMarker<'g> {
             }
         }
         needles.sort_by_key(|(n, _, _)| std::cmp::Reverse(n.len()));
+        let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (n, (needle, _, _)) in needles.iter().enumerate() {
+            let word = first_word(needle);
+            // A needle must start with a letter or digit to be found at the start of a word.
+            if !word.is_empty() && needle.starts_with(word) {
+                by_first_word
+                    .entry(word.to_ascii_lowercase())
+                    .or_default()
+                    .push(n);
+            }
+        }
         Self {
             glossary,
             needles,
+            by_first_word,
             marked: HashSet::new(),
         }
     }
@@ -256,37 +276,37 @@ impl<'g> TermMarker<'g> {
         let folded = text.to_ascii_lowercase();
         let mut out = String::new();
         let mut pos = 0;
-        loop {
-            let mut best: Option<(usize, usize, usize)> = None;
-            for (needle, exact, i) in &self.needles {
-                if self.marked.contains(i) {
-                    continue;
+        let mut at = 0;
+        let mut previous_alphanumeric = false;
+        while let Some(c) = text[at..].chars().next() {
+            let word_start = c.is_alphanumeric() && !previous_alphanumeric;
+            let mut advance = c.len_utf8();
+            previous_alphanumeric = c.is_alphanumeric();
+            if word_start && let Some((end, i)) = self.match_at(text, &folded, at) {
+                let t = &self.glossary.terms[i];
+                out.push_str(&escape_html(&text[pos..at]));
+                let shown = escape_html(&text[at..end]);
+                let definition = escape_html(&t.definition);
+                match &t.expansion {
+                    Some(expansion) if text[at..end] == t.term => out.push_str(&format!(
+                        "<a href=\"/glossary#{}\" title=\"{definition}\"><abbr title=\"{}\">{shown}</abbr></a>",
+                        t.id,
+                        escape_html(expansion)
+                    )),
+                    _ => out.push_str(&format!(
+                        "<a href=\"/glossary#{}\" title=\"{definition}\">{shown}</a>",
+                        t.id
+                    )),
                 }
-                let hay = if *exact { text } else { folded.as_str() };
-                if let Some(start) = find_word(hay, pos, needle)
-                    && best.is_none_or(|(s, _, _)| start < s)
-                {
-                    best = Some((start, start + needle.len(), *i));
-                }
+                self.marked.insert(i);
+                pos = end;
+                advance = end - at;
+                previous_alphanumeric = text[..end]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
             }
-            let Some((start, end, i)) = best else { break };
-            let t = &self.glossary.terms[i];
-            out.push_str(&escape_html(&text[pos..start]));
-            let shown = escape_html(&text[start..end]);
-            let definition = escape_html(&t.definition);
-            match &t.expansion {
-                Some(expansion) if text[start..end] == t.term => out.push_str(&format!(
-                    "<a href=\"/glossary#{}\" title=\"{definition}\"><abbr title=\"{}\">{shown}</abbr></a>",
-                    t.id,
-                    escape_html(expansion)
-                )),
-                _ => out.push_str(&format!(
-                    "<a href=\"/glossary#{}\" title=\"{definition}\">{shown}</a>",
-                    t.id
-                )),
-            }
-            self.marked.insert(i);
-            pos = end;
+            at += advance;
         }
         if pos == 0 {
             return None;
@@ -294,36 +314,43 @@ impl<'g> TermMarker<'g> {
         out.push_str(&escape_html(&text[pos..]));
         Some(out)
     }
-}
 
-/// The first whole-word occurrence of `needle` in `hay` at or after `from` (a plural "s" may follow).
-fn find_word(hay: &str, from: usize, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
-    let mut search = from;
-    while let Some(found) = hay.get(search..).and_then(|h| h.find(needle)) {
-        let start = search + found;
-        let end = start + needle.len();
-        let before_ok = hay[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric());
-        let after = &hay[end..];
-        let after_ok = match after.chars().next() {
-            None => true,
-            Some('s') => after[1..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric()),
-            Some(c) => !c.is_alphanumeric(),
-        };
-        if before_ok && after_ok {
-            return Some(start);
+    /// The longest not-yet-marked term that starts at byte `at` (the start of a word) and ends at a
+    /// word boundary (a plural "s" may follow): its end and term index.
+    fn match_at(&self, text: &str, folded: &str, at: usize) -> Option<(usize, usize)> {
+        let word = first_word(&folded[at..]);
+        // "DPIAs" is looked up as "dpias" and as "dpia".
+        let candidates = [Some(word), word.strip_suffix('s')]
+            .into_iter()
+            .flatten()
+            .filter_map(|w| self.by_first_word.get(w))
+            .flatten();
+        let mut best: Option<(usize, usize)> = None;
+        for &n in candidates {
+            let (needle, exact, i) = &self.needles[n];
+            if self.marked.contains(i) {
+                continue;
+            }
+            let hay = if *exact { text } else { folded };
+            if !hay[at..].starts_with(needle.as_str()) {
+                continue;
+            }
+            let end = at + needle.len();
+            let after = &hay[end..];
+            let boundary = match after.chars().next() {
+                None => true,
+                Some('s') => after[1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric()),
+                Some(c) => !c.is_alphanumeric(),
+            };
+            if boundary && best.is_none_or(|(e, _)| end > e) {
+                best = Some((end, *i));
+            }
         }
-        search = start + hay[start..].chars().next().map_or(1, char::len_utf8);
+        best
     }
-    None
 }
 
 pub(super) fn escape_html(text: &str) -> String {

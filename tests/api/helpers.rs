@@ -52,6 +52,9 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // The server closes a connection after 5 s without a request; a test that pauses longer
+        // (loading the course on a busy machine) must not reuse one it is closing at that moment.
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .expect("client")
 }
