@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // The HTTP helpers of the API tests: app start-up, registration, quiz answers from the course files.
-#[allow(dead_code)]
-#[path = "../api/helpers.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "../api/helpers/mod.rs"]
 mod helpers;
 
 mod browser;
