@@ -136,53 +136,57 @@ pub async fn org_learner(
     (b, user.id)
 }
 
-/// Every `table.column`, in every table of the (SQLite) database, holding `needle` anywhere in a
-/// value (any type, read as text; exact case, and ASCII case-insensitively). Tables added later
-/// are searched too, with no change here.
+/// Every `table.column`, in every table of the database (SQLite or PostgreSQL), holding `needle`
+/// anywhere in a value (any type, read as text; exact case, and ASCII case-insensitively). The
+/// tables and columns come from the database's own catalogue, so tables added later are searched
+/// too, with no change here.
 pub async fn columns_containing(db: &DatabaseConnection, needle: &str) -> Vec<String> {
-    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let backend = db.get_database_backend();
-    if backend != sea_orm::DbBackend::Sqlite {
-        // The search reads SQLite's catalogue; the same erasure code is checked by the SQLite run.
-        eprintln!("columns_containing: searched on SQLite only");
-        return Vec::new();
-    }
-    let tables = db
-        .query_all_raw(Statement::from_string(
-            backend,
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        ))
+    let (catalogue, find) = match backend {
+        DbBackend::Sqlite => (
+            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid",
+            "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?) > 0 \
+             OR instr(lower(CAST(\"{column}\" AS TEXT)), lower(?)) > 0",
+        ),
+        DbBackend::Postgres => (
+            "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+             JOIN information_schema.tables t \
+               ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+             ORDER BY c.table_name, c.ordinal_position",
+            "SELECT COUNT(*) FROM \"{table}\" WHERE strpos(CAST(\"{column}\" AS TEXT), $1) > 0 \
+             OR strpos(lower(CAST(\"{column}\" AS TEXT)), lower($2)) > 0",
+        ),
+        other => panic!("columns_containing: no catalogue query for {other:?}"),
+    };
+    let columns = db
+        .query_all_raw(Statement::from_string(backend, catalogue))
         .await
         .unwrap();
+    assert!(
+        columns.len() > 20,
+        "the catalogue lists the app's tables ({} columns)",
+        columns.len()
+    );
     let mut hits = Vec::new();
-    for t in tables {
-        let table: String = t.try_get_by_index(0).unwrap();
-        let columns = db
-            .query_all_raw(Statement::from_string(
+    for c in columns {
+        let table: String = c.try_get_by_index(0).unwrap();
+        let column: String = c.try_get_by_index(1).unwrap();
+        let sql = find.replace("{table}", &table).replace("{column}", &column);
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(
                 backend,
-                format!("SELECT name FROM pragma_table_info('{table}')"),
+                sql,
+                [needle.into(), needle.into()],
             ))
             .await
+            .unwrap()
             .unwrap();
-        for c in columns {
-            let column: String = c.try_get_by_index(0).unwrap();
-            let sql = format!(
-                "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?) > 0 \
-                 OR instr(lower(CAST(\"{column}\" AS TEXT)), lower(?)) > 0"
-            );
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    backend,
-                    sql,
-                    [needle.into(), needle.into()],
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            let n: i64 = row.try_get_by_index(0).unwrap();
-            if n > 0 {
-                hits.push(format!("{table}.{column}"));
-            }
+        let n: i64 = row.try_get_by_index(0).unwrap();
+        if n > 0 {
+            hits.push(format!("{table}.{column}"));
         }
     }
     hits
