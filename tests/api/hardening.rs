@@ -97,12 +97,13 @@ async fn too_many_login_attempts_from_one_address_get_429() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    tests_on_postgres,
+    ignore = "SQLite only: on PostgreSQL backups are pg_dump's job"
+)]
 async fn a_backup_taken_while_the_server_runs_restores_with_the_data() {
     let app = spawn_app().await;
-    if app.database_url.is_some() {
-        eprintln!("PostgreSQL: backups are pg_dump's job");
-        return;
-    }
+    assert_sqlite(&app);
     app.new_learner().await;
     app.complete_lesson("ai-fundamentals", "what-is-ai").await;
     let dir = tempfile::tempdir().unwrap();

@@ -29,6 +29,17 @@ pub async fn fresh_database_url() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// For the tests marked `#[cfg_attr(tests_on_postgres, ignore = "SQLite only: …")]`: fails, rather
+/// than passes, when such a test finds itself on PostgreSQL anyway (a test binary built without
+/// `TEST_DATABASE_URL` but run with it).
+pub fn assert_sqlite(app: &TestApp) {
+    assert!(
+        app.database_url.is_none(),
+        "this test applies to SQLite only, and the test binary was built without \
+         TEST_DATABASE_URL: build it with the variable set (cargo test does) to have it ignored"
+    );
+}
+
 impl TestApp {
     /// The user row for an e-mail address.
     pub async fn user(&self, email: &str) -> deepdive::entities::users::Model {
