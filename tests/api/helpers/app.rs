@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use tempfile::TempDir;
 
 use super::course::course_dir;
-use super::db::fresh_database_url;
+use super::db::{TestDatabase, fresh_database};
 
 pub struct TestApp {
     pub address: String,
@@ -21,7 +21,13 @@ pub struct TestApp {
     pub course_dir: PathBuf,
     /// The PostgreSQL database of this test, when the suite runs against PostgreSQL.
     pub database_url: Option<String>,
-    _dir: std::sync::Arc<TempDir>,
+    _owned: std::sync::Arc<Owned>,
+}
+
+/// What lives as long as the test's last browser: its folder and its PostgreSQL database.
+struct Owned {
+    _database: Option<TestDatabase>,
+    _dir: TempDir,
 }
 
 pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
@@ -54,11 +60,13 @@ pub fn new_client() -> reqwest::Client {
         .expect("client")
 }
 
-/// Test settings with a fresh database (see [`fresh_database_url`]).
-pub async fn fresh_settings(data_dir: &Path, course: &Path) -> Settings {
+/// Test settings with a fresh database (see [`fresh_database`]); keep the database handle as long
+/// as the database is used.
+pub async fn fresh_settings(data_dir: &Path, course: &Path) -> (Settings, Option<TestDatabase>) {
     let mut settings = test_settings(data_dir, course);
-    settings.database_url = fresh_database_url().await;
-    settings
+    let database = fresh_database().await;
+    settings.database_url = database.as_ref().map(|d| d.url().to_string());
+    (settings, database)
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -68,7 +76,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app with settings adjusted by `tweak` (course dir, base URL, timeouts...).
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut settings = fresh_settings(dir.path(), &course_dir()).await;
+    let (mut settings, database) = fresh_settings(dir.path(), &course_dir()).await;
     tweak(&mut settings);
     let data_dir = settings.data_dir.clone();
     let database_url = settings.database_url.clone();
@@ -89,7 +97,10 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         data_dir,
         course_dir,
         database_url,
-        _dir: std::sync::Arc::new(dir),
+        _owned: std::sync::Arc::new(Owned {
+            _database: database,
+            _dir: dir,
+        }),
     }
 }
 
@@ -105,7 +116,7 @@ impl TestApp {
             data_dir: self.data_dir.clone(),
             course_dir: self.course_dir.clone(),
             database_url: self.database_url.clone(),
-            _dir: self._dir.clone(),
+            _owned: self._owned.clone(),
         }
     }
 

@@ -6,10 +6,59 @@ use sea_orm::DatabaseConnection;
 use super::app::TestApp;
 use super::flows::PASSWORD;
 
+/// A PostgreSQL database made for one test, dropped when the test's last handle to it goes (at
+/// the end of the test, passed or failed).
+pub struct TestDatabase {
+    url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use sea_orm::ConnectionTrait;
+        let admin_url = self.admin_url.clone();
+        // FORCE ends the connections the test's server still holds.
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        // Drop runs on the test's runtime, which cannot wait for a future here: a thread with a
+        // runtime of its own does the work while this one waits.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let admin = sea_orm::Database::connect(admin_url.as_str())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let done = admin.execute_unprepared(&sql).await.map(|_| ());
+                let _ = admin.close().await;
+                done.map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("test database {} not dropped: {e}", self.name),
+            Err(_) => eprintln!(
+                "test database {} not dropped: the thread panicked",
+                self.name
+            ),
+        }
+    }
+}
+
 /// A fresh, empty database for one test: with `TEST_DATABASE_URL` set (e.g.
-/// `postgres://postgres@127.0.0.1:5432/test`), a new PostgreSQL database on that server;
-/// otherwise `None`, meaning the SQLite file in the test's own data directory.
-pub async fn fresh_database_url() -> Option<String> {
+/// `postgres://postgres@127.0.0.1:5432/test`), a new PostgreSQL database on that server, dropped
+/// with the returned handle; otherwise `None`, meaning the SQLite file in the test's own data
+/// directory.
+pub async fn fresh_database() -> Option<TestDatabase> {
     use sea_orm::ConnectionTrait;
     let admin_url = std::env::var("TEST_DATABASE_URL")
         .ok()
@@ -26,7 +75,11 @@ pub async fn fresh_database_url() -> Option<String> {
     let base = admin_url
         .rsplit_once('/')
         .map_or(admin_url.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
+    Some(TestDatabase {
+        url: format!("{base}/{name}"),
+        admin_url,
+        name,
+    })
 }
 
 /// For the tests marked `#[cfg_attr(tests_on_postgres, ignore = "SQLite only: …")]`: fails, rather
