@@ -75,13 +75,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with settings adjusted by `tweak` (course dir, base URL, timeouts...).
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(Clock::default(), tweak).await
+}
+
+/// Starts the app on the given clock (e.g. [`Clock::stopped`]), with settings adjusted by `tweak`.
+pub async fn spawn_app_on(clock: Clock, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut settings, database) = fresh_settings(dir.path(), &course_dir()).await;
     tweak(&mut settings);
     let data_dir = settings.data_dir.clone();
     let database_url = settings.database_url.clone();
     let course_dir = settings.course_dir.clone();
-    let clock = Clock::default();
     let app = Application::build(settings, clock.clone())
         .await
         .expect("app builds");
