@@ -1,16 +1,8 @@
-//! Text extraction from the PDFs the app serves.
+//! Text extraction from the PDFs the app serves (and the browser prints), in-process with the
+//! `pdf-extract` crate: no system tool needed.
 
-/// Text of a PDF, by pdftotext (poppler-utils).
+/// The text of a PDF, pages in order.
 pub fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    pdf_extract::extract_text_from_mem(bytes).expect("the PDF's text can be extracted")
 }
