@@ -56,6 +56,10 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A connection per request: on a loaded machine a pause between two requests can outlast
+        // the server's 5-second keep-alive, and a POST on a connection the server is closing fails
+        // with "IncompleteMessage" (reqwest does not retry it).
+        .pool_max_idle_per_host(0)
         .build()
         .expect("client")
 }
