@@ -57,8 +57,8 @@ impl Application {
         } else {
             SigningKeys::load_or_create(&settings.signing_keys_file, &clock.now().to_rfc3339())?
         });
-        let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
-        let auth_limiter = per_minute_limiter(settings.auth_rate_per_minute);
+        let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute, &clock);
+        let auth_limiter = per_minute_limiter(settings.auth_rate_per_minute, &clock);
         let privacy_notice_html =
             crate::course::load_privacy_notice(&settings.course_dir)?.map(Arc::new);
         let listener = TcpListener::bind(&settings.addr)

@@ -57,7 +57,11 @@ fn every_command_has_help() {
 #[tokio::test]
 async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
     let data = tempfile::tempdir().unwrap();
-    let database_url = fresh_database_url().await.unwrap_or_default();
+    let database = fresh_database().await;
+    let database_url = database
+        .as_ref()
+        .map(|d| d.url().to_string())
+        .unwrap_or_default();
     let mut child = deepdive()
         .args([
             "create-admin",

@@ -183,7 +183,7 @@ async fn the_server_refuses_to_start_on_an_invalid_course() {
     let dir = copy_course();
     std::fs::remove_file(dir.path().join("practicalities/quiz.toml")).unwrap();
     let data = tempfile::tempdir().unwrap();
-    let settings = fresh_settings(data.path(), dir.path()).await;
+    let (settings, _database) = fresh_settings(data.path(), dir.path()).await;
     match Application::build(settings, Clock::default()).await {
         Err(StartError::Course(e)) => {
             assert!(
