@@ -11,6 +11,7 @@ mod certificates;
 mod cli;
 mod confidence;
 mod course_files;
+mod credential_verifiers;
 mod hardening;
 mod health_and_headers;
 mod learner_journey;
