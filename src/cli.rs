@@ -98,6 +98,9 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         learners: usize,
     },
+    /// Add a new credential signing key (ES256) that signs from now on; older keys stay published
+    /// so credentials signed with them still verify. Restart the server(s) afterwards
+    RotateSigningKey,
     /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
     /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
     Purge {
@@ -137,6 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ExportScorm { out, module } => export_scorm(&settings, &out, module.as_deref()),
         Command::Purge { dry_run } => purge(settings, dry_run).await,
         Command::Backup { file } => backup(settings, &file).await,
+        Command::RotateSigningKey => rotate_signing_key(settings).await,
         Command::Seed { org, learners } => seed(settings, &org, learners).await,
     }
 }
@@ -343,6 +347,28 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
         }
         Err(RegisterError::Unexpected(e)) => Err(e),
     }
+}
+
+async fn rotate_signing_key(settings: Settings) -> anyhow::Result<ExitCode> {
+    use crate::services::credentials::SigningKeys;
+    let now = Clock::default().now();
+    // The same choice as at start-up: the database for instances sharing PostgreSQL without a
+    // named key file, otherwise the key file.
+    let kid = if settings.database_url.is_some() && !settings.signing_keys_file_given {
+        let db = crate::db::connect(&settings).await?;
+        crate::db::migrate(&db, &settings).await?;
+        SigningKeys::load_or_create_shared(&db, now).await?;
+        SigningKeys::rotate_shared(&db, now).await?
+    } else {
+        SigningKeys::load_or_create(&settings.signing_keys_file, &now.to_rfc3339())?;
+        SigningKeys::rotate(&settings.signing_keys_file, &now.to_rfc3339())?
+    };
+    println!(
+        "new signing key {}",
+        SigningKeys::kid_url(&settings.base_url, &kid)
+    );
+    println!("restart the server(s) to sign with it; the older keys stay published");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn purge(settings: Settings, dry_run: bool) -> anyhow::Result<ExitCode> {

@@ -12,6 +12,7 @@ mod cli;
 mod confidence;
 mod course_files;
 mod glossary;
+mod credential_verifiers;
 mod hardening;
 mod health_and_headers;
 mod learner_journey;

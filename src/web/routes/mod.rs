@@ -8,6 +8,7 @@ mod auth;
 mod certificates;
 mod confidence;
 mod glossary;
+mod credentials;
 mod health;
 mod learner;
 mod mfa;
@@ -68,6 +69,8 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/verify/{code}/credential.json", Guard::Public),
     ("GET", "/verify/{code}/status", Guard::Public),
     ("GET", "/.well-known/jwks.json", Guard::Public),
+    ("GET", "/credentials/keys/{id}", Guard::Public),
+    ("GET", "/credentials/status/{list}", Guard::Public),
     ("GET", "/admin", Guard::PlatformAdmin),
     ("GET", "/admin/certificates/{code}", Guard::PlatformAdmin),
     (
@@ -195,6 +198,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(certificates::credential_status),
         )
         .route("/.well-known/jwks.json", web::get().to(certificates::jwks))
+        .route(
+            "/credentials/keys/{id}",
+            web::get().to(credentials::show_key),
+        )
+        .route(
+            "/credentials/status/{list}",
+            web::get().to(credentials::show_status_list),
+        )
         .route("/admin", web::get().to(admin::admin_home))
         .route("/admin/scorm.zip", web::get().to(scorm::download_scorm))
         .route(
