@@ -22,6 +22,14 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
 fn main() {
     println!("cargo:rerun-if-changed=templates");
     println!("cargo:rerun-if-changed=static");
+    // The integration tests run on PostgreSQL when TEST_DATABASE_URL is set: tests that apply to
+    // the embedded SQLite database only are then compiled with `#[ignore]`, so the summary counts
+    // them as ignored instead of passing them silently.
+    println!("cargo::rustc-check-cfg=cfg(tests_on_postgres)");
+    println!("cargo:rerun-if-env-changed=TEST_DATABASE_URL");
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+        println!("cargo:rustc-cfg=tests_on_postgres");
+    }
     // Read at run time, not baked in with env!(): a build script compiled for one checkout can be
     // reused by cargo for another checkout of the same package (a shared or copied target dir).
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());

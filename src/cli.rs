@@ -1,4 +1,4 @@
-//! The `deepdive` command line: serve, migrate, check-course, create-admin, purge.
+//! The `deepdive` command line: serve, migrate, check-course, create-admin, export-scorm, purge.
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +38,12 @@ pub enum Command {
     CheckCourse {
         /// The course directory (default: DEEPDIVE_COURSE_DIR or ./course)
         dir: Option<PathBuf>,
+        /// Also print item-writing statistics per module and flag questions with test-wise cues
+        #[arg(long)]
+        lint: bool,
+        /// With --lint: exit 1 when a module crosses a threshold documented in course/FORMAT.md
+        #[arg(long, requires = "lint")]
+        strict: bool,
     },
     /// Create a platform admin; the password is read from standard input (one line) or prompted for
     CreateAdmin {
@@ -69,6 +75,16 @@ pub enum Command {
         /// The CSV file
         file: PathBuf,
     },
+    /// Write a SCORM 1.2 package of the course (one SCO per module), for a learning management system such as
+    /// ESR (Oracle Learning Management) or the NHS Learning Hub; exits 1 with the problems if the course is invalid
+    ExportScorm {
+        /// The zip file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Pack only this module (its slug)
+        #[arg(long)]
+        module: Option<String>,
+    },
     /// Write an online, consistent copy of the SQLite database to FILE while the server runs
     /// (PostgreSQL deployments use pg_dump instead)
     Backup {
@@ -83,6 +99,9 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         learners: usize,
     },
+    /// Add a new credential signing key (ES256) that signs from now on; older keys stay published
+    /// so credentials signed with them still verify. Restart the server(s) afterwards
+    RotateSigningKey,
     /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
     /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
     Purge {
@@ -106,7 +125,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
-        Command::CheckCourse { dir } => Ok(check_course(&dir.unwrap_or(settings.course_dir))),
+        Command::CheckCourse { dir, lint, strict } => Ok(check_course(
+            &dir.unwrap_or(settings.course_dir),
+            lint,
+            strict,
+        )),
         Command::CreateAdmin { email, name } => create_admin(settings, &email, &name).await,
         Command::CreateOrg { name, slug } => create_org(settings, &name, &slug).await,
         Command::ImportUsers {
@@ -115,8 +138,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             file,
         } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
+        Command::ExportScorm { out, module } => export_scorm(&settings, &out, module.as_deref()),
         Command::Purge { dry_run } => purge(settings, dry_run).await,
         Command::Backup { file } => backup(settings, &file).await,
+        Command::RotateSigningKey => rotate_signing_key(settings).await,
         Command::Seed { org, learners } => seed(settings, &org, learners).await,
     }
 }
@@ -149,9 +174,38 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_course(dir: &std::path::Path) -> ExitCode {
+fn check_course(dir: &std::path::Path, lint: bool, strict: bool) -> ExitCode {
     match load_course(dir) {
+        Ok(course) if lint => {
+            let report = crate::course::lint::lint(&course, &|m| {
+                let path = dir.join(&m.slug).join("quiz.toml");
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                (path.display().to_string(), text)
+            });
+            print!("{}", report.render());
+            if report.passes_strict() {
+                println!(
+                    "{}: the course is valid; the lint found no module over the --strict thresholds",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            } else if strict {
+                eprintln!("the lint found modules over the --strict thresholds (see above)");
+                ExitCode::FAILURE
+            } else {
+                println!(
+                    "{}: the course is valid; see the lint warnings above",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+        }
         Ok(course) => {
+            // Warnings (acronyms missing from the glossary, lessons past their review date) never fail the check.
+            let warnings = course.warnings_on(Clock::default().now().date_naive());
+            for w in &warnings {
+                eprintln!("{w}");
+            }
             let lessons: usize = course.modules.iter().map(|m| m.lessons.len()).sum();
             let questions: usize = course.modules.iter().map(|m| m.quiz.questions.len()).sum();
             let prompts: usize = course
@@ -160,19 +214,75 @@ fn check_course(dir: &std::path::Path) -> ExitCode {
                 .map(|m| m.worksheet.prompts.len())
                 .sum();
             println!(
-                "{}: the course is valid: {} modules, {lessons} lessons, {questions} quiz questions, {prompts} worksheet prompts",
+                "{}: the course is valid: {} modules, {lessons} lessons, {questions} quiz questions, {prompts} worksheet prompts, {} glossary terms; {} warning(s)",
                 dir.display(),
-                course.modules.len()
+                course.modules.len(),
+                course.glossary.terms.len(),
+                warnings.len()
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
-            for p in &e.problems {
+            for p in e.problems.iter().chain(&e.warnings) {
                 eprintln!("{p}");
             }
             eprintln!("{} problem(s) found", e.problems.len());
             ExitCode::FAILURE
         }
+    }
+}
+
+fn export_scorm(
+    settings: &Settings,
+    out: &std::path::Path,
+    module: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use crate::scorm::{self, Export, ScormError};
+    let course = match load_course(&settings.course_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            for p in &e.problems {
+                eprintln!("{p}");
+            }
+            eprintln!(
+                "{} problem(s) found: no package was written. Fix the course files, then run `deepdive check-course`.",
+                e.problems.len()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let templates = crate::web::assets::templates()?;
+    let export = Export {
+        course: &course,
+        templates: &templates,
+        base_url: &settings.base_url,
+        module,
+    };
+    match scorm::package(&export) {
+        Ok(bytes) => {
+            std::fs::write(out, &bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "SCORM 1.2 package written to {}: {} module(s), {} KB",
+                out.display(),
+                module.map_or(course.modules.len(), |_| 1),
+                bytes.len().div_ceil(1024)
+            );
+            if settings.base_url.starts_with("http://127.")
+                || settings.base_url.contains("localhost")
+            {
+                eprintln!(
+                    "note: the package links to the hosted course at {}; set DEEPDIVE_BASE_URL to its public address",
+                    settings.base_url
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ ScormError::UnknownModule(..)) => {
+            eprintln!("error: --module: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(ScormError::Unexpected(e)) => Err(e),
     }
 }
 
@@ -228,6 +338,28 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
         }
         Err(RegisterError::Unexpected(e)) => Err(e),
     }
+}
+
+async fn rotate_signing_key(settings: Settings) -> anyhow::Result<ExitCode> {
+    use crate::services::credentials::SigningKeys;
+    let now = Clock::default().now();
+    // The same choice as at start-up: the database for instances sharing PostgreSQL without a
+    // named key file, otherwise the key file.
+    let kid = if settings.database_url.is_some() && !settings.signing_keys_file_given {
+        let db = crate::db::connect(&settings).await?;
+        crate::db::migrate(&db, &settings).await?;
+        SigningKeys::load_or_create_shared(&db, now).await?;
+        SigningKeys::rotate_shared(&db, now).await?
+    } else {
+        SigningKeys::load_or_create(&settings.signing_keys_file, &now.to_rfc3339())?;
+        SigningKeys::rotate(&settings.signing_keys_file, &now.to_rfc3339())?
+    };
+    println!(
+        "new signing key {}",
+        SigningKeys::kid_url(&settings.base_url, &kid)
+    );
+    println!("restart the server(s) to sign with it; the older keys stay published");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn purge(settings: Settings, dry_run: bool) -> anyhow::Result<ExitCode> {

@@ -54,7 +54,7 @@ pub struct SettingsArgs {
         global = true
     )]
     pub absolute_timeout_hours: u32,
-    /// File holding the Ed25519 keys that sign credentials (default: DATA_DIR/signing-keys.json; share it between instances).
+    /// File holding the keys that sign credentials, ES256 plus any older Ed25519 ones kept published (default: DATA_DIR/signing-keys.json; share it between instances).
     #[arg(long, env = "DEEPDIVE_SIGNING_KEYS_FILE", global = true)]
     pub signing_keys_file: Option<PathBuf>,
     /// Log-in, registration and activation attempts allowed per minute from one IP address.

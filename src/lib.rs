@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod pdf;
 pub mod proxies;
+pub mod scorm;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

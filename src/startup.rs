@@ -57,18 +57,27 @@ impl Application {
         // One process owns a SQLite file, so its keys live beside it; instances sharing PostgreSQL
         // share their keys through the database unless a (shared) key file is named.
         let shared = settings.database_url.is_some() && !settings.signing_keys_file_given;
-        let signing_keys = Arc::new(if shared {
+        let signing_keys = if shared {
             SigningKeys::load_or_create_shared(&db, clock.now()).await?
         } else {
             SigningKeys::load_or_create(&settings.signing_keys_file, &clock.now().to_rfc3339())?
-        });
-        let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute);
-        let auth_limiter = per_minute_limiter(settings.auth_rate_per_minute);
+        };
+        let subject_secret = secrets::get_or_create(&db, "credential_subject", &clock).await?;
+        let signing_keys = Arc::new(signing_keys.with_subject_secret(subject_secret));
+        let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute, &clock);
+        let auth_limiter = per_minute_limiter(settings.auth_rate_per_minute, &clock);
         let privacy_notice_html =
             crate::course::load_privacy_notice(&settings.course_dir)?.map(Arc::new);
         let listener = TcpListener::bind(&settings.addr)
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let port = listener.local_addr().context("no local address")?.port();
+        // `--addr HOST:0` picks a free port: links, credential ids and key URLs need the real one.
+        let mut settings = settings;
+        if settings.base_url == format!("http://{}", settings.addr) && settings.addr.ends_with(":0")
+        {
+            let bound = settings.addr.trim_end_matches(":0");
+            settings.base_url = format!("http://{bound}:{port}");
+        }
         let state = AppState {
             db,
             course,

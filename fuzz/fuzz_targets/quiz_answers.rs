@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use deepdive::course::{Course, load_course};
-use deepdive::domain::quiz::{draw, read_answers, score};
+use deepdive::domain::quiz::{AnswerCodec, draw, read_answers, score};
 use libfuzzer_sys::fuzz_target;
 
 fn course() -> &'static Course {
@@ -24,10 +24,11 @@ fuzz_target!(|data: &[u8]| {
     let mut seed = [0u8; 8];
     seed.copy_from_slice(&data[1..9]);
     let drawn = draw(&module.quiz, u64::from_le_bytes(seed));
+    let codec = AnswerCodec::new(b"fuzz key", u64::from_le_bytes(seed));
     let fields: Vec<(String, String)> = form_urlencoded::parse(&data[9..])
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    if let Ok(responses) = read_answers(&module.quiz, &drawn, &fields) {
+    if let Ok(responses) = read_answers(&module.quiz, &drawn, &fields, &codec) {
         for (d, r) in drawn.iter().zip(&responses) {
             if let Some(q) = module.quiz.questions.iter().find(|q| q.id == d.id) {
                 let _ = score(q, r);

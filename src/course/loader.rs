@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::markdown::{render_plain, render_with_blocks};
+use chrono::{Months, NaiveDate};
+
+use super::glossary::{GLOSSARY_FILE, Glossary, TermMarker, line_at, parse_glossary};
+use super::markdown::{render_lesson, render_plain, scan_body};
 use super::model::*;
 
 /// One problem in one course file.
@@ -30,6 +33,8 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub struct CourseError {
     pub problems: Vec<Problem>,
+    /// Warnings found on the way (acronyms missing from the glossary), shown beside the problems.
+    pub warnings: Vec<Problem>,
 }
 
 impl fmt::Display for CourseError {
@@ -44,6 +49,19 @@ impl fmt::Display for CourseError {
 
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 const MAX_ID_LEN: usize = 64;
+/// A lesson without `review_by` is due for review this long after `reviewed`.
+pub const DEFAULT_REVIEW_MONTHS: u32 = 6;
+
+/// 1-64 lower-case letters, digits or '-' (not at either end).
+pub(super) fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,8 +94,27 @@ struct RawQuizSettings {
     attempts_allowed: Option<u32>,
     questions_per_attempt: Option<usize>,
     shuffle_options: Option<bool>,
-    show_answers: Option<bool>,
+    show_answers: Option<RawShowAnswers>,
     minutes_between_attempts: Option<u32>,
+    scoring: Option<Scoring>,
+}
+
+/// `show_answers` as a mode, or as the older `true` (always) / `false` (never).
+#[derive(Deserialize, Clone, Copy)]
+#[serde(untagged)]
+enum RawShowAnswers {
+    Flag(bool),
+    Mode(ShowAnswers),
+}
+
+impl RawShowAnswers {
+    fn mode(self) -> ShowAnswers {
+        match self {
+            Self::Flag(true) => ShowAnswers::Always,
+            Self::Flag(false) => ShowAnswers::Never,
+            Self::Mode(m) => m,
+        }
+    }
 }
 
 impl RawQuizSettings {
@@ -89,10 +126,13 @@ impl RawQuizSettings {
                 .questions_per_attempt
                 .unwrap_or(base.questions_per_attempt),
             shuffle_options: self.shuffle_options.unwrap_or(base.shuffle_options),
-            show_answers: self.show_answers.unwrap_or(base.show_answers),
+            show_answers: self
+                .show_answers
+                .map_or(base.show_answers, RawShowAnswers::mode),
             minutes_between_attempts: self
                 .minutes_between_attempts
                 .unwrap_or(base.minutes_between_attempts),
+            scoring: self.scoring.unwrap_or(base.scoring),
         }
     }
 }
@@ -143,6 +183,21 @@ struct RawFrontMatter {
     minutes: u32,
     #[serde(default)]
     topics: Vec<String>,
+    reviewed: Option<toml::Spanned<toml::Value>>,
+    review_by: Option<toml::Spanned<toml::Value>>,
+}
+
+/// A front-matter date: a TOML date (`reviewed = 2026-12-01`) or the same in quotes.
+fn front_matter_date(value: &toml::Value) -> Option<NaiveDate> {
+    match value {
+        toml::Value::Datetime(toml::value::Datetime {
+            date: Some(d),
+            time: None,
+            offset: None,
+        }) => NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)),
+        toml::Value::String(s) if s.len() == 10 => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -162,8 +217,9 @@ struct RawQuizSettingsFlat {
     attempts_allowed: Option<u32>,
     questions_per_attempt: Option<usize>,
     shuffle_options: Option<bool>,
-    show_answers: Option<bool>,
+    show_answers: Option<RawShowAnswers>,
     minutes_between_attempts: Option<u32>,
+    scoring: Option<Scoring>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +231,8 @@ struct RawQuestion {
     outcomes: Vec<String>,
     prompt: String,
     explanation: Option<String>,
+    #[serde(default)]
+    style: QuestionStyle,
     scoring: Option<String>,
     #[serde(default, rename = "option")]
     options: Vec<RawChoice>,
@@ -272,13 +330,7 @@ impl FileCheck<'_> {
     }
 
     fn check_id(&mut self, id: &str, what: &str) -> bool {
-        let ok = !id.is_empty()
-            && id.len() <= MAX_ID_LEN
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !id.starts_with('-')
-            && !id.ends_with('-');
+        let ok = valid_id(id);
         if !ok {
             let line = self.line_of_id(id);
             self.at(
@@ -368,7 +420,10 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(
 struct Loader {
     root: PathBuf,
     problems: Vec<Problem>,
+    /// Problems that do not stop the course loading (shown by `check-course`).
+    warnings: Vec<Problem>,
     hasher: Sha256,
+    glossary: Glossary,
 }
 
 impl Loader {
@@ -395,12 +450,16 @@ pub fn load_course(dir: &Path) -> Result<Course, CourseError> {
     let mut loader = Loader {
         root: dir.to_path_buf(),
         problems: Vec::new(),
+        warnings: Vec::new(),
         hasher: Sha256::new(),
+        glossary: Glossary::default(),
     };
     let course = load_inner(&mut loader);
     match course {
         Some(c) if loader.problems.is_empty() => Ok(c),
-        _ => {
+        course => {
+            let warnings =
+                course.map_or_else(|| std::mem::take(&mut loader.warnings), |c| c.warnings);
             if loader.problems.is_empty() {
                 loader.problems.push(Problem {
                     file: loader.display(&dir.join("course.toml")),
@@ -410,6 +469,7 @@ pub fn load_course(dir: &Path) -> Result<Course, CourseError> {
             }
             Err(CourseError {
                 problems: loader.problems,
+                warnings,
             })
         }
     }
@@ -481,6 +541,12 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
             wanted.push(slug.clone());
         }
     }
+    let glossary_path = loader.root.join(GLOSSARY_FILE);
+    if glossary_path.exists()
+        && let Some((file, text)) = loader.read(&glossary_path)
+    {
+        loader.glossary = parse_glossary(&file, &text, &mut loader.problems);
+    }
     let mut modules = Vec::new();
     for (i, slug) in wanted.iter().enumerate() {
         let folder = loader.root.join(slug);
@@ -513,6 +579,8 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
         modules,
         confidence,
         fingerprint,
+        glossary: std::mem::take(&mut loader.glossary),
+        warnings: std::mem::take(&mut loader.warnings),
     })
 }
 
@@ -664,6 +732,8 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
             text: &text,
             problems: &mut loader.problems,
         };
+        let loader_glossary = &loader.glossary;
+        let check_warnings = &mut loader.warnings;
         let Some((front, body, body_line)) = split_front_matter(&text) else {
             check.at(
                 1,
@@ -704,7 +774,68 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
                 );
             }
         }
-        let rendered = match render_with_blocks(body) {
+        let front_line = |span: std::ops::Range<usize>| line_at(front, span.start) + 1;
+        let date_field = |check: &mut FileCheck<'_>,
+                          field: &str,
+                          value: &Option<toml::Spanned<toml::Value>>|
+         -> Option<(NaiveDate, usize)> {
+            let v = value.as_ref()?;
+            let line = front_line(v.span());
+            match front_matter_date(v.get_ref()) {
+                Some(d) => Some((d, line)),
+                None => {
+                    check.at(
+                        line,
+                        format!("`{field}` must be a date written YYYY-MM-DD, for example {field} = 2026-12-01"),
+                    );
+                    None
+                }
+            }
+        };
+        let reviewed = date_field(&mut check, "reviewed", &front_meta.reviewed);
+        let review_by = date_field(&mut check, "review_by", &front_meta.review_by);
+        if front_meta.reviewed.is_none() {
+            let line = check.line_of("slug", 1);
+            check.at(
+                line,
+                "the front matter needs `reviewed = YYYY-MM-DD`: the date the lesson's facts were last checked",
+            );
+        }
+        let (reviewed_on, review_line) = reviewed.unwrap_or_default();
+        let (review_by, review_line) = match review_by {
+            Some((by, line)) => {
+                if reviewed.is_some() && by < reviewed_on {
+                    check.at(line, "`review_by` is earlier than `reviewed`");
+                }
+                (by, line)
+            }
+            None => (
+                reviewed_on
+                    .checked_add_months(Months::new(DEFAULT_REVIEW_MONTHS))
+                    .unwrap_or(reviewed_on),
+                review_line,
+            ),
+        };
+        let scan = scan_body(body);
+        for line in &scan.unlinked_reading {
+            check.at(
+                body_line + line,
+                "a further-reading item needs a link to the page itself: [Title](https://…) - publisher, date",
+            );
+        }
+        for (acronym, line) in &scan.acronyms {
+            if !loader_glossary.covers_acronym(acronym) {
+                check_warnings.push(Problem {
+                    file: file.clone(),
+                    line: body_line + line,
+                    message: format!(
+                        "warning: '{acronym}' looks like an acronym but is not in {GLOSSARY_FILE}; add a [[term]] for it"
+                    ),
+                });
+            }
+        }
+        let mut marker = TermMarker::new(loader_glossary);
+        let rendered = match render_lesson(body, Some(&mut marker)) {
             Ok(r) => r,
             Err(problems) => {
                 for p in problems {
@@ -728,6 +859,10 @@ fn load_lessons(loader: &mut Loader, folder: &Path, topic_ids: &HashSet<String>)
             minutes: front_meta.minutes,
             topics: front_meta.topics,
             html: rendered.html,
+            reviewed: reviewed_on,
+            review_by,
+            review_line,
+            further_reading: scan.reading_links,
             word_count: body
                 .split_whitespace()
                 .filter(|w| w.chars().any(char::is_alphanumeric))
@@ -779,6 +914,7 @@ fn load_quiz(
         shuffle_options: s.shuffle_options,
         show_answers: s.show_answers,
         minutes_between_attempts: s.minutes_between_attempts,
+        scoring: s.scoring,
     }
     .apply(defaults);
     check_settings(&mut check, &settings, "questions_per_attempt");
@@ -820,7 +956,7 @@ fn load_quiz(
                 );
             }
         }
-        if let Some(question) = build_question(&mut check, q, line) {
+        if let Some(question) = build_question(&mut check, q, line, settings.scoring) {
             questions.push(question);
         }
     }
@@ -830,7 +966,12 @@ fn load_quiz(
     })
 }
 
-fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Option<Question> {
+fn build_question(
+    check: &mut FileCheck<'_>,
+    q: RawQuestion,
+    line: usize,
+    policy: Scoring,
+) -> Option<Question> {
     let kind = match q.kind.as_str() {
         "single" => QuestionKind::Single,
         "multiple" => QuestionKind::Multiple,
@@ -845,8 +986,13 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
             return None;
         }
     };
+    let scoring_overridden = q.scoring.is_some();
     let scoring = match q.scoring.as_deref() {
-        None | Some("all_or_nothing") => Scoring::AllOrNothing,
+        None if kind == QuestionKind::Single || kind == QuestionKind::TrueFalse => {
+            Scoring::AllOrNothing
+        }
+        None => policy,
+        Some("all_or_nothing") => Scoring::AllOrNothing,
         Some("partial") if kind != QuestionKind::Single && kind != QuestionKind::TrueFalse => {
             Scoring::Partial
         }
@@ -1005,7 +1151,9 @@ fn build_question(check: &mut FileCheck<'_>, q: RawQuestion, line: usize) -> Opt
         outcomes: q.outcomes,
         prompt: q.prompt,
         explanation: q.explanation.filter(|e| !e.trim().is_empty()),
+        style: q.style,
         scoring,
+        scoring_overridden,
         options: q
             .options
             .into_iter()

@@ -1,3 +1,7 @@
+use chrono::NaiveDate;
+
+use super::glossary::Glossary;
+use super::loader::Problem;
 use serde::Serialize;
 
 /// The whole course, validated and with every lesson already rendered to sanitised HTML.
@@ -18,6 +22,18 @@ pub struct Course {
     pub confidence: Vec<ConfidenceStatement>,
     /// A hash of every course file: when it changes, stored progress percentages are recomputed.
     pub fingerprint: String,
+    pub glossary: Glossary,
+    /// Problems found at load time that do not stop the course (`check-course` prints them).
+    pub warnings: Vec<Problem>,
+}
+
+/// A lesson that is due for review, or overdue.
+#[derive(Debug, Clone, Copy)]
+pub struct DueLesson<'a> {
+    pub module: &'a Module,
+    pub lesson: &'a Lesson,
+    /// Days until `review_by`; negative when it has passed.
+    pub days_left: i64,
 }
 
 impl Course {
@@ -32,6 +48,39 @@ impl Course {
 
     pub fn total_minutes(&self) -> u32 {
         self.modules.iter().map(|m| m.estimated_minutes).sum()
+    }
+
+    /// Lessons whose review date has passed or falls within `within_days` of `today`, soonest first.
+    pub fn lessons_due_for_review(&self, today: NaiveDate, within_days: i64) -> Vec<DueLesson<'_>> {
+        let mut due: Vec<DueLesson<'_>> = self
+            .modules
+            .iter()
+            .flat_map(|m| m.lessons.iter().map(move |l| (m, l)))
+            .map(|(module, lesson)| DueLesson {
+                module,
+                lesson,
+                days_left: (lesson.review_by - today).num_days(),
+            })
+            .filter(|d| d.days_left <= within_days)
+            .collect();
+        due.sort_by_key(|d| d.days_left);
+        due
+    }
+
+    /// The load-time warnings, plus a warning for every lesson whose review date is before `today`.
+    pub fn warnings_on(&self, today: NaiveDate) -> Vec<Problem> {
+        let mut warnings = self.warnings.clone();
+        for d in self.lessons_due_for_review(today, -1) {
+            warnings.push(Problem {
+                file: d.lesson.file.clone(),
+                line: d.lesson.review_line,
+                message: format!(
+                    "warning: the lesson was due for review by {} (reviewed {}): check its facts, then update `reviewed`",
+                    d.lesson.review_by, d.lesson.reviewed
+                ),
+            });
+        }
+        warnings
     }
 }
 
@@ -97,6 +146,14 @@ pub struct Lesson {
     pub html: String,
     pub word_count: usize,
     pub file: String,
+    /// When the lesson's facts were last checked (front matter `reviewed`).
+    pub reviewed: NaiveDate,
+    /// When it is due for review again (`review_by`, or six months after `reviewed`).
+    pub review_by: NaiveDate,
+    /// The front-matter line that sets the review date, for warnings.
+    pub review_line: usize,
+    /// The web addresses its further-reading items link to.
+    pub further_reading: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +163,45 @@ pub struct QuizSettings {
     pub attempts_allowed: u32,
     pub questions_per_attempt: usize,
     pub shuffle_options: bool,
-    pub show_answers: bool,
+    /// What the review of an attempt shows of the right answers.
+    pub show_answers: ShowAnswers,
     pub minutes_between_attempts: u32,
+    /// The module's declared policy for multiple-response, ordering and matching questions
+    /// (a question may still set its own `scoring`).
+    pub scoring: Scoring,
+}
+
+/// What the review of an attempt shows of the right answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowAnswers {
+    /// The key and the feedback for every choice, after any attempt.
+    Always,
+    /// After a pass: the key and all feedback. After a fail: which answers were wrong and the
+    /// feedback for what the learner chose, but not the right answers.
+    AfterPass,
+    /// Right or wrong per question and the feedback for what the learner chose; never the key.
+    Never,
+}
+
+impl ShowAnswers {
+    /// Whether this attempt's review may show the right answers.
+    pub fn reveals_key(self, passed: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::AfterPass => passed,
+            Self::Never => false,
+        }
+    }
+}
+
+/// What a question asks of the learner: recall of a fact, or applying it to a situation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionStyle {
+    #[default]
+    Recall,
+    Scenario,
 }
 
 impl Default for QuizSettings {
@@ -117,8 +211,9 @@ impl Default for QuizSettings {
             attempts_allowed: 0,
             questions_per_attempt: 10,
             shuffle_options: true,
-            show_answers: true,
+            show_answers: ShowAnswers::AfterPass,
             minutes_between_attempts: 0,
+            scoring: Scoring::Partial,
         }
     }
 }
@@ -145,7 +240,7 @@ pub enum QuestionKind {
     Matching,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scoring {
     AllOrNothing,
@@ -159,7 +254,11 @@ pub struct Question {
     pub outcomes: Vec<String>,
     pub prompt: String,
     pub explanation: Option<String>,
+    pub style: QuestionStyle,
+    /// The scoring used (the question's own, or the module's policy).
     pub scoring: Scoring,
+    /// Whether the question set its own `scoring` instead of following the module's policy.
+    pub scoring_overridden: bool,
     /// Single, multiple and true/false questions.
     pub options: Vec<Choice>,
     /// Ordering questions, in the correct order.

@@ -45,13 +45,52 @@ pub struct DrawnQuestion {
 }
 
 /// The questions of one attempt, derived from its seed.
+///
+/// The draw is stratified by outcome: first one question for each outcome the pool covers (in a
+/// random order of outcomes, so when there are more outcomes than questions drawn, which ones are
+/// covered varies), then the rest at random from what is left; the questions are then shown in a
+/// random order. The same seed always gives the same draw.
 pub fn draw(quiz: &Quiz, seed: u64) -> Vec<DrawnQuestion> {
     let mut rng = SplitMix64(seed);
     let mut pool: Vec<usize> = (0..quiz.questions.len()).collect();
     rng.shuffle(&mut pool);
     let n = quiz.settings.questions_per_attempt.min(pool.len());
-    pool.truncate(n);
-    pool.into_iter()
+    let mut outcomes: Vec<&str> = quiz
+        .questions
+        .iter()
+        .flat_map(|q| q.outcomes.iter().map(String::as_str))
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .collect();
+    rng.shuffle(&mut outcomes);
+    let mut chosen: Vec<usize> = Vec::with_capacity(n);
+    for outcome in outcomes {
+        if chosen.len() >= n {
+            break;
+        }
+        let covered = chosen
+            .iter()
+            .any(|&i| quiz.questions[i].outcomes.iter().any(|o| o == outcome));
+        if covered {
+            continue;
+        }
+        if let Some(&i) = pool.iter().find(|&&i| {
+            !chosen.contains(&i) && quiz.questions[i].outcomes.iter().any(|o| o == outcome)
+        }) {
+            chosen.push(i);
+        }
+    }
+    for &i in &pool {
+        if chosen.len() >= n {
+            break;
+        }
+        if !chosen.contains(&i) {
+            chosen.push(i);
+        }
+    }
+    rng.shuffle(&mut chosen);
+    chosen
+        .into_iter()
         .map(|i| {
             let q = &quiz.questions[i];
             DrawnQuestion {
@@ -60,6 +99,76 @@ pub fn draw(quiz: &Quiz, seed: u64) -> Vec<DrawnQuestion> {
             }
         })
         .collect()
+}
+
+/// The form values that stand for a question's choices (options, and the right-hand side of
+/// matching pairs). They are keyed MACs of the attempt's seed, the question and the choice, so
+/// the page never names a choice by its id (which would give a matching question's key away),
+/// values differ between attempts, and the server can map them back exactly from the ticket.
+#[derive(Clone, Copy)]
+pub struct AnswerCodec<'k> {
+    key: CodecKey<'k>,
+    seed: u64,
+}
+
+#[derive(Clone, Copy)]
+enum CodecKey<'k> {
+    Mac(&'k crate::crypto::MacKey),
+    Bytes(&'k [u8]),
+}
+
+impl<'k> AnswerCodec<'k> {
+    /// A codec under the server's quiz key.
+    pub fn with_mac(key: &'k crate::crypto::MacKey, seed: u64) -> Self {
+        Self {
+            key: CodecKey::Mac(key),
+            seed,
+        }
+    }
+
+    /// The same codec from the key's raw bytes (tests and fuzzing).
+    pub fn new(key: &'k [u8], seed: u64) -> Self {
+        Self {
+            key: CodecKey::Bytes(key),
+            seed,
+        }
+    }
+
+    /// The opaque value for `choice` of `question` in this attempt (16 hex digits): the
+    /// HMAC-SHA256 of `answer|seed|question|choice`, truncated.
+    pub fn token(&self, question: &str, choice: &str) -> String {
+        use hmac::{Hmac, Mac};
+        use sha2::{Digest, Sha256};
+        let message = format!("{}|{question}|{choice}", self.seed);
+        let digest: Vec<u8> = match self.key {
+            CodecKey::Mac(key) => key.mac_bytes("answer|", message.as_bytes()).to_vec(),
+            CodecKey::Bytes(bytes) => match <Hmac<Sha256> as Mac>::new_from_slice(bytes) {
+                Ok(mut mac) => {
+                    mac.update(b"answer|");
+                    mac.update(message.as_bytes());
+                    mac.finalize().into_bytes().to_vec()
+                }
+                // HMAC takes keys of any length, so this arm is not reached; a keyed hash is
+                // the same strength for this purpose.
+                Err(_) => Sha256::new()
+                    .chain_update(bytes)
+                    .chain_update(message.as_bytes())
+                    .finalize()
+                    .to_vec(),
+            },
+        };
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The choice among `choices` that `value` stands for.
+    fn decode<'q>(
+        &self,
+        question: &str,
+        mut choices: impl Iterator<Item = &'q str>,
+        value: &str,
+    ) -> Option<&'q str> {
+        choices.find(|c| self.token(question, c) == value)
+    }
 }
 
 fn choice_order(q: &Question, settings: &QuizSettings, rng: &mut SplitMix64) -> Vec<usize> {
@@ -124,7 +233,8 @@ pub struct Incomplete {
     pub problems: Vec<(usize, String)>,
 }
 
-/// Reads the `q.*` fields of a submitted quiz form against the attempt's draw.
+/// Reads the `q.*` fields of a submitted quiz form against the attempt's draw; choice values
+/// are the attempt's opaque tokens (see [`AnswerCodec`]).
 ///
 /// # Errors
 /// `Err(Err(Tampered))` for impossible input; `Err(Ok(Incomplete))` when questions are unanswered.
@@ -132,6 +242,7 @@ pub fn read_answers(
     quiz: &Quiz,
     drawn: &[DrawnQuestion],
     fields: &[(String, String)],
+    codec: &AnswerCodec<'_>,
 ) -> Result<Vec<Response>, Result<Incomplete, Tampered>> {
     let mut raw: BTreeMap<&str, Vec<(Option<&str>, &str)>> = BTreeMap::new();
     for (k, v) in fields {
@@ -154,7 +265,7 @@ pub fn read_answers(
             return Err(Err(Tampered::UnknownQuestion));
         };
         let given = raw.get(d.id.as_str()).cloned().unwrap_or_default();
-        match read_one(q, &given) {
+        match read_one(q, &given, codec) {
             Ok(Some(r)) => responses.push(r),
             Ok(None) => {
                 problems.push((n + 1, missing_message(q, n + 1)));
@@ -196,15 +307,18 @@ pub fn partial_answers(fields: &[(String, String)]) -> BTreeMap<String, BTreeSet
 
 type ReadResult = Result<Option<Response>, Result<String, Tampered>>;
 
-fn read_one(q: &Question, given: &[(Option<&str>, &str)]) -> ReadResult {
+fn read_one(q: &Question, given: &[(Option<&str>, &str)], codec: &AnswerCodec<'_>) -> ReadResult {
     match q.kind {
         QuestionKind::Single | QuestionKind::TrueFalse | QuestionKind::Multiple => {
             let mut chosen = BTreeSet::new();
             for (sub, v) in given {
-                if sub.is_some() || !q.options.iter().any(|o| o.id == *v) {
+                let option = codec.decode(&q.id, q.options.iter().map(|o| o.id.as_str()), v);
+                let (None, Some(option)) = (sub, option) else {
+                    return Err(Err(Tampered::UnknownChoice));
+                };
+                if !chosen.insert(option.to_string()) {
                     return Err(Err(Tampered::UnknownChoice));
                 }
-                chosen.insert((*v).to_string());
             }
             if chosen.len() > 1 && q.kind != QuestionKind::Multiple {
                 return Err(Err(Tampered::UnknownChoice));
@@ -251,10 +365,11 @@ fn read_one(q: &Question, given: &[(Option<&str>, &str)]) -> ReadResult {
                 if v.is_empty() {
                     continue;
                 }
-                if !q.pairs.iter().any(|p| p.id == *v) {
+                let Some(right) = codec.decode(&q.id, q.pairs.iter().map(|p| p.id.as_str()), v)
+                else {
                     return Err(Err(Tampered::UnknownChoice));
-                }
-                if placed.insert(left.to_string(), (*v).to_string()).is_some() {
+                };
+                if placed.insert(left.to_string(), right.to_string()).is_some() {
                     return Err(Err(Tampered::UnknownChoice));
                 }
             }
@@ -387,7 +502,9 @@ mod tests {
             outcomes: vec!["o".into()],
             prompt: "p".into(),
             explanation: None,
+            style: crate::course::QuestionStyle::Recall,
             scoring,
+            scoring_overridden: false,
             options: match kind {
                 QuestionKind::TrueFalse => vec![choice("true", true), choice("false", false)],
                 QuestionKind::Single => {
@@ -559,14 +676,21 @@ mod tests {
             .iter()
             .find(|q| !drawn.iter().any(|d| d.id == q.id))
             .expect("one left out");
-        let fields = vec![(field_name(&outside.id, None), "a".to_string())];
+        let codec = AnswerCodec::new(b"key", 7);
+        let fields = vec![(field_name(&outside.id, None), codec.token(&outside.id, "a"))];
         assert_eq!(
-            read_answers(&quiz, &drawn, &fields),
+            read_answers(&quiz, &drawn, &fields, &codec),
             Err(Err(Tampered::UnknownQuestion))
         );
         let fields = vec![(field_name(&drawn[0].id, None), "zzz".to_string())];
         assert_eq!(
-            read_answers(&quiz, &drawn, &fields),
+            read_answers(&quiz, &drawn, &fields, &codec),
+            Err(Err(Tampered::UnknownChoice))
+        );
+        // The option's own id is not a value the form accepts: only the attempt's token is.
+        let fields = vec![(field_name(&drawn[0].id, None), "a".to_string())];
+        assert_eq!(
+            read_answers(&quiz, &drawn, &fields, &codec),
             Err(Err(Tampered::UnknownChoice))
         );
     }
@@ -575,18 +699,99 @@ mod tests {
     fn unanswered_questions_are_listed_by_number() {
         let quiz = quiz_of(12, 10);
         let drawn = draw(&quiz, 1);
+        let codec = AnswerCodec::new(b"key", 1);
         let fields: Vec<(String, String)> = drawn
             .iter()
             .skip(1)
-            .map(|d| (field_name(&d.id, None), "a".to_string()))
+            .map(|d| (field_name(&d.id, None), codec.token(&d.id, "a")))
             .collect();
-        match read_answers(&quiz, &drawn, &fields) {
+        match read_answers(&quiz, &drawn, &fields, &codec) {
             Err(Ok(incomplete)) => assert_eq!(incomplete.problems[0].0, 1),
             other => panic!("{other:?}"),
         }
     }
 
+    /// A pool of `n` questions spread over `outcomes` outcomes, question i naming outcome
+    /// i % outcomes, except that outcome 0 has most of the pool (to tempt a plain random draw).
+    fn stratified_quiz(n: usize, outcomes: usize, per_attempt: usize) -> Quiz {
+        let mut quiz = quiz_of(n, per_attempt);
+        for (i, q) in quiz.questions.iter_mut().enumerate() {
+            let o = if i < outcomes { i } else { 0 };
+            q.outcomes = vec![format!("o{o}")];
+        }
+        quiz
+    }
+
+    #[test]
+    fn matching_values_are_opaque_distinct_and_read_back_exactly() {
+        let q = question(QuestionKind::Matching, Scoring::Partial);
+        let quiz = Quiz {
+            settings: QuizSettings::default(),
+            questions: vec![q.clone()],
+        };
+        let drawn = draw(&quiz, 9);
+        let codec = AnswerCodec::new(b"server key", 9);
+        let tokens: BTreeSet<String> = q.pairs.iter().map(|p| codec.token(&q.id, &p.id)).collect();
+        assert_eq!(tokens.len(), q.pairs.len(), "no two pairs share a value");
+        for (p, t) in q
+            .pairs
+            .iter()
+            .zip(q.pairs.iter().map(|p| codec.token(&q.id, &p.id)))
+        {
+            assert!(!t.contains(&p.id), "the value does not name the pair");
+            assert_eq!(t.len(), 16);
+        }
+        assert_ne!(
+            codec.token(&q.id, "a"),
+            AnswerCodec::new(b"server key", 10).token(&q.id, "a"),
+            "values differ between attempts"
+        );
+        let fields: Vec<(String, String)> = q
+            .pairs
+            .iter()
+            .map(|p| (field_name(&q.id, Some(&p.id)), codec.token(&q.id, &p.id)))
+            .collect();
+        let responses = read_answers(&quiz, &drawn, &fields, &codec).expect("valid");
+        assert_eq!(score(&q, &responses[0]), FULL);
+    }
+
     proptest! {
+        #[test]
+        fn every_draw_covers_every_outcome_when_the_draw_is_large_enough(
+            seed in any::<u64>(),
+            outcomes in 1usize..6,
+            extra in 0usize..30,
+        ) {
+            let n = outcomes + 10 + extra;
+            let quiz = stratified_quiz(n, outcomes, 10);
+            let drawn = draw(&quiz, seed);
+            prop_assert_eq!(drawn.len(), 10);
+            let ids: BTreeSet<&str> = drawn.iter().map(|d| d.id.as_str()).collect();
+            prop_assert_eq!(ids.len(), 10, "no question twice");
+            for o in 0..outcomes {
+                let name = format!("o{o}");
+                prop_assert!(
+                    drawn.iter().any(|d| quiz.question(&d.id).is_some_and(|q| q.outcomes.contains(&name))),
+                    "outcome {} missing for seed {}", name, seed
+                );
+            }
+            prop_assert_eq!(draw(&quiz, seed), drawn, "the same seed gives the same draw");
+        }
+
+        #[test]
+        fn with_more_outcomes_than_questions_drawn_each_question_covers_a_new_outcome(
+            seed in any::<u64>(),
+        ) {
+            let quiz = stratified_quiz(20, 15, 10);
+            let drawn = draw(&quiz, seed);
+            let covered: BTreeSet<&String> = drawn
+                .iter()
+                .filter_map(|d| quiz.question(&d.id))
+                .flat_map(|q| q.outcomes.iter())
+                .collect();
+            prop_assert_eq!(covered.len(), 10);
+        }
+
         #[test]
         fn scoring_never_panics_and_stays_between_0_and_100(
             chosen in proptest::collection::btree_set("[a-e]", 0..6),

@@ -74,6 +74,7 @@ audit_actions! {
     MemberMoved = "org.member.move", "Member moved to another cohort";
     MemberRemoved = "org.member.remove", "Member removed from the organisation";
     OrgSecurityChanged = "org.security", "Security setting changed";
+    ScormExported = "scorm.export", "SCORM package downloaded";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -25,6 +25,31 @@ pub struct Insight {
     pub all: HashMap<String, QuestionStats>,
 }
 
+/// Learners who must have answered a question (on their first attempt) before it is flagged.
+pub const FLAG_AFTER_LEARNERS: usize = 20;
+/// Facility above which a question is flagged as too easy.
+pub const TOO_EASY: f64 = 0.95;
+
+/// What an item writer should look at in a question, from its first-attempt statistics: it is
+/// almost always right (too easy, or its answer is given away), or people who did well overall
+/// get it wrong more often (negative discrimination: a doubtful key or a misleading prompt).
+/// Nothing until [`FLAG_AFTER_LEARNERS`] learners have answered it.
+pub fn review_flags(first: &QuestionStats) -> Vec<&'static str> {
+    let mut flags = Vec::new();
+    if first.answered < FLAG_AFTER_LEARNERS {
+        return flags;
+    }
+    if first.facility.is_some_and(|f| f > TOO_EASY) {
+        flags.push("Almost everyone gets this right first time: it may be too easy or give its answer away. Consider rewriting it.");
+    }
+    if first.discrimination.is_some_and(|d| d < 0.0) {
+        flags.push(
+            "People who did well overall got this wrong more often: check the key and the wording.",
+        );
+    }
+    flags
+}
+
 /// Point-biserial correlation between a 0/1 item and a continuous total; `None` when undefined.
 pub fn point_biserial(pairs: &[(bool, f64)]) -> Option<f64> {
     #[allow(clippy::cast_precision_loss)]
@@ -140,6 +165,34 @@ pub async fn for_module(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stats(answered: usize, facility: f64, discrimination: f64) -> QuestionStats {
+        QuestionStats {
+            answered,
+            facility: Some(facility),
+            discrimination: Some(discrimination),
+            choices: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn too_easy_and_negatively_discriminating_questions_are_flagged_once_twenty_have_answered() {
+        assert!(
+            review_flags(&stats(19, 1.0, -0.5)).is_empty(),
+            "too few yet"
+        );
+        assert!(
+            review_flags(&stats(20, 0.7, 0.3)).is_empty(),
+            "a good question"
+        );
+        let easy = review_flags(&stats(20, 0.96, 0.1));
+        assert_eq!(easy.len(), 1);
+        assert!(easy[0].contains("too easy"));
+        let odd = review_flags(&stats(25, 0.5, -0.2));
+        assert_eq!(odd.len(), 1);
+        assert!(odd[0].contains("check the key"));
+        assert_eq!(review_flags(&stats(30, 0.99, -0.1)).len(), 2);
+    }
 
     #[test]
     fn a_question_that_strong_learners_get_right_discriminates_positively() {

@@ -19,5 +19,6 @@ pub mod reports;
 pub mod secrets;
 pub mod seed;
 pub mod sessions;
+pub mod status_list;
 pub mod tokens;
 pub mod worksheets;

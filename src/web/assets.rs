@@ -28,6 +28,11 @@ pub fn templates() -> anyhow::Result<Handlebars<'static>> {
     Ok(hb)
 }
 
+/// Every embedded static file as (path under `static/`, bytes): the SCORM export ships them too.
+pub fn static_files() -> &'static [(&'static str, &'static [u8])] {
+    embedded::STATIC_FILES
+}
+
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("css") => "text/css; charset=utf-8",

@@ -1,7 +1,9 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use governor::{DefaultKeyedRateLimiter, Quota};
+use governor::Quota;
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
 
 use handlebars::Handlebars;
 use sea_orm::DatabaseConnection;
@@ -28,19 +30,31 @@ pub struct AppState {
     /// Keys that sign Open Badges credentials.
     pub signing_keys: Arc<SigningKeys>,
     /// Per-IP limit on the public verify pages, against code guessing.
-    pub verify_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub verify_limiter: Arc<IpLimiter>,
     /// Per-IP limit on log-in, registration and activation, against password guessing at scale.
-    pub auth_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    pub auth_limiter: Arc<IpLimiter>,
     /// The operator's privacy text (`course/privacy.md`), rendered and sanitised at start-up.
     pub privacy_notice_html: Option<Arc<String>>,
     /// Certificate PDFs already rendered.
     pub pdf_cache: Arc<crate::pdf::cache::PdfCache>,
 }
 
+/// A per-IP rate limiter on the app's [`Clock`] (so tests can stop and move its time).
+pub type IpLimiter = governor::RateLimiter<
+    IpAddr,
+    DefaultKeyedStateStore<IpAddr>,
+    Clock,
+    NoOpMiddleware<std::time::Duration>,
+>;
+
 /// A per-IP limiter allowing `per_minute` requests a minute (with that many in a burst).
-pub fn per_minute_limiter(per_minute: u32) -> Arc<DefaultKeyedRateLimiter<IpAddr>> {
+pub fn per_minute_limiter(per_minute: u32, clock: &Clock) -> Arc<IpLimiter> {
     let n = std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
-    Arc::new(governor::RateLimiter::keyed(Quota::per_minute(n)))
+    Arc::new(governor::RateLimiter::new(
+        Quota::per_minute(n),
+        DefaultKeyedStateStore::default(),
+        clock.clone(),
+    ))
 }
 
 impl AppState {

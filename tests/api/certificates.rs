@@ -1,7 +1,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
 use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -187,30 +188,55 @@ async fn the_verify_pages_are_rate_limited_per_ip() {
     assert!(r.text().await.unwrap().contains("Too many requests"));
 }
 
-fn verifying_keys(jwks: &serde_json::Value) -> Vec<(String, VerifyingKey)> {
+/// The ES256 keys of a JWK set, by `kid` (retired Ed25519 keys are skipped: nothing new uses them).
+pub fn verifying_keys(jwks: &serde_json::Value) -> Vec<(String, VerifyingKey)> {
     jwks["keys"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|k| k["alg"] == "ES256")
         .map(|k| {
-            assert_eq!(k["kty"], "OKP");
-            assert_eq!(k["crv"], "Ed25519");
-            let x = URL_SAFE_NO_PAD.decode(k["x"].as_str().unwrap()).unwrap();
+            assert_eq!(k["kty"], "EC");
+            assert_eq!(k["crv"], "P-256");
+            let mut point = vec![4u8];
+            for c in ["x", "y"] {
+                point.extend(URL_SAFE_NO_PAD.decode(k[c].as_str().unwrap()).unwrap());
+            }
             (
                 k["kid"].as_str().unwrap().to_string(),
-                VerifyingKey::from_bytes(&x.try_into().unwrap()).unwrap(),
+                VerifyingKey::from_sec1_bytes(&point).unwrap(),
             )
         })
         .collect()
 }
 
-fn verify_jws(jws: &str, keys: &[(String, VerifyingKey)]) -> bool {
+pub fn jwt_header(jwt: &str) -> serde_json::Value {
+    serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(jwt.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+pub fn jwt_payload(jwt: &str) -> serde_json::Value {
+    serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(jwt.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+pub fn verify_jws(jws: &str, keys: &[(String, VerifyingKey)]) -> bool {
     let parts: Vec<&str> = jws.split('.').collect();
     if parts.len() != 3 {
         return false;
     }
-    let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    let header = jwt_header(jws);
+    if header["alg"] != "ES256" {
+        return false;
+    }
     let Some((_, key)) = keys.iter().find(|(kid, _)| header["kid"] == *kid.as_str()) else {
         return false;
     };
@@ -225,7 +251,7 @@ fn verify_jws(jws: &str, keys: &[(String, VerifyingKey)]) -> bool {
 }
 
 #[tokio::test]
-async fn the_credential_is_an_open_badge_signed_with_a_published_ed25519_key() {
+async fn the_credential_is_an_open_badge_vc_jwt_signed_with_a_published_es256_key() {
     let app = spawn_app().await;
     app.register("jo@example.org", "Jo Bloggs", PASSWORD).await;
     app.complete_course().await;
@@ -255,14 +281,22 @@ async fn the_credential_is_an_open_badge_signed_with_a_published_ed25519_key() {
             .contains("jo@example.org")
     );
     let jws = body["jws"].as_str().unwrap();
-    let header: serde_json::Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(jws.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(header["alg"], "EdDSA");
-    assert_eq!(header["typ"], "vc+jwt");
+    let header = jwt_header(jws);
+    assert_eq!(header["alg"], "ES256");
+    assert_eq!(header["typ"], "JWT");
+    let kid = header["kid"].as_str().unwrap();
+    assert!(
+        kid.starts_with(&app.address),
+        "kid is an absolute URL: {kid}"
+    );
+    let single: serde_json::Value = stranger
+        .get(kid.strip_prefix(&app.address).unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(single["kty"], "EC", "the kid URL returns one bare JWK");
+    assert_eq!(single["kid"], kid);
     let jwks: serde_json::Value = stranger
         .get("/.well-known/jwks.json")
         .await
@@ -271,13 +305,24 @@ async fn the_credential_is_an_open_badge_signed_with_a_published_ed25519_key() {
         .unwrap();
     let keys = verifying_keys(&jwks);
     assert!(verify_jws(jws, &keys), "the signature verifies");
-    let payload: serde_json::Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(jws.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(&payload, vc, "the JWS payload is the credential");
+    let mut payload = jwt_payload(jws);
+    assert_eq!(payload["iss"], vc["issuer"]["id"]);
+    assert_eq!(payload["jti"], vc["id"]);
+    assert_eq!(payload["sub"], vc["credentialSubject"]["id"]);
+    let from = chrono::DateTime::parse_from_rfc3339(vc["validFrom"].as_str().unwrap()).unwrap();
+    let until = chrono::DateTime::parse_from_rfc3339(vc["validUntil"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["nbf"], from.timestamp());
+    assert_eq!(payload["exp"], until.timestamp());
+    for claim in ["iss", "jti", "nbf", "sub", "exp"] {
+        payload.as_object_mut().unwrap().remove(claim);
+    }
+    assert_eq!(
+        &payload, vc,
+        "the rest of the JWT payload is the credential"
+    );
+    let subject = vc["credentialSubject"]["id"].as_str().unwrap();
+    assert!(subject.starts_with("urn:uuid:"), "{subject}");
+    assert!(!subject.contains("jo@example.org"));
     // Change any byte of the payload: the signature fails.
     let parts: Vec<&str> = jws.split('.').collect();
     let mut payload_bytes = URL_SAFE_NO_PAD.decode(parts[1]).unwrap();

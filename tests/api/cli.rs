@@ -57,7 +57,11 @@ fn every_command_has_help() {
 #[tokio::test]
 async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
     let data = tempfile::tempdir().unwrap();
-    let database_url = fresh_database_url().await.unwrap_or_default();
+    let database = fresh_database().await;
+    let database_url = database
+        .as_ref()
+        .map(|d| d.url().to_string())
+        .unwrap_or_default();
     let mut child = deepdive()
         .args([
             "create-admin",
@@ -153,4 +157,67 @@ async fn create_admin_reads_the_password_from_stdin_and_the_admin_can_log_in() {
     let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12"));
+}
+
+#[test]
+fn check_course_warns_about_lessons_past_their_review_date_but_still_passes() {
+    let dir = copy_course();
+    let file = "solution-discovery/lessons/02-lean-canvas.md";
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "reviewed = 2026-12-01",
+            "reviewed = 2020-01-01\nreview_by = 2020-03-01",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = deepdive()
+        .arg("check-course")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // The warning points at the `review_by` line (the fourth of the file).
+    assert!(
+        err.contains(&format!("{file}:4: warning:")) && err.contains("2020-03-01"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the course is valid"));
+}
+
+#[test]
+fn check_course_warns_about_an_acronym_missing_from_the_glossary_with_its_line() {
+    let dir = copy_course();
+    let file = "problem-discovery/lessons/01-start-with-the-problem.md";
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let body_start = text.match_indices("+++\n").nth(1).unwrap().0 + 4;
+    let mut edited = text.clone();
+    edited.insert_str(body_start, "Ask the QZXW team and the QZXW lead.\n\n");
+    std::fs::write(&path, &edited).unwrap();
+    let line = edited
+        .lines()
+        .position(|l| l.contains("QZXW team"))
+        .unwrap()
+        + 1;
+    let out = deepdive()
+        .arg("check-course")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{file}:{line}: warning: 'QZXW'")),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("QZXW").count(),
+        1,
+        "one warning per acronym and lesson: {err}"
+    );
 }

@@ -22,8 +22,8 @@ async fn a_learner_reads_and_completes_a_lesson_and_sees_their_progress() {
     let module = app.get_html("/modules/ai-fundamentals").await;
     assert!(module.contains("Completed"));
     let dashboard = app.get_html("/dashboard").await;
-    // 1 of 8 steps in module 1 (7 lessons + quiz); 1 of all the course's steps.
-    assert!(dashboard.contains("12% · 1 of 7 lessons"), "{dashboard}");
+    // 1 of 9 steps in module 1 (8 lessons + quiz); 1 of all the course's steps.
+    assert!(dashboard.contains("11% · 1 of 8 lessons"), "{dashboard}");
     assert!(dashboard.contains("Continue where you left off"));
     assert!(dashboard.contains("/modules/ai-fundamentals/lessons/narrow-and-general-ai"));
 }
@@ -35,7 +35,7 @@ async fn completing_a_lesson_twice_counts_it_once() {
     app.complete_lesson("ai-fundamentals", "what-is-ai").await;
     app.complete_lesson("ai-fundamentals", "what-is-ai").await;
     let dashboard = app.get_html("/dashboard").await;
-    assert!(dashboard.contains("1 of 7 lessons"));
+    assert!(dashboard.contains("1 of 8 lessons"));
 }
 
 #[tokio::test]

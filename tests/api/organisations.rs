@@ -576,7 +576,7 @@ async fn leavers_are_removed_from_the_organisation_and_keep_their_records() {
         learner
             .get_html("/dashboard")
             .await
-            .contains("1 of 7 lessons"),
+            .contains("1 of 8 lessons"),
         "their progress stays"
     );
     assert!(

@@ -57,7 +57,8 @@ async fn the_pass_mark_boundary_fails_at_70_and_passes_at_80_and_90() {
 
 #[tokio::test]
 async fn each_question_kind_scores_right_wrong_and_partial() {
-    let (app, _course) = app_with_fixture("questions_per_attempt = 5").await;
+    let (app, _course) =
+        app_with_fixture("questions_per_attempt = 5\nscoring = \"all_or_nothing\"").await;
     app.new_learner().await;
     // All right.
     let r = app.take_quiz("ai-fundamentals", 5).await;
@@ -77,14 +78,16 @@ async fn each_question_kind_scores_right_wrong_and_partial() {
     let form = app.open_quiz("ai-fundamentals").await;
     let course = deepdive::course::load_course(&app.course_dir).unwrap();
     let quiz = &course.module("ai-fundamentals").unwrap().quiz;
+    let key = app.quiz_key().await;
     let mut fields = form.fixed.clone();
     for id in &form.questions {
         let q = quiz.question(id).unwrap();
-        if id == "fx-multiple" {
-            fields.push(("q.fx-multiple".into(), "a".into()));
+        let answers = if id == "fx-multiple" {
+            vec![("q.fx-multiple".into(), "a".into())]
         } else {
-            fields.extend(answers_for(q, true));
-        }
+            answers_for(q, true)
+        };
+        fields.extend(encode_answers(&key, form.seed(), q, answers));
     }
     let pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -98,31 +101,163 @@ async fn each_question_kind_scores_right_wrong_and_partial() {
 
 #[tokio::test]
 async fn the_review_marks_up_every_choice_and_its_feedback_for_tools() {
-    let (app, _course) = app_with_fixture("questions_per_attempt = 5").await;
+    let (app, _course) =
+        app_with_fixture("questions_per_attempt = 5\nshow_answers = \"always\"").await;
     app.new_learner().await;
-    let r = app.take_quiz("ai-fundamentals", 0).await;
+    let form = app.open_quiz("ai-fundamentals").await;
+    let r = app.answer_quiz("ai-fundamentals", &form, 0, &[]).await;
     let review = app.get_html(&location(&r)).await;
-    assert!(
-        review
-            .contains("data-question=\"q.fx-single\" data-option=\"right\" data-correct=\"true\"")
-    );
-    assert!(
-        review
-            .contains("data-question=\"q.fx-single\" data-option=\"wrong\" data-correct=\"false\"")
-    );
+    let codec_key = app.quiz_key().await;
+    let codec = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed());
+    let single = |id: &str| codec.token("fx-single", id);
+    assert!(review.contains(&format!(
+        "data-question=\"q.fx-single\" data-option=\"{}\" data-correct=\"true\"",
+        single("right")
+    )));
+    assert!(review.contains(&format!(
+        "data-question=\"q.fx-single\" data-option=\"{}\" data-correct=\"false\"",
+        single("wrong")
+    )));
     assert!(
         review
             .contains("data-question=\"q.fx-order.first\" data-option=\"1\" data-correct=\"true\"")
     );
-    assert!(
-        review
-            .contains("data-question=\"q.fx-match.cat\" data-option=\"cat\" data-correct=\"true\"")
-    );
+    assert!(review.contains(&format!(
+        "data-question=\"q.fx-match.cat\" data-option=\"{}\" data-correct=\"true\"",
+        codec.token("fx-match", "cat")
+    )));
     assert!(
         review.contains("data-feedback>No</p>"),
         "feedback for the wrong option chosen"
     );
     assert!(review.contains("data-feedback>Comes first</p>"));
+}
+
+#[tokio::test]
+async fn after_a_failed_attempt_the_review_shows_what_was_wrong_but_not_the_key_until_a_pass() {
+    let (app, _course) =
+        app_with_fixture("questions_per_attempt = 5\nshow_answers = \"after_pass\"").await;
+    app.new_learner().await;
+    let form = app.open_quiz("ai-fundamentals").await;
+    assert!(
+        form.html
+            .contains("the right answers are shown once you pass")
+    );
+    let r = app.answer_quiz("ai-fundamentals", &form, 0, &[]).await;
+    let failed = app.get_html(&location(&r)).await;
+    let codec_key = app.quiz_key().await;
+    let codec = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed());
+    assert!(failed.contains("data-key-held-back"));
+    assert!(
+        failed.contains(&format!(
+            "data-option=\"{}\" data-correct=\"false\"",
+            codec.token("fx-single", "wrong")
+        )),
+        "the learner sees that their choice was wrong"
+    );
+    assert!(failed.contains("data-feedback>No</p>"), "and why");
+    for unchosen in failed.split("<li class=\"dd-review-choice\"").skip(1) {
+        let tag = unchosen.split('>').next().unwrap();
+        assert!(
+            !tag.contains("data-correct"),
+            "an option the learner did not choose is not marked right or wrong: {tag}"
+        );
+    }
+    assert!(!failed.contains("This is a right answer."));
+    assert!(
+        !failed.contains("Right answer</th>"),
+        "no key column for orderings and matchings"
+    );
+    let r = app.take_quiz("ai-fundamentals", 5).await;
+    let passed = app.get_html(&location(&r)).await;
+    assert!(!passed.contains("data-key-held-back"));
+    assert!(
+        passed.contains("This is a right answer."),
+        "the key after a pass"
+    );
+}
+
+#[tokio::test]
+async fn with_show_answers_never_the_review_never_shows_the_key() {
+    let (app, _course) =
+        app_with_fixture("questions_per_attempt = 5\nshow_answers = \"never\"").await;
+    app.new_learner().await;
+    let form = app.open_quiz("ai-fundamentals").await;
+    assert!(form.html.contains("but not the right answers"));
+    let r = app.take_quiz("ai-fundamentals", 3).await;
+    let partly = app.get_html(&location(&r)).await;
+    assert!(!partly.contains("Right answer</th>"));
+    let r = app.take_quiz("ai-fundamentals", 5).await;
+    let passed = app.get_html(&location(&r)).await;
+    assert_eq!(attr(&passed, "data-passed"), "true");
+    assert!(
+        !passed.contains("Right answer</th>"),
+        "not even after a pass"
+    );
+    assert!(!passed.contains("data-key-held-back"));
+}
+
+#[tokio::test]
+async fn no_field_value_or_element_id_on_the_quiz_page_names_a_choice() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let course = deepdive::course::load_course(&app.course_dir).unwrap();
+    for module in &course.modules {
+        let form = app.open_quiz(&module.slug).await;
+        let values: Vec<&str> = form
+            .html
+            .split("value=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        let ids: Vec<&str> = form
+            .html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        for id in &form.questions {
+            let q = module.quiz.question(id).unwrap();
+            let names = q
+                .options
+                .iter()
+                .map(|o| o.id.as_str())
+                .chain(q.pairs.iter().map(|p| p.id.as_str()))
+                .chain(q.items.iter().map(|i| i.id.as_str()));
+            for name in names {
+                assert!(
+                    !values.contains(&name),
+                    "{}: a field value names '{name}' of question {id}",
+                    module.slug
+                );
+                assert!(
+                    !ids.iter().any(|e| *e == format!("{id}-{name}")),
+                    "{}: an element id names '{name}' of question {id}",
+                    module.slug
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_quiz_page_states_its_scoring_policy() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let form = app.open_quiz("ai-fundamentals").await;
+    assert!(form.html.contains("data-quiz-policy"));
+    assert!(
+        form.html
+            .contains("earn part of the mark for each part you get right")
+    );
+    let (app, _course) =
+        app_with_fixture("questions_per_attempt = 5\nscoring = \"all_or_nothing\"").await;
+    app.new_learner().await;
+    let form = app.open_quiz("ai-fundamentals").await;
+    assert!(
+        form.html
+            .contains("earn the mark only when every part is right")
+    );
 }
 
 #[tokio::test]
@@ -157,7 +292,8 @@ async fn an_answer_to_a_question_outside_the_attempt_is_refused_and_nothing_is_s
         .iter()
         .find(|q| !form.questions.contains(&q.id))
         .unwrap();
-    let extra = answers_for(outside, true);
+    let key = app.quiz_key().await;
+    let extra = encode_answers(&key, form.seed(), outside, answers_for(outside, true));
     let r = app.answer_quiz("ai-fundamentals", &form, 10, &extra).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("not part of this attempt"));
@@ -233,16 +369,19 @@ async fn unanswered_questions_are_named_and_the_other_answers_kept() {
         questions: vec![],
         fixed: form.fixed.clone(),
     };
-    partial.fixed.push(("q.fx-single".into(), "right".into()));
+    let codec_key = app.quiz_key().await;
+    let right = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed())
+        .token("fx-single", "right");
+    partial.fixed.push(("q.fx-single".into(), right.clone()));
     let r = app.answer_quiz("ai-fundamentals", &partial, 0, &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("There is a problem"));
     assert!(html.contains("select an answer") || html.contains("give every item a position"));
     assert!(
-        html.contains(
-            "id=\"fx-single-right\" name=\"q.fx-single\" type=\"radio\" value=\"right\" checked"
-        ),
+        html.contains(&format!(
+            "id=\"fx-single-{right}\" name=\"q.fx-single\" type=\"radio\" value=\"{right}\" checked"
+        )),
         "answer kept"
     );
     assert_eq!(
@@ -347,12 +486,15 @@ async fn the_quiz_form_works_without_javascript_using_plain_controls() {
     app.new_learner().await;
     let form = app.open_quiz("ai-fundamentals").await;
     assert!(!form.html.contains("<script"));
-    assert!(form.html.contains(
-        "<select class=\"nhsuk-select\" id=\"fx-order-first\" name=\"q.fx-order.first\">"
-    ));
-    assert!(
-        form.html
-            .contains("<label class=\"nhsuk-label\" for=\"fx-match-cat\">Cat</label>")
-    );
+    let codec_key = app.quiz_key().await;
+    let codec = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed());
+    assert!(form.html.contains(&format!(
+        "<select class=\"nhsuk-select\" id=\"fx-order-{}\" name=\"q.fx-order.first\">",
+        codec.token("fx-order", "first")
+    )));
+    assert!(form.html.contains(&format!(
+        "<label class=\"nhsuk-label\" for=\"fx-match-{}\">Cat</label>",
+        codec.token("fx-match", "left|cat")
+    )));
     assert!(!form.html.contains("draggable"));
 }

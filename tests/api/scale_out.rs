@@ -10,6 +10,8 @@ async fn two_instances_on_one_database_share_sessions_and_signing_keys() {
     // A second instance on the same database (the same SQLite file, or the same PostgreSQL database).
     let mut settings = test_settings(&first.data_dir, &first.course_dir);
     settings.database_url = first.database_url.clone();
+    // Instances behind one load balancer share one public address (key URLs name it).
+    settings.base_url = first.address.clone();
     let second = Application::build(settings, Clock::default())
         .await
         .expect("second instance starts");

@@ -22,6 +22,8 @@ fn chromium() -> String {
     std::env::var("DEEPDIVE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
 pub const SKIP_VAR: &str = "DEEPDIVE_SKIP_BROWSER_TESTS";
+/// Set by CI: a missing browser fails the tests instead of skipping them.
+pub const REQUIRE_VAR: &str = "DEEPDIVE_REQUIRE_BROWSER";
 
 /// The axe-core rule tags the pages must pass (WCAG 2.0, 2.1 and 2.2, levels A and AA).
 pub const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -62,12 +64,16 @@ pub fn output_dir() -> PathBuf {
     dir
 }
 
+/// Where `npm ci` in tests/browser puts the pinned axe-core script.
+fn axe_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js")
+}
+
 /// The pinned axe-core script from tests/browser/node_modules (`npm ci` in tests/browser).
 fn axe_source() -> &'static str {
     static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     AXE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/browser/node_modules/axe-core/axe.min.js");
+        let path = axe_path();
         std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
                 "cannot read {}: {e}. Run `npm ci` in tests/browser (it installs the pinned axe-core), \
@@ -85,21 +91,53 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// Whether to run: false when skipping is asked for; panics with what to install when the browser is missing.
+/// What the browser tests need and this machine lacks.
+fn missing() -> Vec<String> {
+    let mut missing: Vec<String> = [("Chromium", chromium()), ("ChromeDriver", chromedriver())]
+        .into_iter()
+        .filter(|(_, bin)| !Path::new(bin).exists())
+        .map(|(what, bin)| format!("{what} ({bin})"))
+        .collect();
+    if !axe_path().exists() {
+        missing.push("axe-core (tests/browser/node_modules)".into());
+    }
+    missing
+}
+
+/// Says once per run, past the test harness's output capture, why the browser tests are skipped.
+fn say_once(line: &str) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
+}
+
+/// Whether to run. Skips (false, with one line saying what to install) when the browser or
+/// axe-core is missing or skipping is asked for; fails instead when `DEEPDIVE_REQUIRE_BROWSER=1`.
 pub fn browser_available() -> bool {
-    if std::env::var(SKIP_VAR).is_ok_and(|v| v == "1") {
-        eprintln!("{SKIP_VAR}=1: skipping this browser test");
-        return false;
+    let required = std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1");
+    let missing = missing();
+    if missing.is_empty() {
+        if !required && std::env::var(SKIP_VAR).is_ok_and(|v| v == "1") {
+            say_once(&format!("browser tests skipped: {SKIP_VAR}=1"));
+            return false;
+        }
+        return true;
     }
-    for bin in [chromedriver(), chromium()] {
-        assert!(
-            Path::new(&bin).exists(),
-            "{bin} is missing. The browser tests need Debian's Chromium and ChromeDriver \
-             (`apt-get install -y chromium chromium-driver`) and axe-core (`npm ci` in tests/browser). \
-             To skip them locally, set {SKIP_VAR}=1."
-        );
-    }
-    true
+    let what = format!(
+        "{} missing: install Chromium and ChromeDriver with `apt-get install -y chromium \
+         chromium-driver` and axe-core with `npm ci` in tests/browser",
+        missing.join(", ")
+    );
+    assert!(
+        !required,
+        "{REQUIRE_VAR}=1 but the browser tests cannot run, {what}"
+    );
+    say_once(&format!(
+        "browser tests skipped, {what} ({REQUIRE_VAR}=1 makes this a failure)"
+    ));
+    false
 }
 
 impl Browser {

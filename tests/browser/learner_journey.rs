@@ -1,15 +1,27 @@
 use fantoccini::key::Key;
 
 use crate::browser::{Browser, Js};
-use crate::helpers::{PASSWORD, answers_for, get_with_cookie, pdf_text, spawn_app};
+use crate::helpers::{
+    PASSWORD, TestApp, answers_for, encode_answers, get_with_cookie, pdf_text, spawn_app,
+};
 
 const MODULE: &str = "ai-fundamentals";
 
 /// Answers the quiz on the page: right or wrong for every question, with the form controls a
 /// person would use (radios and checkboxes by their labels, selects by value).
-async fn answer_quiz(b: &Browser, course_dir: &std::path::Path, right: bool) {
-    let course = deepdive::course::load_course(course_dir).unwrap();
+async fn answer_quiz(b: &Browser, app: &TestApp, right: bool) {
+    let course = deepdive::course::load_course(&app.course_dir).unwrap();
     let quiz = &course.module(MODULE).unwrap().quiz;
+    let key = app.quiz_key().await;
+    let seed: u64 = b
+        .find("input[name='seed']")
+        .await
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut ids = Vec::new();
     for el in b.find_all("form [id^='question-']").await {
         let id = el.attr("id").await.unwrap().unwrap();
@@ -18,7 +30,7 @@ async fn answer_quiz(b: &Browser, course_dir: &std::path::Path, right: bool) {
     assert!(!ids.is_empty(), "the quiz shows questions");
     for id in &ids {
         let q = quiz.question(id).unwrap();
-        for (field, value) in answers_for(q, right) {
+        for (field, value) in encode_answers(&key, seed, q, answers_for(q, right)) {
             let control = b.find(&format!("[name='{field}']")).await;
             if control.tag_name().await.unwrap() == "select" {
                 control.select_by_value(&value).await.unwrap();
@@ -116,7 +128,7 @@ async fn learner_journey(js: Js, label: &'static str) {
     b.click_text("Take the quiz").await;
     assert_eq!(b.path().await, format!("/modules/{MODULE}/quiz"));
     b.check("quiz-form", "Module 1 quiz").await;
-    answer_quiz(&b, &app.course_dir, false).await;
+    answer_quiz(&b, &app, false).await;
     b.click_text("Submit answers").await;
     assert!(
         b.path().await.starts_with("/attempts/"),
@@ -129,7 +141,7 @@ async fn learner_journey(js: Js, label: &'static str) {
     b.check("quiz-review-failed", "Module 1 quiz: your result")
         .await;
     b.click_text("Take the quiz again").await;
-    answer_quiz(&b, &app.course_dir, true).await;
+    answer_quiz(&b, &app, true).await;
     b.click_text("Submit answers").await;
     assert!(
         b.path().await.starts_with("/attempts/"),

@@ -45,12 +45,67 @@ struct OrgRow {
     name: String,
 }
 
+/// A lesson whose facts are due to be checked again (front matter `review_by`).
+#[derive(Serialize)]
+struct DueLessonRow {
+    url: String,
+    title: String,
+    module: String,
+    file: String,
+    review_by: String,
+    /// "3 days overdue", "due today", "due in 12 days".
+    when: String,
+    overdue: bool,
+}
+
+/// Lessons are listed from this many days before their review date.
+const REVIEW_NOTICE_DAYS: i64 = 30;
+
+fn lessons_due(
+    course: &crate::course::Course,
+    course_dir: &std::path::Path,
+    today: chrono::NaiveDate,
+) -> Vec<DueLessonRow> {
+    course
+        .lessons_due_for_review(today, REVIEW_NOTICE_DAYS)
+        .into_iter()
+        .map(|d| DueLessonRow {
+            url: format!("/modules/{}/lessons/{}", d.module.slug, d.lesson.slug),
+            title: d.lesson.title.clone(),
+            module: format!("Module {}: {}", d.module.number, d.module.title),
+            // The file within the course folder, not the server's full path.
+            file: std::path::Path::new(&d.lesson.file)
+                .strip_prefix(course_dir)
+                .map_or_else(|_| d.lesson.file.clone(), |p| p.display().to_string()),
+            review_by: d.lesson.review_by.format("%-d %B %Y").to_string(),
+            when: match d.days_left {
+                0 => "due today".into(),
+                1 => "due tomorrow".into(),
+                -1 => "1 day overdue".into(),
+                n if n < 0 => format!("{} days overdue", -n),
+                n => format!("due in {n} days"),
+            },
+            overdue: d.days_left < 0,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ModuleRow {
+    slug: String,
+    number: usize,
+    title: String,
+}
+
 #[derive(Serialize)]
 struct AdminPage {
     organisations: Vec<OrgRow>,
+    /// For the SCORM package downloads.
+    modules: Vec<ModuleRow>,
     q: String,
     certificates: Vec<CertRow>,
     audit: Vec<AuditRow>,
+    lessons_due: Vec<DueLessonRow>,
 }
 
 /// `GET /admin`: certificates (searchable by name or code) and the newest audit entries.
@@ -74,6 +129,16 @@ pub async fn admin_home(
         .collect();
     let vm = AdminPage {
         organisations,
+        modules: state
+            .course
+            .modules
+            .iter()
+            .map(|m| ModuleRow {
+                slug: m.slug.clone(),
+                number: m.number,
+                title: m.title.clone(),
+            })
+            .collect(),
         certificates: certs
             .iter()
             .map(|c| CertRow {
@@ -98,6 +163,7 @@ pub async fn admin_home(
             })
             .collect(),
         q,
+        lessons_due: lessons_due(&state.course, &state.settings.course_dir, now.date_naive()),
     };
     page.render(
         View::new(StatusCode::OK, "admin/home", "Admin", "admin"),

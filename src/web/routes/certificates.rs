@@ -8,7 +8,7 @@ use crate::entities::certificates as cert_entity;
 use crate::error::AppError;
 use crate::pdf::certificate::{CertificatePdf, render as render_pdf};
 use crate::services::certificates::{self, Status};
-use crate::services::credentials::credential;
+use crate::services::credentials::signed_credential;
 use crate::services::progress;
 use crate::web::AppState;
 use crate::web::session::{CurrentUser, Visitor};
@@ -305,16 +305,20 @@ pub async fn verify(
     )
 }
 
-/// `GET /verify/{code}/credential.json`: the Open Badges 3.0 credential and its compact JWS.
-/// With `Accept: application/vc+jwt`, the JWS alone.
+/// `GET /verify/{code}/credential.json`: the Open Badges 3.0 credential and its VC-JWT (`jws`).
+/// With `Accept: application/vc+jwt`, the VC-JWT alone.
 pub async fn credential_json(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let cert = find(&state, &req, &path).await?;
-    let vc = credential(&cert, &state.settings.base_url, &state.course.title);
-    let jws = state.signing_keys.sign_vc(&vc);
+    let (vc, jws) = signed_credential(
+        &state.signing_keys,
+        &cert,
+        &state.settings.base_url,
+        &state.course.title,
+    );
     let wants_jwt = req
         .headers()
         .get(header::ACCEPT)
@@ -362,5 +366,10 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(state.signing_keys.jwks().to_string())
+        .body(
+            state
+                .signing_keys
+                .jwks(&state.settings.base_url)
+                .to_string(),
+        )
 }

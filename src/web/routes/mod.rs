@@ -9,6 +9,8 @@ mod admin;
 mod auth;
 mod certificates;
 mod confidence;
+mod credentials;
+mod glossary;
 mod health;
 mod learner;
 mod mfa;
@@ -16,6 +18,7 @@ mod onboarding;
 mod org;
 mod public;
 mod quiz;
+mod scorm;
 mod worksheets;
 
 use crate::web::assets;
@@ -70,6 +73,7 @@ routes! {
     GET  "/privacy" => Public, public::privacy;
     GET  "/cookies" => Public, public::cookies;
     GET  "/accessibility" => Public, public::accessibility;
+    GET  "/glossary" => Public, glossary::show_glossary;
     // Registering, logging in and out.
     GET  "/register" => Public, auth::show_register;
     POST "/register" => Public, auth::register;
@@ -95,8 +99,11 @@ routes! {
     GET  "/verify/{code}/credential.json" => Public, certificates::credential_json;
     GET  "/verify/{code}/status" => Public, certificates::credential_status;
     GET  "/.well-known/jwks.json" => Public, certificates::jwks;
+    GET  "/credentials/keys/{id}" => Public, credentials::show_key;
+    GET  "/credentials/status/{list}" => Public, credentials::show_status_list;
     // The platform admin area.
     GET  "/admin" => PlatformAdmin, admin::admin_home;
+    GET  "/admin/scorm.zip" => PlatformAdmin, scorm::download_scorm;
     GET  "/admin/certificates/{code}" => PlatformAdmin, admin::show_certificate;
     POST "/admin/certificates/{code}/revoke" => PlatformAdmin, admin::revoke_certificate;
     POST "/admin/organisations" => PlatformAdmin, admin::create_organisation;

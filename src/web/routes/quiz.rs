@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::course::{Module, Question, QuestionKind, Scoring};
+use crate::course::{Module, Question, QuestionKind, Scoring, ShowAnswers};
 use crate::domain::quiz::{
-    DrawnQuestion, FULL, Response, Tampered, draw, field_name, partial_answers, read_answers,
+    AnswerCodec, DrawnQuestion, FULL, Response, Tampered, draw, field_name, partial_answers,
+    read_answers,
 };
 use crate::error::AppError;
 use crate::services::quiz::{self, Availability, Submission, SubmitError, Ticket, TicketError};
@@ -76,6 +77,36 @@ struct QuizPage {
     errors: Vec<ProblemLink>,
     attempts_used: u32,
     attempts_allowed: u32,
+    cooldown_minutes: u32,
+    scoring_note: &'static str,
+    answers_note: &'static str,
+}
+
+/// The quiz page's plain statement of how answers are scored.
+fn scoring_note(policy: Scoring) -> &'static str {
+    match policy {
+        Scoring::Partial => {
+            "Questions with several parts (select all that apply, put in order, match) earn part of the mark for each part you get right; a wrong tick takes one back."
+        }
+        Scoring::AllOrNothing => {
+            "Questions with several parts (select all that apply, put in order, match) earn the mark only when every part is right."
+        }
+    }
+}
+
+/// The quiz page's plain statement of what the review will show.
+fn answers_note(mode: ShowAnswers) -> &'static str {
+    match mode {
+        ShowAnswers::Always => {
+            "After you submit, you will see the right answers and why each answer is right or wrong."
+        }
+        ShowAnswers::AfterPass => {
+            "After you submit, you will see which answers were wrong and feedback on the ones you chose; the right answers are shown once you pass."
+        }
+        ShowAnswers::Never => {
+            "After you submit, you will see which answers were wrong and feedback on the ones you chose, but not the right answers."
+        }
+    }
 }
 
 fn ordinal(n: usize) -> String {
@@ -95,6 +126,7 @@ fn question_form(
     d: &DrawnQuestion,
     given: &BTreeMap<String, BTreeSet<String>>,
     error: Option<String>,
+    codec: &AnswerCodec<'_>,
 ) -> QuestionForm {
     let is_given = |field: &str, value: &str| given.get(field).is_some_and(|v| v.contains(value));
     let field = field_name(&q.id, None);
@@ -104,12 +136,13 @@ fn question_form(
         QuestionKind::Single | QuestionKind::Multiple | QuestionKind::TrueFalse => {
             for &i in &d.order {
                 if let Some(o) = q.options.get(i) {
+                    let value = codec.token(&q.id, &o.id);
                     choices.push(ChoiceInput {
-                        id: format!("{}-{}", q.id, o.id),
+                        id: format!("{}-{}", q.id, value),
                         field: field.clone(),
-                        value: o.id.clone(),
+                        checked: is_given(&field, &value),
+                        value,
                         text: o.text.clone(),
-                        checked: is_given(&field, &o.id),
                     });
                 }
             }
@@ -130,7 +163,7 @@ fn question_form(
                         selected: is_given(&f, &p.to_string()),
                     }));
                     rows.push(SelectRow {
-                        id: format!("{}-{}", q.id, item.id),
+                        id: format!("{}-{}", q.id, codec.token(&q.id, &item.id)),
                         field: f,
                         label: item.text.clone(),
                         options,
@@ -147,14 +180,15 @@ fn question_form(
                     selected: false,
                 }];
                 options.extend(d.order.iter().filter_map(|&i| q.pairs.get(i)).map(|r| {
+                    let value = codec.token(&q.id, &r.id);
                     SelectOption {
-                        value: r.id.clone(),
+                        selected: is_given(&f, &value),
+                        value,
                         text: r.right.clone(),
-                        selected: is_given(&f, &r.id),
                     }
                 }));
                 rows.push(SelectRow {
-                    id: format!("{}-{}", q.id, p.id),
+                    id: format!("{}-{}", q.id, codec.token(&q.id, &format!("left|{}", p.id))),
                     field: f,
                     label: p.left.clone(),
                     options,
@@ -242,6 +276,7 @@ fn quiz_form(
     problems: &[(usize, String)],
 ) -> Result<HttpResponse, AppError> {
     let drawn = draw(&module.quiz, ticket.seed);
+    let codec = AnswerCodec::with_mac(&state.quiz_key, ticket.seed);
     let questions: Vec<QuestionForm> = drawn
         .iter()
         .enumerate()
@@ -251,7 +286,7 @@ fn quiz_form(
                 .iter()
                 .find(|(n, _)| *n == i + 1)
                 .map(|(_, m)| m.clone());
-            Some(question_form(i + 1, q, d, given, error))
+            Some(question_form(i + 1, q, d, given, error, &codec))
         })
         .collect();
     let errors = problems
@@ -278,6 +313,9 @@ fn quiz_form(
         errors,
         attempts_used: used,
         attempts_allowed: module.quiz.settings.attempts_allowed,
+        cooldown_minutes: module.quiz.settings.minutes_between_attempts,
+        scoring_note: scoring_note(module.quiz.settings.scoring),
+        answers_note: answers_note(module.quiz.settings.show_answers),
     };
     let status = if problems.is_empty() {
         StatusCode::OK
@@ -376,7 +414,8 @@ pub async fn submit_quiz(
         }
     }
     let drawn = draw(&module.quiz, ticket.seed);
-    let responses = match read_answers(&module.quiz, &drawn, form.fields.pairs()) {
+    let codec = AnswerCodec::with_mac(&state.quiz_key, ticket.seed);
+    let responses = match read_answers(&module.quiz, &drawn, form.fields.pairs(), &codec) {
         Ok(r) => r,
         Err(Err(Tampered::UnknownQuestion)) => {
             return Err(AppError::BadRequest(
@@ -482,6 +521,8 @@ struct ReviewPage {
     count: usize,
     questions: Vec<ReviewQuestion>,
     show_answers: bool,
+    /// The right answers are held back until the learner passes.
+    key_after_pass: bool,
 }
 
 fn review_question(
@@ -491,6 +532,7 @@ fn review_question(
     response: &Response,
     credit: u32,
     show: bool,
+    codec: &AnswerCodec<'_>,
 ) -> ReviewQuestion {
     let field = field_name(&q.id, None);
     let mut choices = Vec::new();
@@ -506,7 +548,7 @@ fn review_question(
                 let chosen = chosen_ids.contains(&o.id);
                 choices.push(ReviewChoice {
                     field: field.clone(),
-                    value: o.id.clone(),
+                    value: codec.token(&q.id, &o.id),
                     text: o.text.clone(),
                     chosen,
                     correct: o.correct,
@@ -556,9 +598,13 @@ fn review_question(
                     label: p.left.clone(),
                     field: field_name(&q.id, Some(&p.id)),
                     right: chosen == p.id,
-                    chosen_value: chosen,
+                    chosen_value: if chosen.is_empty() {
+                        chosen
+                    } else {
+                        codec.token(&q.id, &chosen)
+                    },
                     chosen_text,
-                    correct_value: p.id.clone(),
+                    correct_value: codec.token(&q.id, &p.id),
                     correct_text: p.right.clone(),
                     show_correct: show,
                     feedback: show.then(|| p.feedback.clone()),
@@ -605,7 +651,10 @@ pub async fn show_attempt(
         .ok_or(AppError::NotFound)?;
     let drawn: Vec<DrawnQuestion> = serde_json::from_str(&attempt.questions)
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored attempt questions: {e}")))?;
-    let show = module.quiz.settings.show_answers;
+    let mode = module.quiz.settings.show_answers;
+    let show = mode.reveals_key(attempt.passed);
+    let seed = u64::from_ne_bytes(attempt.seed.to_ne_bytes());
+    let codec = AnswerCodec::with_mac(&state.quiz_key, seed);
     let mut questions = Vec::new();
     for (i, d) in drawn.iter().enumerate() {
         // A question removed from the course since is skipped; the stored score stands.
@@ -617,7 +666,15 @@ pub async fn show_attempt(
             .and_then(|a| serde_json::from_str(&a.response).ok())
             .unwrap_or(Response::Choices(BTreeSet::new()));
         let credit = answer.map_or(0, |a| u32::try_from(a.credit).unwrap_or(0));
-        questions.push(review_question(i + 1, q, d, &response, credit, show));
+        questions.push(review_question(
+            i + 1,
+            q,
+            d,
+            &response,
+            credit,
+            show,
+            &codec,
+        ));
     }
     let page = ReviewPage {
         attempt_id: attempt.public_id.clone(),
@@ -635,6 +692,7 @@ pub async fn show_attempt(
         count: questions.len(),
         questions,
         show_answers: show,
+        key_after_pass: !show && mode == ShowAnswers::AfterPass,
     };
     let title = format!("Module {} quiz: your result", module.number);
     render(

@@ -23,6 +23,8 @@ struct QuestionInsight {
     all_facility: String,
     first_discrimination: String,
     all_discrimination: String,
+    /// What an item writer should look at (once enough learners have answered).
+    flags: Vec<&'static str>,
     choices: Vec<ChoiceCount>,
     hard: bool,
 }
@@ -82,6 +84,7 @@ fn question(q: &Question, ins: &Insight) -> QuestionInsight {
             })
             .collect(),
         hard: all.facility.is_some_and(|f| f < 0.5),
+        flags: crate::services::insight::review_flags(&first),
     }
 }
 

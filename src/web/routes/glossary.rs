@@ -1,0 +1,60 @@
+//! `GET /glossary`: every term the lessons use, with its plain definition. Lessons link their first
+//! use of each term here (`/glossary#id`).
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::course::GlossaryTerm;
+use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::session::Visitor;
+use crate::web::view::{View, render};
+
+/// The terms that start with one letter (digits and symbols go under "#"), with its anchor.
+#[derive(Serialize)]
+struct LetterGroup<'a> {
+    letter: String,
+    anchor: String,
+    terms: Vec<&'a GlossaryTerm>,
+}
+
+#[derive(Serialize)]
+struct GlossaryPage<'a> {
+    groups: Vec<LetterGroup<'a>>,
+    logged_in: bool,
+}
+
+fn by_letter(terms: Vec<&GlossaryTerm>) -> Vec<LetterGroup<'_>> {
+    let mut groups: Vec<LetterGroup<'_>> = Vec::new();
+    for t in terms {
+        let letter = t
+            .term
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .filter(char::is_ascii_alphabetic)
+            .map_or_else(|| "#".to_string(), |c| c.to_ascii_uppercase().to_string());
+        match groups.last_mut() {
+            Some(g) if g.letter == letter => g.terms.push(t),
+            _ => groups.push(LetterGroup {
+                anchor: format!("letter-{}", letter.to_lowercase().replace('#', "other")),
+                letter,
+                terms: vec![t],
+            }),
+        }
+    }
+    groups
+}
+
+/// `GET /glossary`: anyone may read it.
+pub async fn show_glossary(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let page = GlossaryPage {
+        groups: by_letter(state.course.glossary.alphabetical()),
+        logged_in: visitor.user.is_some(),
+    };
+    let view = View::new(StatusCode::OK, "public/glossary", "Glossary", "");
+    render(&state, &req, &visitor, view, &page)
+}
