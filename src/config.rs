@@ -105,6 +105,14 @@ pub struct SettingsArgs {
     /// The From address of e-mails sent by the course.
     #[arg(long, env = "DEEPDIVE_SMTP_FROM", global = true)]
     pub smtp_from: Option<String>,
+    /// Minutes between the reminder passes `serve` runs (0: none; run `deepdive send-reminders` from cron instead).
+    #[arg(
+        long,
+        env = "DEEPDIVE_REMINDER_INTERVAL_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub reminder_interval_minutes: u32,
 }
 
 /// Settings after parsing, as the application uses them.
@@ -128,6 +136,8 @@ pub struct Settings {
     pub retain_security_log_days: u32,
     /// SMTP URL and From address, when e-mail is set up.
     pub smtp: Option<(String, String)>,
+    /// Minutes between serve's reminder passes; 0 for none.
+    pub reminder_interval_minutes: u32,
 }
 
 impl Settings {
@@ -183,6 +193,7 @@ impl Settings {
             retain_certificate_names: args.retain_certificate_names,
             retain_inactive_days: args.retain_inactive_days,
             retain_security_log_days: args.retain_security_log_days,
+            reminder_interval_minutes: args.reminder_interval_minutes.min(7 * 24 * 60),
             smtp: match (&args.smtp_url, &args.smtp_from) {
                 (Some(url), Some(from)) => Some((url.clone(), from.clone())),
                 (None, None) => None,

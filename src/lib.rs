@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod messages;
 pub mod pdf;
 pub mod services;
 pub mod startup;

@@ -548,8 +548,60 @@ pub struct Imported {
     pub token: Option<String>,
 }
 
+/// What an import needs to e-mail each new person their activation link (when e-mail is on).
+pub struct ActivationMail<'a> {
+    pub templates: &'a handlebars::Handlebars<'static>,
+    pub course_title: &'a str,
+    pub base_url: &'a str,
+    pub org_name: &'a str,
+    pub message_domain: String,
+}
+
+impl ActivationMail<'_> {
+    fn message(
+        &self,
+        user_id: i32,
+        email: &str,
+        name: &str,
+        token: &str,
+    ) -> anyhow::Result<crate::services::outbox::NewMessage> {
+        use crate::messages::{Action, Kind, Letter};
+        let letter = Letter {
+            kind: Kind::Activation,
+            subject: "set a password to start the course".into(),
+            name: name.to_string(),
+            paragraphs: vec![
+                format!("{} has signed you up for {}.", self.org_name, self.course_title),
+                format!(
+                    "To start, choose a password with the link below. It works once, for {ACTIVATION_DAYS} days."
+                ),
+                "The course has five short modules, each with a quiz. You can do it at your own pace.".into(),
+            ],
+            action: Some(Action {
+                label: "Choose your password".into(),
+                url: format!("{}/activate/{token}", self.base_url),
+            }),
+            why: format!(
+                "You are getting this because {} added you to the course. If you were not expecting it, you can ignore this e-mail.",
+                self.org_name
+            ),
+            unsubscribe_url: None,
+            preferences_url: None,
+        };
+        crate::services::reminders::compose(
+            self.templates,
+            self.course_title,
+            format!("activation:{}", &tokens::hash_token(token)[..32]),
+            Some(user_id),
+            email,
+            &letter,
+        )
+    }
+}
+
 /// Applies an already-validated import in one transaction: new people get accounts without a
-/// password and a single-use activation token; existing accounts join the organisation.
+/// password and a single-use activation token (e-mailed to them through the outbox, in the same
+/// transaction, when `mail` is given); existing accounts join the organisation.
 ///
 /// # Errors
 /// When the database fails (nothing is written then).
@@ -560,6 +612,7 @@ pub async fn import(
     cohort_id: Option<i32>,
     rows: &[ImportRow],
     now: DateTime<Utc>,
+    mail: Option<&ActivationMail<'_>>,
 ) -> Result<Vec<Imported>, OrgError> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -596,6 +649,10 @@ pub async fn import(
                 })
                 .exec_without_returning(&txn)
                 .await?;
+                if let Some(mail) = mail {
+                    let msg = mail.message(user.id, &user.email, &user.name, &token)?;
+                    crate::services::outbox::enqueue(&txn, msg, &mail.message_domain, now).await?;
+                }
                 (user.id, Some(token))
             }
         };

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub course_dir: PathBuf,
     /// The PostgreSQL database of this test, when the suite runs against PostgreSQL.
     pub database_url: Option<String>,
+    /// The running application's shared state (settings, templates, course...).
+    pub state: deepdive::web::AppState,
     _dir: std::sync::Arc<TempDir>,
 }
 
@@ -44,6 +46,7 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         retain_security_log_days: 365,
         smtp_url: None,
         smtp_from: None,
+        reminder_interval_minutes: 0,
     };
     Settings::from_args(&args).expect("settings")
 }
@@ -104,6 +107,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("app builds");
     let port = app.port();
     let db = app.state().db.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -114,6 +118,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         data_dir,
         course_dir,
         database_url,
+        state,
         _dir: std::sync::Arc::new(dir),
     }
 }
@@ -138,6 +143,7 @@ impl TestApp {
             data_dir: self.data_dir.clone(),
             course_dir: self.course_dir.clone(),
             database_url: self.database_url.clone(),
+            state: self.state.clone(),
             _dir: self._dir.clone(),
         }
     }

@@ -9,9 +9,11 @@ mod certificates;
 mod confidence;
 mod health;
 mod learner;
+mod mail;
 mod mfa;
 pub(crate) mod onboarding;
 mod org;
+mod password_reset;
 mod public;
 mod quiz;
 mod worksheets;
@@ -143,6 +145,18 @@ pub const ROUTES: &[(&str, &str, Guard)] = &[
     ("GET", "/admin/users", Guard::PlatformAdmin),
     ("GET", "/admin/users/{id}/delete", Guard::PlatformAdmin),
     ("POST", "/admin/users/{id}/delete", Guard::PlatformAdmin),
+    ("GET", "/password-reset", Guard::Public),
+    ("POST", "/password-reset", Guard::Public),
+    ("GET", "/unsubscribe/{token}", Guard::Public),
+    ("POST", "/unsubscribe/{token}", Guard::Public),
+    ("GET", "/account/notifications", Guard::Learner),
+    ("POST", "/account/notifications", Guard::Learner),
+    (
+        "POST",
+        "/org/{slug}/cohorts/{id}/reminders",
+        Guard::OrgAdmin,
+    ),
+    ("GET", "/admin/email", Guard::PlatformAdmin),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -328,4 +342,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/users/{id}/delete",
             web::post().to(admin::delete_user),
         );
+    // E-mail: forgotten password, preferences, one-click unsubscribe, per-cohort reminders.
+    cfg.route(
+        "/password-reset",
+        web::get().to(password_reset::show_password_reset),
+    )
+    .route(
+        "/password-reset",
+        web::post().to(password_reset::request_password_reset),
+    )
+    .route(
+        "/unsubscribe/{token}",
+        web::get().to(mail::show_unsubscribe),
+    )
+    .route("/unsubscribe/{token}", web::post().to(mail::unsubscribe))
+    .route(
+        "/account/notifications",
+        web::get().to(mail::show_email_preferences),
+    )
+    .route(
+        "/account/notifications",
+        web::post().to(mail::save_email_preferences),
+    )
+    .route(
+        "/org/{slug}/cohorts/{id}/reminders",
+        web::post().to(mail::set_cohort_reminders),
+    )
+    .route("/admin/email", web::get().to(mail::admin_email));
 }

@@ -828,6 +828,13 @@ pub async fn import_users(
             &page,
         );
     }
+    let mail = state.settings.smtp.is_some().then(|| orgs::ActivationMail {
+        templates: &state.templates,
+        course_title: &state.course.title,
+        base_url: &state.settings.base_url,
+        org_name: &org.name,
+        message_domain: crate::services::reminders::message_domain(&state.settings),
+    });
     let done = orgs::import(
         &state.db,
         &state.course.slug,
@@ -835,9 +842,11 @@ pub async fn import_users(
         cohort,
         &rows,
         state.clock.now(),
+        mail.as_ref(),
     )
     .await
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    super::mail::send_soon(&state);
     audit_org(
         &state,
         &req,
