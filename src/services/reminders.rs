@@ -400,13 +400,12 @@ async fn digest_for(
             name: admin.name.clone(),
             paragraphs: vec![
                 format!(
-                    "This is how {} is getting on in week {} of the course.",
+                    "This is how {} is getting on, in week {} since the group started.",
                     cohort.name,
                     week + 1
                 ),
                 format!(
-                    "Of {total} {}: {started} have started, {} are on track, {behind} are behind with at least one overdue module, and {finished_this_week} finished the course this week ({finished} in all).",
-                    if total == 1 { "person" } else { "people" },
+                    "Started: {started} of {total}. On track: {}. Behind, with a module overdue: {behind}. Finished this week: {finished_this_week} ({finished} in all).",
                     total.saturating_sub(behind)
                 ),
                 gain.clone(),

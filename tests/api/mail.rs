@@ -155,6 +155,18 @@ pub fn pass(app: &TestApp) -> Pass<'_> {
     }
 }
 
+/// Keeps a message's text and HTML in `test-output/mail/` to read as a learner would.
+pub fn keep_sample(name: &str, m: &Received) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/mail");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.txt")),
+        format!("Subject: {}\n\n{}", m.subject, m.text),
+    )
+    .unwrap();
+    std::fs::write(dir.join(format!("{name}.html")), &m.html).unwrap();
+}
+
 /// Waits until nothing in the outbox is waiting or being sent (a request may have started a send
 /// in the background), sending what is due meanwhile.
 pub async fn settle(app: &TestApp) {
@@ -415,4 +427,58 @@ async fn without_smtp_settings_the_pass_queues_and_sends_nothing() {
     let report = reminders::run_pass(&pass(&app), false).await.unwrap();
     assert_eq!(report.queued, 0);
     assert!(rows(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn two_senders_claiming_at_once_never_take_the_same_message() {
+    let app = spawn_app().await;
+    let n = 40;
+    for i in 0..n {
+        let letter = Letter {
+            kind: Kind::PasswordReset,
+            subject: "s".into(),
+            name: "n".into(),
+            paragraphs: vec![],
+            action: None,
+            why: String::new(),
+            unsubscribe_url: None,
+            preferences_url: None,
+        };
+        let msg = reminders::compose(
+            &app.state.templates,
+            "t",
+            format!("c{i}"),
+            None,
+            "a@example.nhs.uk",
+            &letter,
+        )
+        .unwrap();
+        ob::enqueue(&app.db, msg, "deepdive.test", app.clock.now())
+            .await
+            .unwrap();
+    }
+
+    let claimer = |db: sea_orm::DatabaseConnection, now| async move {
+        let mut mine = Vec::new();
+        loop {
+            let (_, batch) = ob::claim(&db, now, 3).await.unwrap();
+            if batch.is_empty() {
+                return mine;
+            }
+            mine.extend(batch.into_iter().map(|m| m.id));
+        }
+    };
+    let now = app.clock.now();
+    let (a, b) = tokio::join!(
+        tokio::spawn(claimer(app.db.clone(), now)),
+        tokio::spawn(claimer(app.db.clone(), now))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+
+    let mut all: Vec<i32> = a.iter().chain(b.iter()).copied().collect();
+    all.sort();
+    let claimed = all.len();
+    all.dedup();
+    assert_eq!(claimed, n, "each claimed exactly once: {a:?} {b:?}");
+    assert_eq!(all.len(), n);
 }

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::*;
-use crate::mail::{SmtpSink, app_with_mail, local, pass, settle};
+use crate::mail::{SmtpSink, app_with_mail, keep_sample, local, pass, settle};
 
 async fn weekly_cohort(app: &TestApp, org_id: i32) -> i32 {
     deepdive::services::organisations::create_cohort(
@@ -131,6 +131,20 @@ async fn five_weekly_paced_weeks_send_each_reminder_once_to_the_right_people() {
         }
     }
     let last_digest = to_admin.last().unwrap();
+    keep_sample("module-open", &to_idle[0]);
+    for (name, subject) in [
+        ("due-soon", "is due in 3 days"),
+        ("overdue", "to catch up on"),
+    ] {
+        keep_sample(
+            name,
+            to_idle
+                .iter()
+                .find(|m| m.subject.contains(subject))
+                .unwrap(),
+        );
+    }
+    keep_sample("digest", last_digest);
     assert!(
         last_digest.text.contains("Of 3 people"),
         "{}",
@@ -330,6 +344,7 @@ async fn forgotten_password_e_mails_a_single_use_link_that_ends_every_session_an
     assert!(sink.to("nobody@example.nhs.uk").is_empty());
     let got = sink.to(&email);
     assert_eq!(got.len(), 1);
+    keep_sample("password-reset", &got[0]);
     assert!(
         got[0].list_unsubscribe.is_empty(),
         "account mail cannot be refused"
@@ -422,6 +437,7 @@ async fn imported_staff_get_their_activation_link_by_e_mail_in_the_same_transact
     assert_eq!(written, 1);
     let got = sink.to("new.starter@example.nhs.uk");
     assert_eq!(got.len(), 1);
+    keep_sample("activation", &got[0]);
     assert!(got[0].text.contains("/activate/"), "{}", got[0].text);
     assert!(got[0].text.contains("Hello New Starter"));
 }
