@@ -146,12 +146,14 @@ async fn five_weekly_paced_weeks_send_each_reminder_once_to_the_right_people() {
     }
     keep_sample("digest", last_digest);
     assert!(
-        last_digest.text.contains("Of 3 people"),
+        last_digest.text.contains("Started: 1 of 3."),
         "{}",
         last_digest.text
     );
     assert!(
-        last_digest.text.contains("2 are behind"),
+        last_digest
+            .text
+            .contains("Behind, with a module overdue: 2."),
         "{}",
         last_digest.text
     );
