@@ -599,6 +599,68 @@ impl ActivationMail<'_> {
     }
 }
 
+/// Creates an invitation link and e-mails it to `to`, in one transaction (the link and its
+/// message are written together, or neither is).
+///
+/// # Errors
+/// When the database fails or the message does not render.
+#[allow(clippy::too_many_arguments)]
+pub async fn invite_by_email(
+    db: &DatabaseConnection,
+    org_id: i32,
+    cohort_id: Option<i32>,
+    created_by: i32,
+    valid_days: i64,
+    max_uses: Option<i32>,
+    now: DateTime<Utc>,
+    to: &crate::domain::Email,
+    mail: &ActivationMail<'_>,
+) -> Result<String, OrgError> {
+    use crate::messages::{Action, Kind, Letter};
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let token = create_invitation(
+        &txn, org_id, cohort_id, created_by, valid_days, max_uses, now,
+    )
+    .await?;
+    let letter = Letter {
+        kind: Kind::Invitation,
+        subject: format!("{} has invited you to the course", mail.org_name),
+        name: String::new(),
+        paragraphs: vec![
+            format!(
+                "{} has invited you to take {}.",
+                mail.org_name, mail.course_title
+            ),
+            format!(
+                "Use the link below to create an account or log in, and you will join their group. It works for {valid_days} days."
+            ),
+            "The course has five short modules, each with a quiz. You can do it at your own pace."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Accept the invitation".into(),
+            url: format!("{}/invite/{token}", mail.base_url),
+        }),
+        why: format!(
+            "You are getting this because a course lead at {} asked us to invite you. If you were not expecting it, you can ignore this e-mail.",
+            mail.org_name
+        ),
+        unsubscribe_url: None,
+        preferences_url: None,
+    };
+    let msg = crate::services::reminders::compose(
+        mail.templates,
+        mail.course_title,
+        format!("invitation:{}", &tokens::hash_token(&token)[..32]),
+        None,
+        to.as_str(),
+        &letter,
+    )?;
+    crate::services::outbox::enqueue(&txn, msg, &mail.message_domain, now).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
 /// Applies an already-validated import in one transaction: new people get accounts without a
 /// password and a single-use activation token (e-mailed to them through the outbox, in the same
 /// transaction, when `mail` is given); existing accounts join the organisation.

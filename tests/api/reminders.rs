@@ -178,6 +178,12 @@ async fn a_cohort_with_reminders_turned_off_by_its_org_admin_gets_none() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        admin
+            .get_html("/org/quiet")
+            .await
+            .contains("Reminder e-mails off")
+    );
     for _ in 0..10 {
         app.clock.advance(Duration::days(1));
         reminders::run_pass(&pass(&app), false).await.unwrap();
@@ -442,4 +448,43 @@ async fn imported_staff_get_their_activation_link_by_e_mail_in_the_same_transact
     keep_sample("activation", &got[0]);
     assert!(got[0].text.contains("/activate/"), "{}", got[0].text);
     assert!(got[0].text.contains("Hello New Starter"));
+}
+
+#[tokio::test]
+async fn an_org_admin_e_mails_an_invitation_link_that_lets_the_recipient_join() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = app_with_mail(&sink).await;
+    let (admin, _org) = org_with_admin(&app, "inviter").await;
+
+    let r = admin
+        .submit(
+            "/org/inviter",
+            "/org/inviter/invitations",
+            &[("days", "14"), ("email", "colleague@example.nhs.uk")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    settle(&app).await;
+
+    let got = sink.to("colleague@example.nhs.uk");
+    assert_eq!(got.len(), 1);
+    keep_sample("invitation", &got[0]);
+    assert!(got[0].text.starts_with("Hello,"), "{}", got[0].text);
+    let link = got[0]
+        .text
+        .lines()
+        .find(|l| l.contains("/invite/"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let path = local(&app, &link)
+        .strip_prefix(&app.address)
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.other_browser().get(&path).await.status(),
+        StatusCode::OK
+    );
 }

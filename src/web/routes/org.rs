@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use futures_util::stream;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::import;
+use crate::domain::{Email, import};
 use crate::entities::organisations;
 use crate::error::AppError;
 use crate::services::audit::{self, AuditEvent};
@@ -136,6 +136,7 @@ struct CohortOption {
     selected: bool,
     pacing: String,
     starts: String,
+    reminders_on: bool,
 }
 
 #[derive(Serialize)]
@@ -305,6 +306,7 @@ pub async fn report(
                     "Self-paced".into()
                 },
                 starts: c.starts_on.format("%-d %B %Y").to_string(),
+                reminders_on: !c.reminders_off,
             })
             .collect(),
         cohort: filter.cohort.map(|c| c.to_string()).unwrap_or_default(),
@@ -623,16 +625,47 @@ pub async fn create_invitation(
                 })?,
         ),
     };
-    let token = orgs::create_invitation(
-        &state.db,
-        org.id,
-        cohort,
-        user.id(),
-        days,
-        max_uses,
-        state.clock.now(),
-    )
-    .await
+    let to = match f.get("email").trim() {
+        "" => None,
+        e => Some(
+            Email::parse(e)
+                .map_err(|m| AppError::BadRequest(format!("{m}. Go back and try again.")))?,
+        ),
+    };
+    let mail = orgs::ActivationMail {
+        templates: &state.templates,
+        course_title: &state.course.title,
+        base_url: &state.settings.base_url,
+        org_name: &org.name,
+        message_domain: crate::services::reminders::message_domain(&state.settings),
+    };
+    let token = match to.filter(|_| state.settings.smtp.is_some()) {
+        Some(to) => orgs::invite_by_email(
+            &state.db,
+            org.id,
+            cohort,
+            user.id(),
+            days,
+            max_uses,
+            state.clock.now(),
+            &to,
+            &mail,
+        )
+        .await
+        .inspect(|_| super::mail::send_soon(&state)),
+        None => {
+            orgs::create_invitation(
+                &state.db,
+                org.id,
+                cohort,
+                user.id(),
+                days,
+                max_uses,
+                state.clock.now(),
+            )
+            .await
+        }
+    }
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
     audit_org(
         &state,
@@ -714,6 +747,7 @@ async fn cohort_options(
             name: c.name,
             pacing: c.pacing,
             starts: c.starts_on.format("%-d %B %Y").to_string(),
+            reminders_on: !c.reminders_off,
         })
         .collect())
 }
