@@ -488,3 +488,40 @@ async fn an_org_admin_e_mails_an_invitation_link_that_lets_the_recipient_join() 
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_certificate_holder_is_told_60_days_before_expiry_and_on_expiry_once_each() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = app_with_mail(&sink).await;
+    let email = app.new_learner().await;
+    app.complete_course().await;
+    let cert = deepdive::entities::certificates::Entity::find()
+        .filter(deepdive::entities::certificates::Column::UserId.eq(app.user(&email).await.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let expires = cert.expires_at.unwrap();
+
+    reminders::run_pass(&pass(&app), false).await.unwrap();
+    let before_window = sink.to(&email).len();
+    app.clock
+        .advance(expires - app.clock.now() - Duration::days(59));
+    reminders::run_pass(&pass(&app), false).await.unwrap();
+    reminders::run_pass(&pass(&app), false).await.unwrap();
+    let warned = sink.to(&email);
+    app.clock.advance(Duration::days(60));
+    reminders::run_pass(&pass(&app), false).await.unwrap();
+    reminders::run_pass(&pass(&app), false).await.unwrap();
+    let all = sink.to(&email);
+
+    assert_eq!(before_window, 0);
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(warned[0].subject.contains("your certificate expires on"));
+    assert!(warned[0].list_unsubscribe.contains("/unsubscribe/"));
+    assert_eq!(all.len(), 2);
+    assert!(all[1].subject.contains("your certificate has expired"));
+    keep_sample("certificate-expiring", &warned[0]);
+}
