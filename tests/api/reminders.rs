@@ -525,3 +525,39 @@ async fn a_certificate_holder_is_told_60_days_before_expiry_and_on_expiry_once_e
     assert!(all[1].subject.contains("your certificate has expired"));
     keep_sample("certificate-expiring", &warned[0]);
 }
+
+#[tokio::test]
+async fn the_data_export_lists_the_messages_sent_and_deleting_the_account_removes_them() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = app_with_mail(&sink).await;
+    let email = app.new_learner().await;
+    let user_id = app.user(&email).await.id;
+    app.other_browser()
+        .submit("/password-reset", "/password-reset", &[("email", &email)])
+        .await;
+    settle(&app).await;
+
+    let export: serde_json::Value = app.get("/account/export.json").await.json().await.unwrap();
+    let r = app
+        .submit(
+            "/account/delete",
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
+        .await;
+
+    let messages = export["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{export:#}");
+    assert_eq!(messages[0]["kind"], "password_reset");
+    assert_eq!(messages[0]["status"], "sent");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let left = deepdive::entities::outbox::Entity::find()
+        .filter(deepdive::entities::outbox::Column::UserId.eq(user_id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert!(columns_containing(&app.db, &email).await.is_empty());
+}
