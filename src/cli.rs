@@ -102,6 +102,13 @@ pub enum Command {
     /// Add a new credential signing key (ES256) that signs from now on; older keys stay published
     /// so credentials signed with them still verify. Restart the server(s) afterwards
     RotateSigningKey,
+    /// One scheduling and sending pass of the reminder outbox (for cron): writes the reminders due
+    /// now (each once) and sends every message that is due
+    SendReminders {
+        /// List what would be queued and sent, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
     /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
     Purge {
@@ -140,6 +147,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => import_users(settings, &org, cohort.as_deref(), dry_run, &file).await,
         Command::ExportScorm { out, module } => export_scorm(&settings, &out, module.as_deref()),
         Command::Purge { dry_run } => purge(settings, dry_run).await,
+        Command::SendReminders { dry_run } => send_reminders(settings, dry_run).await,
         Command::Backup { file } => backup(settings, &file).await,
         Command::RotateSigningKey => rotate_signing_key(settings).await,
         Command::Seed { org, learners } => seed(settings, &org, learners).await,
@@ -159,6 +167,7 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Err(StartError::Other(e)) => return Err(e),
     };
+    app.spawn_mail_worker();
     let course = &app.state().course;
     tracing::info!(
         addr = %settings.addr,
@@ -171,6 +180,39 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     );
     app.run_until_stopped().await?;
     tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn send_reminders(settings: Settings, dry_run: bool) -> anyhow::Result<ExitCode> {
+    if settings.smtp.is_none() {
+        eprintln!("reminders are off: set DEEPDIVE_SMTP_URL and DEEPDIVE_SMTP_FROM to send e-mail");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let course = load_course(&settings.course_dir)?;
+    let templates = crate::web::assets::templates()?;
+    let db = crate::db::connect(&settings).await?;
+    crate::db::migrate(&db, &settings).await?;
+    let clock = Clock::default();
+    let pass = crate::services::reminders::Pass {
+        db: &db,
+        course: &course,
+        templates: &templates,
+        settings: &settings,
+        clock: &clock,
+    };
+    let report = crate::services::reminders::run_pass(&pass, dry_run).await?;
+    if dry_run {
+        for line in &report.would {
+            println!("{line}");
+        }
+        println!("{} message(s) would be queued or sent", report.would.len());
+    } else {
+        let d = report.delivered;
+        println!(
+            "queued {}, sent {}, to retry {}, dead-lettered {}",
+            report.queued, d.sent, d.retrying, d.dead
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -510,9 +552,29 @@ async fn import_users(
     let course = load_course(&settings.course_dir)
         .map(|c| c.slug)
         .unwrap_or_else(|_| "ai-deep-dive".into());
-    let done = orgs::import(&db, &course, org.id, cohort_id, &rows, clock.now())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let templates = crate::web::assets::templates()?;
+    let course_title = load_course(&settings.course_dir)
+        .map(|c| c.title)
+        .unwrap_or_else(|_| "the course".into());
+    // With e-mail on, each new person's link is also written to the outbox; the next pass sends it.
+    let mail = settings.smtp.is_some().then(|| orgs::ActivationMail {
+        templates: &templates,
+        course_title: &course_title,
+        base_url: &settings.base_url,
+        org_name: &org.name,
+        message_domain: crate::services::reminders::message_domain(&settings),
+    });
+    let done = orgs::import(
+        &db,
+        &course,
+        org.id,
+        cohort_id,
+        &rows,
+        clock.now(),
+        mail.as_ref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     crate::services::audit::record(
         &db,
         &clock,

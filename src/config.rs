@@ -111,6 +111,14 @@ pub struct SettingsArgs {
     /// addresses or CIDR blocks (e.g. `127.0.0.1,10.0.0.0/8`). Empty: the TCP peer is the client.
     #[arg(long, env = "DEEPDIVE_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Minutes between the reminder passes `serve` runs (0: none; run `deepdive send-reminders` from cron instead).
+    #[arg(
+        long,
+        env = "DEEPDIVE_REMINDER_INTERVAL_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub reminder_interval_minutes: u32,
 }
 
 /// Settings after parsing, as the application uses them.
@@ -136,6 +144,8 @@ pub struct Settings {
     pub smtp: Option<(String, String)>,
     /// Reverse proxies whose forwarding headers name the client (none by default).
     pub trusted_proxies: TrustedProxies,
+    /// Minutes between serve's reminder passes; 0 for none.
+    pub reminder_interval_minutes: u32,
 }
 
 impl Settings {
@@ -194,6 +204,7 @@ impl Settings {
             retain_certificate_names: args.retain_certificate_names,
             retain_inactive_days: args.retain_inactive_days,
             retain_security_log_days: args.retain_security_log_days,
+            reminder_interval_minutes: args.reminder_interval_minutes.min(7 * 24 * 60),
             smtp: match (&args.smtp_url, &args.smtp_from) {
                 (Some(url), Some(from)) => Some((url.clone(), from.clone())),
                 (None, None) => None,

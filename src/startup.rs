@@ -108,6 +108,61 @@ impl Application {
         &self.state
     }
 
+    /// Starts the e-mail worker: every minute it sends what is due in the outbox (account messages
+    /// written by requests), and every `reminder_interval_minutes` it runs the full reminder pass.
+    /// Nothing runs without SMTP settings. A failing SMTP server only delays mail: the worker logs
+    /// and carries on, and requests never wait for it.
+    pub fn spawn_mail_worker(&self) {
+        let state = self.state.clone();
+        if state.settings.smtp.is_none() {
+            tracing::info!("no SMTP settings: e-mail and reminders are off");
+            return;
+        }
+        tokio::spawn(async move {
+            let interval = i64::from(state.settings.reminder_interval_minutes);
+            let mut last_pass: Option<chrono::DateTime<chrono::Utc>> = None;
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                let pass = crate::services::reminders::Pass {
+                    db: &state.db,
+                    course: &state.course,
+                    templates: &state.templates,
+                    settings: &state.settings,
+                    clock: &state.clock,
+                };
+                let now = state.clock.now();
+                let full = interval > 0
+                    && last_pass.is_none_or(|t| now - t >= chrono::Duration::minutes(interval));
+                let result = if full {
+                    last_pass = Some(now);
+                    crate::services::reminders::run_pass(&pass, false)
+                        .await
+                        .map(|r| (r.queued, r.delivered))
+                } else {
+                    crate::services::reminders::deliver(&pass)
+                        .await
+                        .map(|d| (0, d))
+                };
+                match result {
+                    Ok((queued, d)) if queued + d.sent + d.retrying + d.dead > 0 => {
+                        tracing::info!(
+                            queued,
+                            sent = d.sent,
+                            retrying = d.retrying,
+                            dead = d.dead,
+                            "e-mail pass"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the e-mail pass failed; trying again later")
+                    }
+                }
+            }
+        });
+    }
+
     /// Serves until SIGINT/SIGTERM, then finishes the requests in flight.
     ///
     /// # Errors

@@ -15,6 +15,9 @@ mod m20261128_000004_confidence_skips;
 mod m20261128_000005_login_throttle;
 mod m20261129_000001_report_indexes;
 mod m20261129_000002_mfa;
+mod m20261201_000001_outbox;
+mod m20261201_000002_mail_preferences;
+mod m20261201_000003_cohort_reminders;
 
 pub struct Migrator;
 
@@ -36,6 +39,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_login_throttle::Migration),
             Box::new(m20261129_000001_report_indexes::Migration),
             Box::new(m20261129_000002_mfa::Migration),
+            Box::new(m20261201_000001_outbox::Migration),
+            Box::new(m20261201_000002_mail_preferences::Migration),
+            Box::new(m20261201_000003_cohort_reminders::Migration),
         ]
     }
 }

@@ -11,6 +11,8 @@ pub struct Model {
     /// "self" (self-paced) or "weekly" (one module a week from the start, each due a week later).
     pub pacing: String,
     pub created_at: DateTimeUtc,
+    /// Org admins can turn the cohort's reminder e-mails off.
+    pub reminders_off: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

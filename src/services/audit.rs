@@ -75,6 +75,9 @@ audit_actions! {
     MemberRemoved = "org.member.remove", "Member removed from the organisation";
     OrgSecurityChanged = "org.security", "Security setting changed";
     ScormExported = "scorm.export", "SCORM package downloaded";
+    PasswordResetRequested = "account.reset_requested", "Password reset e-mail requested";
+    CohortRemindersOn = "org.cohort.reminders_on", "Cohort reminders turned on";
+    CohortRemindersOff = "org.cohort.reminders_off", "Cohort reminders turned off";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -229,9 +229,19 @@ pub async fn import(
     course_slug: &str,
     cohort: Option<i32>,
     rows: &[ImportRow],
+    mail: Option<&orgs::ActivationMail<'_>>,
 ) -> Result<Vec<Imported>, OrgError> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let done = orgs::import_in(&txn, course_slug, who.org_id, cohort, rows, clock.now()).await?;
+    let done = orgs::import_in(
+        &txn,
+        course_slug,
+        who.org_id,
+        cohort,
+        rows,
+        clock.now(),
+        mail,
+    )
+    .await?;
     let detail = format!("{} people", done.len());
     audit::record(&txn, clock, who.event(AuditAction::OrgImported, detail)).await?;
     txn.commit().await?;

@@ -550,8 +550,122 @@ pub struct Imported {
     pub token: Option<String>,
 }
 
+/// What an import needs to e-mail each new person their activation link (when e-mail is on).
+pub struct ActivationMail<'a> {
+    pub templates: &'a handlebars::Handlebars<'static>,
+    pub course_title: &'a str,
+    pub base_url: &'a str,
+    pub org_name: &'a str,
+    pub message_domain: String,
+}
+
+impl ActivationMail<'_> {
+    fn message(
+        &self,
+        user_id: i32,
+        email: &str,
+        name: &str,
+        token: &str,
+    ) -> anyhow::Result<crate::services::outbox::NewMessage> {
+        use crate::messages::{Action, Kind, Letter};
+        let letter = Letter {
+            kind: Kind::Activation,
+            subject: "set a password to start the course".into(),
+            name: name.to_string(),
+            paragraphs: vec![
+                format!("{} has signed you up for {}.", self.org_name, self.course_title),
+                format!(
+                    "To start, choose a password with the link below. It works once, for {ACTIVATION_DAYS} days."
+                ),
+                "The course has five short modules, each with a quiz. You can do it at your own pace.".into(),
+            ],
+            action: Some(Action {
+                label: "Choose your password".into(),
+                url: format!("{}/activate/{token}", self.base_url),
+            }),
+            why: format!(
+                "You are getting this because {} added you to the course. If you were not expecting it, you can ignore this e-mail.",
+                self.org_name
+            ),
+            unsubscribe_url: None,
+            preferences_url: None,
+        };
+        crate::services::reminders::compose(
+            self.templates,
+            self.course_title,
+            format!("activation:{}", &tokens::hash_token(token)[..32]),
+            Some(user_id),
+            email,
+            &letter,
+        )
+    }
+}
+
+/// Creates an invitation link and e-mails it to `to`, in one transaction (the link and its
+/// message are written together, or neither is).
+///
+/// # Errors
+/// When the database fails or the message does not render.
+#[allow(clippy::too_many_arguments)]
+pub async fn invite_by_email(
+    db: &DatabaseConnection,
+    org_id: i32,
+    cohort_id: Option<i32>,
+    created_by: i32,
+    valid_days: i64,
+    max_uses: Option<i32>,
+    now: DateTime<Utc>,
+    to: &crate::domain::Email,
+    mail: &ActivationMail<'_>,
+) -> Result<String, OrgError> {
+    use crate::messages::{Action, Kind, Letter};
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let token = create_invitation(
+        &txn, org_id, cohort_id, created_by, valid_days, max_uses, now,
+    )
+    .await?;
+    let letter = Letter {
+        kind: Kind::Invitation,
+        subject: format!("{} has invited you to the course", mail.org_name),
+        name: String::new(),
+        paragraphs: vec![
+            format!(
+                "{} has invited you to take {}.",
+                mail.org_name, mail.course_title
+            ),
+            format!(
+                "Use the link below to create an account or log in, and you will join their group. It works for {valid_days} days."
+            ),
+            "The course has five short modules, each with a quiz. You can do it at your own pace."
+                .into(),
+        ],
+        action: Some(Action {
+            label: "Accept the invitation".into(),
+            url: format!("{}/invite/{token}", mail.base_url),
+        }),
+        why: format!(
+            "You are getting this because a course lead at {} asked us to invite you. If you were not expecting it, you can ignore this e-mail.",
+            mail.org_name
+        ),
+        unsubscribe_url: None,
+        preferences_url: None,
+    };
+    let msg = crate::services::reminders::compose(
+        mail.templates,
+        mail.course_title,
+        format!("invitation:{}", &tokens::hash_token(&token)[..32]),
+        None,
+        to.as_str(),
+        &letter,
+    )?;
+    crate::services::outbox::enqueue(&txn, msg, &mail.message_domain, now).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
 /// Applies an already-validated import in one transaction: new people get accounts without a
-/// password and a single-use activation token; existing accounts join the organisation.
+/// password and a single-use activation token (e-mailed to them through the outbox, in the same
+/// transaction, when `mail` is given); existing accounts join the organisation.
 ///
 /// # Errors
 /// When the database fails (nothing is written then).
@@ -562,9 +676,10 @@ pub async fn import(
     cohort_id: Option<i32>,
     rows: &[ImportRow],
     now: DateTime<Utc>,
+    mail: Option<&ActivationMail<'_>>,
 ) -> Result<Vec<Imported>, OrgError> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let out = import_in(&txn, course_slug, org_id, cohort_id, rows, now).await?;
+    let out = import_in(&txn, course_slug, org_id, cohort_id, rows, now, mail).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -580,6 +695,7 @@ pub async fn import_in(
     cohort_id: Option<i32>,
     rows: &[ImportRow],
     now: DateTime<Utc>,
+    mail: Option<&ActivationMail<'_>>,
 ) -> Result<Vec<Imported>, OrgError> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -615,6 +731,10 @@ pub async fn import_in(
                 })
                 .exec_without_returning(txn)
                 .await?;
+                if let Some(mail) = mail {
+                    let msg = mail.message(user.id, &user.email, &user.name, &token)?;
+                    crate::services::outbox::enqueue(txn, msg, &mail.message_domain, now).await?;
+                }
                 (user.id, Some(token))
             }
         };

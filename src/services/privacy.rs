@@ -60,6 +60,19 @@ pub struct Export {
     pub worksheet_answers: Vec<WorksheetAnswer>,
     pub plan_shared_with_organisation: bool,
     pub confidence_ratings: Vec<ConfidenceRating>,
+    /// E-mails written to the person: kind, subject, status and when.
+    pub messages: Vec<MessageSent>,
+    /// Kinds of e-mail the person has switched off.
+    pub email_switched_off: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageSent {
+    pub kind: String,
+    pub subject: String,
+    pub status: String,
+    pub written_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -156,7 +169,16 @@ async fn export_confidence(
 /// Worksheet answers are the learner's own free text: they are deleted, not kept. Organisation
 /// memberships and confidence ratings stay, keyed by the anonymous id, for aggregate reports.
 async fn erase_worksheets(txn: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
-    use crate::entities::{plan_settings, worksheet_answers};
+    use crate::entities::{mail_opt_outs, outbox, plan_settings, worksheet_answers};
+    // E-mails hold the address and the name: those written to the person go, sent or not.
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
+    mail_opt_outs::Entity::delete_many()
+        .filter(mail_opt_outs::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
     worksheet_answers::Entity::delete_many()
         .filter(worksheet_answers::Column::UserId.eq(user_id))
         .exec(txn)
@@ -302,6 +324,25 @@ pub async fn export(
         plan_shared_with_organisation: crate::services::worksheets::shares_plan(&txn, user_id)
             .await?,
         confidence_ratings: export_confidence(&txn, user_id).await?,
+        messages: crate::services::outbox::for_user(&txn, user_id)
+            .await?
+            .into_iter()
+            .map(|m| MessageSent {
+                kind: m.kind,
+                subject: m.subject,
+                status: m.status,
+                written_at: m.created_at,
+                sent_at: m.sent_at,
+            })
+            .collect(),
+        email_switched_off: {
+            let mut off: Vec<String> = crate::services::reminders::switched_off(&txn, user_id)
+                .await?
+                .into_iter()
+                .collect();
+            off.sort();
+            off
+        },
     };
     txn.commit().await?;
     Ok(Some(export))

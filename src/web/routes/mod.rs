@@ -13,9 +13,11 @@ mod credentials;
 mod glossary;
 mod health;
 mod learner;
+mod mail;
 mod mfa;
 mod onboarding;
 mod org;
+mod password_reset;
 mod public;
 mod quiz;
 mod scorm;
@@ -82,6 +84,15 @@ routes! {
     GET  "/login/code" => Public, auth::show_login_code;
     POST "/login/code" => Public, auth::login_code;
     POST "/logout" => Learner, auth::logout;
+    // E-mail: forgotten password, preferences, one-click unsubscribe, per-cohort reminders.
+    GET  "/password-reset" => Public, password_reset::show_password_reset;
+    POST "/password-reset" => Public, password_reset::request_password_reset;
+    GET  "/unsubscribe/{token}" => Public, mail::show_unsubscribe;
+    POST "/unsubscribe/{token}" => Public, mail::unsubscribe;
+    GET  "/account/notifications" => Learner, mail::show_email_preferences;
+    POST "/account/notifications" => Learner, mail::save_email_preferences;
+    POST "/org/{slug}/cohorts/{id}/reminders" => OrgAdmin, mail::set_cohort_reminders;
+    GET  "/admin/email" => PlatformAdmin, mail::admin_email;
     // The learner's course.
     GET  "/dashboard" => Learner, learner::dashboard;
     GET  "/modules/{module}" => Learner, learner::show_module;

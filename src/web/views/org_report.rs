@@ -50,6 +50,7 @@ pub struct CohortOption {
     selected: bool,
     pacing: String,
     starts: String,
+    reminders_on: bool,
 }
 
 impl CohortOption {
@@ -62,6 +63,7 @@ impl CohortOption {
                 selected: selected == Some(c.id),
                 pacing: pacing_in_words(&c.pacing).into(),
                 starts: c.starts_on.format("%-d %B %Y").to_string(),
+                reminders_on: !c.reminders_off,
             })
             .collect()
     }

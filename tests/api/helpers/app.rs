@@ -21,6 +21,8 @@ pub struct TestApp {
     pub course_dir: PathBuf,
     /// The PostgreSQL database of this test, when the suite runs against PostgreSQL.
     pub database_url: Option<String>,
+    /// The running application's shared state (settings, templates, course...).
+    pub state: deepdive::web::AppState,
     _owned: std::sync::Arc<Owned>,
 }
 
@@ -48,6 +50,7 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         retain_security_log_days: 365,
         smtp_url: None,
         smtp_from: None,
+        reminder_interval_minutes: 0,
         trusted_proxies: None,
     };
     Settings::from_args(&args).expect("settings")
@@ -96,6 +99,7 @@ pub async fn spawn_app_on(clock: Clock, tweak: impl FnOnce(&mut Settings)) -> Te
         .expect("app builds");
     let port = app.port();
     let db = app.state().db.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -106,6 +110,7 @@ pub async fn spawn_app_on(clock: Clock, tweak: impl FnOnce(&mut Settings)) -> Te
         data_dir,
         course_dir,
         database_url,
+        state,
         _owned: std::sync::Arc::new(Owned {
             _database: database,
             _dir: dir,
@@ -125,6 +130,7 @@ impl TestApp {
             data_dir: self.data_dir.clone(),
             course_dir: self.course_dir.clone(),
             database_url: self.database_url.clone(),
+            state: self.state.clone(),
             _owned: self._owned.clone(),
         }
     }

@@ -47,7 +47,29 @@ pub async fn import_users(
     }
     let course = &state.course.slug;
     let done =
-        org_admin::import(&state.db, &state.clock, &admin.who, course, cohort, &rows).await?;
+        {
+            let mail = state.settings.smtp.is_some().then(|| {
+                crate::services::organisations::ActivationMail {
+                    templates: &state.templates,
+                    course_title: &state.course.title,
+                    base_url: &state.settings.base_url,
+                    org_name: &admin.org.name,
+                    message_domain: crate::services::reminders::message_domain(&state.settings),
+                }
+            });
+            let done = org_admin::import(
+                &state.db,
+                &state.clock,
+                &admin.who,
+                course,
+                cohort,
+                &rows,
+                mail.as_ref(),
+            )
+            .await?;
+            crate::web::routes::mail::send_soon(state);
+            done
+        };
     let vm = vm.done(done, &state.settings.base_url)?;
     page.ok(TEMPLATE, "Staff added", "org", &vm)
 }

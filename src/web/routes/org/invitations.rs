@@ -64,9 +64,52 @@ pub async fn create_invitation(
         days,
         max_uses,
     };
-    let token =
-        org_admin::create_invitation(&state.db, &state.clock, &admin.who, &invitation).await?;
+    let to = match form.fields.get("email").trim() {
+        "" => None,
+        e => Some(
+            crate::domain::Email::parse(e)
+                .map_err(|m| AppError::BadRequest(format!("{m}. Go back and try again.")))?,
+        ),
+    };
+    let token = match to.filter(|_| state.settings.smtp.is_some()) {
+        Some(to) => email_invitation(state, &admin, &invitation, &to).await?,
+        None => {
+            org_admin::create_invitation(&state.db, &state.clock, &admin.who, &invitation).await?
+        }
+    };
     Ok(page.see_other(&admin.url(&format!("?invite={token}#invitations"))))
+}
+
+/// An invitation whose link is also e-mailed (the link and the message in one transaction).
+async fn email_invitation(
+    state: &web::Data<crate::web::AppState>,
+    admin: &OrgAdmin,
+    invitation: &NewInvitation,
+    to: &crate::domain::Email,
+) -> Result<String, AppError> {
+    use crate::services::organisations as orgs;
+    let mail = orgs::ActivationMail {
+        templates: &state.templates,
+        course_title: &state.course.title,
+        base_url: &state.settings.base_url,
+        org_name: &admin.org.name,
+        message_domain: crate::services::reminders::message_domain(&state.settings),
+    };
+    let token = orgs::invite_by_email(
+        &state.db,
+        admin.org.id,
+        invitation.cohort_id,
+        admin.user.id(),
+        invitation.days,
+        invitation.max_uses,
+        state.clock.now(),
+        to,
+        &mail,
+    )
+    .await
+    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    crate::web::routes::mail::send_soon(state);
+    Ok(token)
 }
 
 /// `POST /org/{slug}/invitations/{id}/revoke`
