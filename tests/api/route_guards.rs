@@ -17,6 +17,7 @@ fn concrete(path: &str) -> String {
         .replace("{id}", "1")
         .replace("{user_id}", "1")
         .replace("{token}", "x")
+        .replace("{list}", "0")
 }
 
 /// The status the bare router answers when no registered route matches.
