@@ -48,7 +48,8 @@ pub fn answers_for(q: &deepdive::course::Question, right: bool) -> Vec<(String, 
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let pos = if right { i + 1 } else { n - i };
+                    // Wrong: every item one place on (a reversal would leave the middle item right).
+                    let pos = if right { i + 1 } else { (i + 1) % n + 1 };
                     (f(Some(&item.id)), pos.to_string())
                 })
                 .collect()
