@@ -282,29 +282,44 @@ impl<'g> TermMarker<'g> {
             let word_start = c.is_alphanumeric() && !previous_alphanumeric;
             let mut advance = c.len_utf8();
             previous_alphanumeric = c.is_alphanumeric();
-            if word_start && let Some((end, i)) = self.match_at(text, &folded, at) {
-                let t = &self.glossary.terms[i];
-                out.push_str(&escape_html(&text[pos..at]));
-                let shown = escape_html(&text[at..end]);
-                let definition = escape_html(&t.definition);
-                match &t.expansion {
-                    Some(expansion) if text[at..end] == t.term => out.push_str(&format!(
-                        "<a href=\"/glossary#{}\" title=\"{definition}\"><abbr title=\"{}\">{shown}</abbr></a>",
-                        t.id,
-                        escape_html(expansion)
-                    )),
-                    _ => out.push_str(&format!(
-                        "<a href=\"/glossary#{}\" title=\"{definition}\">{shown}</a>",
-                        t.id
-                    )),
-                }
-                self.marked.insert(i);
-                pos = end;
+            if word_start && let Some(found) = self.match_at(text, &folded, at) {
+                let Found {
+                    term_end,
+                    end,
+                    term: i,
+                    already_marked,
+                } = found;
                 advance = end - at;
                 previous_alphanumeric = text[..end]
                     .chars()
                     .next_back()
                     .is_some_and(char::is_alphanumeric);
+                if already_marked {
+                    // A longer term marked earlier ("NHS England") is skipped whole, so no shorter
+                    // term inside it ("NHS") is marked there.
+                    at += advance;
+                    continue;
+                }
+                let t = &self.glossary.terms[i];
+                out.push_str(&escape_html(&text[pos..at]));
+                // A plural "s" stays inside the link ("hallucinations", "DPIAs").
+                let plural = escape_html(&text[term_end..end]);
+                let definition = escape_html(&t.definition);
+                match &t.expansion {
+                    Some(expansion) if text[at..term_end] == t.term => out.push_str(&format!(
+                        "<a href=\"/glossary#{}\" title=\"{definition}\"><abbr title=\"{}\">{}</abbr>{plural}</a>",
+                        t.id,
+                        escape_html(expansion),
+                        escape_html(&text[at..term_end])
+                    )),
+                    _ => out.push_str(&format!(
+                        "<a href=\"/glossary#{}\" title=\"{definition}\">{}</a>",
+                        t.id,
+                        escape_html(&text[at..end])
+                    )),
+                }
+                self.marked.insert(i);
+                pos = end;
             }
             at += advance;
         }
@@ -315,9 +330,10 @@ impl<'g> TermMarker<'g> {
         Some(out)
     }
 
-    /// The longest not-yet-marked term that starts at byte `at` (the start of a word) and ends at a
-    /// word boundary (a plural "s" may follow): its end and term index.
-    fn match_at(&self, text: &str, folded: &str, at: usize) -> Option<(usize, usize)> {
+    /// The longest term that starts at byte `at` (the start of a word) and ends at a word boundary
+    /// (a plural "s" may follow). When that longest term was marked already, it is returned as such
+    /// so that the caller skips it rather than marking a shorter term inside it.
+    fn match_at(&self, text: &str, folded: &str, at: usize) -> Option<Found> {
         let word = first_word(&folded[at..]);
         // "DPIAs" is looked up as "dpias" and as "dpia".
         let candidates = [Some(word), word.strip_suffix('s')]
@@ -325,32 +341,58 @@ impl<'g> TermMarker<'g> {
             .flatten()
             .filter_map(|w| self.by_first_word.get(w))
             .flatten();
-        let mut best: Option<(usize, usize)> = None;
+        let mut best: Option<Found> = None;
         for &n in candidates {
             let (needle, exact, i) = &self.needles[n];
-            if self.marked.contains(i) {
-                continue;
-            }
             let hay = if *exact { text } else { folded };
             if !hay[at..].starts_with(needle.as_str()) {
                 continue;
             }
-            let end = at + needle.len();
-            let after = &hay[end..];
-            let boundary = match after.chars().next() {
-                None => true,
-                Some('s') => after[1..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric()),
-                Some(c) => !c.is_alphanumeric(),
+            let term_end = at + needle.len();
+            let after = &hay[term_end..];
+            let end = match after.chars().next() {
+                None => term_end,
+                Some('s')
+                    if after[1..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric()) =>
+                {
+                    term_end + 1
+                }
+                Some(c) if !c.is_alphanumeric() => term_end,
+                Some(_) => continue,
             };
-            if boundary && best.is_none_or(|(e, _)| end > e) {
-                best = Some((end, *i));
+            let already_marked = self.marked.contains(i);
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    term_end > b.term_end
+                        || (term_end == b.term_end && b.already_marked && !already_marked)
+                }
+            };
+            if better {
+                best = Some(Found {
+                    term_end,
+                    end,
+                    term: *i,
+                    already_marked,
+                });
             }
         }
         best
     }
+}
+
+/// A glossary term found in running text.
+struct Found {
+    /// Where the term itself ends.
+    term_end: usize,
+    /// Where the marked span ends (after a plural "s").
+    end: usize,
+    /// The term's index in the glossary.
+    term: usize,
+    already_marked: bool,
 }
 
 pub(super) fn escape_html(text: &str) -> String {
@@ -472,12 +514,36 @@ pub(crate) mod tests {
             "Do a <a href=\"/glossary#dpia\" title=\"A check of the risks to people&#39;s data.\"><abbr title=\"data protection impact assessment\">DPIA</abbr></a> before <a href=\"/glossary#machine-learning\" title=\"Computers learning patterns from examples.\">machine learning</a>; DPIAs &lt;matter&gt;."
         );
         assert_eq!(m.mark("Another DPIA and Machine learning."), None);
+        // A plural "s" is part of the marked word.
+        let mut m = TermMarker::new(&g);
+        let html = m.mark("Two DPIAs.").expect("marked");
+        assert!(
+            html.contains("<abbr title=\"data protection impact assessment\">DPIA</abbr>s</a>."),
+            "{html}"
+        );
         let mut m = TermMarker::new(&g);
         assert_eq!(m.mark("XDPIA and DPIAX and dpia"), None);
         assert!(
             m.mark("Machine learning, then")
                 .is_some_and(|h| h.contains(">Machine learning</a>"))
         );
+    }
+
+    #[test]
+    fn a_shorter_term_is_not_marked_inside_a_longer_term_marked_before() {
+        let (g, _) = glossary(
+            "[[term]]\nid = \"nhs\"\nterm = \"NHS\"\nexpansion = \"National Health Service\"\ndefinition = \"The health service.\"\n\n[[term]]\nid = \"nhs-england\"\nterm = \"NHS England\"\ndefinition = \"The body that leads the NHS.\"\n\n[[term]]\nid = \"hallucination\"\nterm = \"hallucination\"\ndefinition = \"Made-up output.\"\n",
+        );
+        let mut m = TermMarker::new(&g);
+        let first = m.mark("NHS England said so.").expect("marked");
+        assert!(first.contains(">NHS England</a>"), "{first}");
+        assert_eq!(m.mark("Later NHS England again."), None);
+        let html = m.mark("The NHS and hallucinations.").expect("marked");
+        assert!(
+            html.contains("<abbr title=\"National Health Service\">NHS</abbr></a>"),
+            "{html}"
+        );
+        assert!(html.contains(">hallucinations</a>."), "{html}");
     }
 
     #[test]
