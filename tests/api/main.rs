@@ -5,6 +5,7 @@
 mod helpers;
 
 mod account;
+mod api_contract;
 mod accounts;
 mod bad_input;
 mod certificates;
@@ -22,6 +23,7 @@ mod mfa;
 mod organisations;
 mod privacy;
 mod quiz;
+mod records_api;
 mod reminders;
 mod route_guards;
 mod scale_out;
