@@ -205,7 +205,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
 
 /// Unknown addresses: problem JSON under `/api/` (405 for a known address with another method);
 /// elsewhere the visitor is looked up so that the 404 page shows who is logged in.
-async fn unrouted(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, actix_web::Error> {
+async fn unrouted(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, actix_web::Error> {
     use actix_web::FromRequest;
     if let Some(e) = crate::web::api::unrouted(&req) {
         return Err(e.into());

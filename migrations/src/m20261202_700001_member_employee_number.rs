@@ -12,7 +12,11 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Alias::new("org_members"))
-                    .add_column(ColumnDef::new(Alias::new("employee_number")).string_len(40).null())
+                    .add_column(
+                        ColumnDef::new(Alias::new("employee_number"))
+                            .string_len(40)
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await

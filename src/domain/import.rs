@@ -277,11 +277,20 @@ mod tests {
         let problems = parse("staff.csv", text).expect_err("line 4 is bad");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("staff.csv:4:") && problems[0].contains("employee number"));
-        let rows = parse("staff.csv", "email,name,employee_number\nann@example.org,Ann,12345678-2\nbob@example.org,Bob,\n")
-            .expect("valid");
-        assert_eq!(rows[0].employee_number.as_ref().map(EmployeeNumber::as_str), Some("12345678-2"));
+        let rows = parse(
+            "staff.csv",
+            "email,name,employee_number\nann@example.org,Ann,12345678-2\nbob@example.org,Bob,\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            rows[0].employee_number.as_ref().map(EmployeeNumber::as_str),
+            Some("12345678-2")
+        );
         assert_eq!(rows[1].employee_number, None);
-        assert_eq!(parse("x.csv", "email,name\na@b.org,A\n").expect("valid")[0].employee_number, None);
+        assert_eq!(
+            parse("x.csv", "email,name\na@b.org,A\n").expect("valid")[0].employee_number,
+            None
+        );
     }
 
     #[test]

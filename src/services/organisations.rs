@@ -762,7 +762,10 @@ pub async fn set_employee_number(
     number: Option<&str>,
 ) -> Result<bool, DbErr> {
     let done = org_members::Entity::update_many()
-        .col_expr(org_members::Column::EmployeeNumber, Expr::value(number.map(str::to_string)))
+        .col_expr(
+            org_members::Column::EmployeeNumber,
+            Expr::value(number.map(str::to_string)),
+        )
         .filter(org_members::Column::OrgId.eq(org_id))
         .filter(org_members::Column::UserId.eq(user_id))
         .exec(db)

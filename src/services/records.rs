@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::course::Course;
 use crate::entities::{certificates, cohorts, enrolments, module_progress, org_members, users};
@@ -165,7 +167,10 @@ pub async fn member(
         .filter(org_members::Column::Id.eq(member_id))
         .all(db)
         .await?;
-    Ok(member_records(db, org_id, members).await?.into_iter().next())
+    Ok(member_records(db, org_id, members)
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// One member of the organisation by user id; `None` for anyone else.
@@ -182,7 +187,10 @@ pub async fn member_by_user(
         .filter(org_members::Column::UserId.eq(user_id))
         .all(db)
         .await?;
-    Ok(member_records(db, org_id, members).await?.into_iter().next())
+    Ok(member_records(db, org_id, members)
+        .await?
+        .into_iter()
+        .next())
 }
 
 async fn member_records(
@@ -354,7 +362,10 @@ pub async fn certificate(
         .filter(certificates::Column::Code.eq(code))
         .all(db)
         .await?;
-    Ok(certificate_records(db, org_id, certs).await?.into_iter().next())
+    Ok(certificate_records(db, org_id, certs)
+        .await?
+        .into_iter()
+        .next())
 }
 
 async fn certificate_records(

@@ -179,7 +179,10 @@ pub struct PageQuery {
 
 impl PageQuery {
     /// The `next_cursor` of a page: the last row's id when the page is full (there may be more).
-    pub fn next_cursor(&self, ids: impl DoubleEndedIterator<Item = i32> + ExactSizeIterator) -> Option<i32> {
+    pub fn next_cursor(
+        &self,
+        ids: impl DoubleEndedIterator<Item = i32> + ExactSizeIterator,
+    ) -> Option<i32> {
         let full = u64::try_from(ids.len()).is_ok_and(|n| n >= self.limit);
         if full { ids.last() } else { None }
     }
@@ -244,9 +247,7 @@ pub fn page_query(req: &HttpRequest) -> Result<PageQuery, ApiError> {
             page.after = whole_number(&value, u64::from(i32::MAX.unsigned_abs()))
                 .and_then(|n| i32::try_from(n).ok())
                 .ok_or_else(|| {
-                    ApiError::BadRequest(
-                        "cursor must be the next_cursor of an earlier page".into(),
-                    )
+                    ApiError::BadRequest("cursor must be the next_cursor of an earlier page".into())
                 })?;
         }
     }
@@ -289,10 +290,19 @@ mod tests {
 
     #[test]
     fn the_page_query_takes_a_limit_up_to_500_and_a_cursor() {
-        assert_eq!(page("").ok(), Some(PageQuery { limit: 100, after: 0 }));
+        assert_eq!(
+            page("").ok(),
+            Some(PageQuery {
+                limit: 100,
+                after: 0
+            })
+        );
         assert_eq!(
             page("limit=500&cursor=42").ok(),
-            Some(PageQuery { limit: 500, after: 42 })
+            Some(PageQuery {
+                limit: 500,
+                after: 42
+            })
         );
         for bad in [
             "limit=0",

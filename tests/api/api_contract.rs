@@ -63,8 +63,20 @@ async fn schemathesis_finds_no_server_errors_and_every_answer_matches_the_openap
                 .args(["--url", &base])
                 .args(["--checks", "all"])
                 .args(["--header", &format!("Authorization: Bearer {token}")])
-                .args(["--max-examples", "40", "--seed", "20261202", "--workers", "1"])
-                .args(["--request-timeout", "30", "--suppress-health-check", "too_slow"])
+                .args([
+                    "--max-examples",
+                    "25",
+                    "--seed",
+                    "20261202",
+                    "--workers",
+                    "1",
+                ])
+                .args([
+                    "--request-timeout",
+                    "30",
+                    "--suppress-health-check",
+                    "too_slow",
+                ])
                 .current_dir(&dir)
                 .env("NO_COLOR", "1")
                 .stdin(Stdio::null())
@@ -79,9 +91,12 @@ async fn schemathesis_finds_no_server_errors_and_every_answer_matches_the_openap
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "schemathesis found problems:\n{report}");
     assert!(
-        report.contains("/api/v1/completions") && report.contains("/api/v1/certificates/{code}"),
-        "every operation was tested:\n{report}"
+        out.status.success(),
+        "schemathesis found problems:\n{report}"
+    );
+    assert!(
+        report.contains("Tested: 6") && report.contains("No issues found"),
+        "all six operations were tested:\n{report}"
     );
 }

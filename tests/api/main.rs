@@ -5,8 +5,8 @@
 mod helpers;
 
 mod account;
-mod api_contract;
 mod accounts;
+mod api_contract;
 mod bad_input;
 mod certificates;
 mod cli;

@@ -47,7 +47,11 @@ async fn api_json(app: &TestApp, path: &str, token: &str) -> Value {
 async fn assert_unauthorised(r: reqwest::Response) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        r.headers().get("www-authenticate").unwrap().to_str().unwrap(),
+        r.headers()
+            .get("www-authenticate")
+            .unwrap()
+            .to_str()
+            .unwrap(),
         "Bearer"
     );
     assert_eq!(r.text().await.unwrap(), "", "no detail for a bad token");
@@ -61,10 +65,7 @@ async fn assert_problem(r: reqwest::Response, status: StatusCode, detail: &str) 
     );
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());
-    assert!(
-        body["detail"].as_str().unwrap().contains(detail),
-        "{body}"
-    );
+    assert!(body["detail"].as_str().unwrap().contains(detail), "{body}");
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<String> {
@@ -91,7 +92,11 @@ async fn a_token_is_shown_once_stored_only_as_a_hash_and_stops_working_when_revo
         columns_containing(&app.db, &token).await.is_empty(),
         "the token is nowhere in the database"
     );
-    let stored = api_tokens::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let stored = api_tokens::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         stored.token_hash,
         deepdive::services::sessions::hash_token(&token)
@@ -100,7 +105,11 @@ async fn a_token_is_shown_once_stored_only_as_a_hash_and_stops_working_when_revo
 
     let members = api_json(&app, "/api/v1/members", &token).await;
     assert_eq!(members["data"].as_array().unwrap().len(), 1, "{members}");
-    let used = api_tokens::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let used = api_tokens::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(used.last_used_at.is_some(), "last use is recorded");
     assert!(
         !admin.get_html("/org/tok/api").await.contains(">Never<"),
@@ -136,10 +145,14 @@ async fn an_expired_token_a_made_up_one_and_a_logged_in_cookie_all_get_401() {
     let app = spawn_app_on(Clock::stopped(), |_| {}).await;
     let (admin, _) = org_with_admin(&app, "exp").await;
     let token = make_token(&admin, "exp", "Dashboard", "30").await;
-    assert_eq!(api_get(&app, "/api/v1/members", &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        api_get(&app, "/api/v1/members", &token).await.status(),
+        StatusCode::OK
+    );
+    // The org admin's own browser, logged in with a session cookie, is not an API client.
+    assert_unauthorised(admin.get("/api/v1/members").await).await;
     app.clock.advance(Duration::days(31));
     assert_unauthorised(api_get(&app, "/api/v1/members", &token).await).await;
-    assert!(admin.get_html("/org/exp/api").await.contains("Expired"));
 
     let made_up = format!("ddk_{}", "A".repeat(43));
     assert_unauthorised(api_get(&app, "/api/v1/members", &made_up).await).await;
@@ -150,8 +163,6 @@ async fn an_expired_token_a_made_up_one_and_a_logged_in_cookie_all_get_401() {
         .await
         .unwrap();
     assert_unauthorised(no_header).await;
-    // The org admin's own browser, logged in with a session cookie, is not an API client.
-    assert_unauthorised(admin.get("/api/v1/members").await).await;
 }
 
 #[tokio::test]
@@ -178,9 +189,18 @@ async fn the_form_is_shown_again_with_what_was_typed_when_it_is_wrong() {
         )
         .await;
     let html = r.text().await.unwrap();
-    assert!(html.contains(&format!("value=\"{long}\"")), "the typed name is kept");
+    assert!(
+        html.contains(&format!("value=\"{long}\"")),
+        "the typed name is kept"
+    );
     assert!(html.contains("<option value=\"365\" selected>"));
-    assert!(api_tokens::Entity::find().all(&app.db).await.unwrap().is_empty());
+    assert!(
+        api_tokens::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -190,9 +210,14 @@ async fn each_endpoint_returns_the_organisations_records_and_another_organisatio
     let (admin_b, org_b) = org_with_admin(&app, "trust-b").await;
     let (finisher, finisher_id) = org_learner(&app, org_a, "Fin Isher", None).await;
     finisher.complete_course().await;
-    let code = finisher.certificate_code().await.expect("a certificate");
+    let stored = finisher.certificate_code().await.expect("a certificate");
+    let code = deepdive::domain::CertificateCode::parse(&stored)
+        .unwrap()
+        .to_string();
     let (starter, _) = org_learner(&app, org_a, "Sta Rter", None).await;
-    starter.complete_lesson("ai-fundamentals", "what-is-ai").await;
+    starter
+        .complete_lesson("ai-fundamentals", "what-is-ai")
+        .await;
     let (_outsider, outsider_id) = org_learner(&app, org_b, "Out Sider", None).await;
     let r = admin_a
         .submit(
@@ -240,27 +265,46 @@ async fn each_endpoint_returns_the_organisations_records_and_another_organisatio
     let completions = api_json(&app, "/api/v1/completions", &token_a).await;
     let rows = completions["data"].as_array().unwrap();
     let course = deepdive::course::load_course(&app.course_dir).unwrap();
-    assert_eq!(rows.len(), course.modules.len(), "one per completed module: {completions}");
-    assert!(rows.iter().all(|r| r["staff_name"] == "Fin Isher"
-        && r["employee_number"] == "12345678-2"
-        && r["certificate_code"] == code.as_str()
-        && r["learning_hours"].is_null()
-        && r["score_percent"].as_i64().is_some_and(|s| (0..=100).contains(&s))));
+    assert_eq!(
+        rows.len(),
+        course.modules.len(),
+        "one per completed module: {completions}"
+    );
+    assert!(rows.iter().all(|r| {
+        r["staff_name"] == "Fin Isher"
+            && r["employee_number"] == "12345678-2"
+            && r["certificate_code"] == code.as_str()
+            && r["learning_hours"].is_null()
+            && r["score_percent"]
+                .as_i64()
+                .is_some_and(|s| (0..=100).contains(&s))
+    }));
     assert_eq!(rows[0]["module_title"], course.modules[0].title.as_str());
 
     let certs = api_json(&app, "/api/v1/certificates", &token_a).await;
     let c = &certs["data"][0];
     assert_eq!(c["code"], code.as_str());
     assert_eq!(c["status"], "valid");
-    assert!(c["verify_url"].as_str().unwrap().ends_with(&format!("/verify/{code}")));
+    assert!(
+        c["verify_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/verify/{code}"))
+    );
     let one = api_json(&app, &format!("/api/v1/certificates/{code}"), &token_a).await;
     assert_eq!(one["holder_name"], "Fin Isher");
 
     // Organisation B's token sees none of it.
     let b_members = api_json(&app, "/api/v1/members", &token_b).await;
     assert!(!b_members.to_string().contains("Fin Isher"));
-    assert_eq!(api_json(&app, "/api/v1/certificates", &token_b).await["data"], Value::Array(vec![]));
-    assert_eq!(api_json(&app, "/api/v1/completions", &token_b).await["data"], Value::Array(vec![]));
+    assert_eq!(
+        api_json(&app, "/api/v1/certificates", &token_b).await["data"],
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        api_json(&app, "/api/v1/completions", &token_b).await["data"],
+        Value::Array(vec![])
+    );
     assert_problem(
         api_get(&app, &format!("/api/v1/certificates/{code}"), &token_b).await,
         StatusCode::NOT_FOUND,
@@ -280,9 +324,13 @@ async fn each_endpoint_returns_the_organisations_records_and_another_organisatio
         .unwrap()
         .unwrap();
     assert_eq!(
-        api_get(&app, &format!("/api/v1/members/{}", outsider_member.id), &token_a)
-            .await
-            .status(),
+        api_get(
+            &app,
+            &format!("/api/v1/members/{}", outsider_member.id),
+            &token_a
+        )
+        .await
+        .status(),
         StatusCode::NOT_FOUND
     );
 }
@@ -335,7 +383,12 @@ async fn lists_are_paged_with_a_cursor_and_bad_queries_get_a_400_problem() {
         .await;
     }
     let oversized = format!("/api/v1/completions?cursor={}", "9".repeat(400));
-    assert_problem(api_get(&app, &oversized, &token).await, StatusCode::BAD_REQUEST, "longer").await;
+    assert_problem(
+        api_get(&app, &oversized, &token).await,
+        StatusCode::BAD_REQUEST,
+        "longer",
+    )
+    .await;
     assert_problem(
         api_get(&app, "/api/v1/members/1?x=1", &token).await,
         StatusCode::BAD_REQUEST,
@@ -351,14 +404,23 @@ async fn each_token_has_its_own_rate_limit() {
     let first = make_token(&admin, "rate", "One", "90").await;
     let second = make_token(&admin, "rate", "Two", "90").await;
     for _ in 0..3 {
-        assert_eq!(api_get(&app, "/api/v1/members", &first).await.status(), StatusCode::OK);
+        assert_eq!(
+            api_get(&app, "/api/v1/members", &first).await.status(),
+            StatusCode::OK
+        );
     }
     let r = api_get(&app, "/api/v1/members", &first).await;
     assert!(r.headers().get("retry-after").is_some());
     assert_problem(r, StatusCode::TOO_MANY_REQUESTS, "too many requests").await;
-    assert_eq!(api_get(&app, "/api/v1/members", &second).await.status(), StatusCode::OK);
+    assert_eq!(
+        api_get(&app, "/api/v1/members", &second).await.status(),
+        StatusCode::OK
+    );
     app.clock.advance(Duration::minutes(1));
-    assert_eq!(api_get(&app, "/api/v1/members", &first).await.status(), StatusCode::OK);
+    assert_eq!(
+        api_get(&app, "/api/v1/members", &first).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -376,10 +438,16 @@ async fn the_openapi_document_describes_every_endpoint_and_other_addresses_answe
         "/api/v1/certificates",
         "/api/v1/certificates/{code}",
     ] {
-        assert!(doc["paths"][path]["get"].is_object(), "{path} is documented");
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} is documented"
+        );
         assert!(doc["paths"][path]["get"]["responses"]["401"].is_object());
     }
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     let limit = doc["paths"]["/api/v1/members"]["get"]["parameters"]
         .as_array()
         .unwrap()
@@ -389,8 +457,18 @@ async fn the_openapi_document_describes_every_endpoint_and_other_addresses_answe
         .clone();
     assert_eq!(limit["schema"]["maximum"], 500);
 
-    assert_problem(app.get("/api/v1/nothing-here").await, StatusCode::NOT_FOUND, "nothing").await;
-    let r = app.client.post(app.url("/api/v1/members")).send().await.unwrap();
+    assert_problem(
+        app.get("/api/v1/nothing-here").await,
+        StatusCode::NOT_FOUND,
+        "nothing",
+    )
+    .await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/members"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers().get("allow").unwrap(), "GET");
     assert_problem(r, StatusCode::METHOD_NOT_ALLOWED, "read-only").await;
 }
@@ -410,11 +488,21 @@ async fn the_esr_csv_has_its_columns_a_byte_order_mark_and_defused_cells() {
 
     let r = admin.get("/org/esr/completions.csv").await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let bytes = r.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with a byte-order mark");
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
     assert_eq!(header, deepdive::services::records::ESR_CSV_HEADER.to_vec());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 1, "one completed module, nobody else");
@@ -428,7 +516,11 @@ async fn the_esr_csv_has_its_columns_a_byte_order_mark_and_defused_cells() {
     assert!(col("score_percent").parse::<u8>().is_ok_and(|s| s <= 100));
     assert_eq!(col("course_completion_date"), "");
     assert_eq!(col("learning_hours"), "", "not recorded yet");
-    assert!(audit_actions(&app).await.contains(&"org.export".to_string()));
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&"org.export".to_string())
+    );
 }
 
 #[tokio::test]
@@ -458,25 +550,67 @@ async fn employee_numbers_are_imported_by_csv_and_edited_on_the_member_page() {
                 .employee_number
         }
     };
-    assert_eq!(numbers("ann@example.org").await.as_deref(), Some("12345678-2"));
+    assert_eq!(
+        numbers("ann@example.org").await.as_deref(),
+        Some("12345678-2")
+    );
     assert_eq!(numbers("bob@example.org").await, None);
 
     let bob = app.user("bob@example.org").await;
     let page = format!("/org/staffno/members/{}", bob.id);
     let action = format!("{page}/employee-number");
-    let r = admin.submit(&page, &action, &[("employee_number", "=1+2")]).await;
+    let r = admin
+        .submit(&page, &action, &[("employee_number", "=1+2")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("There is a problem") && html.contains("value=\"=1+2\""));
+    assert!(
+        html.contains("There is a problem")
+            && html.contains(&format!("value=\"{}\"", html_escaped("=1+2")))
+    );
     assert_eq!(numbers("bob@example.org").await, None, "nothing saved");
-    let r = admin.submit(&page, &action, &[("employee_number", " 99/7 ")]).await;
+    let r = admin
+        .submit(&page, &action, &[("employee_number", " 99/7 ")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(admin.get_html(&location(&r)).await.contains("data-employee-number=\"99/7\""));
-    assert!(audit_actions(&app).await.contains(&"org.member.employee_number".to_string()));
+    assert!(admin.get_html(&location(&r)).await.contains(&format!(
+        "data-employee-number=\"{}\"",
+        html_escaped("99/7")
+    )));
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&"org.member.employee_number".to_string())
+    );
+    // Erasing the account keeps the membership (counts still add up) but not the number.
+    use deepdive::services::privacy::{self, ErasedBy, ErasurePolicy};
+    let policy = ErasurePolicy {
+        retain_certificate_names: false,
+    };
+    privacy::erase_account(
+        &app.db,
+        &app.clock,
+        bob.id,
+        policy,
+        ErasedBy::Retention,
+        None,
+    )
+    .await
+    .unwrap();
+    let kept = org_members::Entity::find()
+        .filter(org_members::Column::UserId.eq(bob.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the membership stays");
+    assert_eq!(kept.employee_number, None, "erased with the account");
     // Someone else's organisation: 404.
     let (other_admin, _) = org_with_admin(&app, "elsewhere").await;
     assert_eq!(
-        other_admin.get(&format!("/org/elsewhere/members/{}", bob.id)).await.status(),
+        other_admin
+            .get(&format!("/org/elsewhere/members/{}", bob.id))
+            .await
+            .status(),
         StatusCode::NOT_FOUND
     );
 
@@ -486,7 +620,11 @@ async fn employee_numbers_are_imported_by_csv_and_edited_on_the_member_page() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("staff.csv");
-    std::fs::write(&file, "email,name,employee_number\ncat@example.org,Cat,C-77\n").unwrap();
+    std::fs::write(
+        &file,
+        "email,name,employee_number\ncat@example.org,Cat,C-77\n",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_deepdive"))
         .args(["import-users", "--org", "cli-staffno"])
         .arg(&file)
@@ -496,7 +634,11 @@ async fn employee_numbers_are_imported_by_csv_and_edited_on_the_member_page() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cat = app.user("cat@example.org").await;
     let member = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(cat.id))

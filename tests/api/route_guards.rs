@@ -129,7 +129,11 @@ async fn every_route_in_the_inventory_has_a_guard_that_holds() {
             // Bearer tokens only: neither an anonymous visitor nor a logged-in cookie gets in.
             Guard::ApiToken => {
                 assert_eq!(anon.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
-                assert_eq!(as_learner.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+                assert_eq!(
+                    as_learner.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path}"
+                );
             }
             Guard::OrgAdmin | Guard::PlatformAdmin => {
                 assert!(

@@ -206,8 +206,14 @@ mod tests {
     fn a_token_row_says_whether_it_still_works() {
         let later = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(10);
         assert_eq!(TokenRow::build(&token(false, None), later).state, "Active");
-        assert_eq!(TokenRow::build(&token(false, Some(5)), later).state, "Expired");
-        assert_eq!(TokenRow::build(&token(true, Some(50)), later).state, "Revoked");
+        assert_eq!(
+            TokenRow::build(&token(false, Some(5)), later).state,
+            "Expired"
+        );
+        assert_eq!(
+            TokenRow::build(&token(true, Some(50)), later).state,
+            "Revoked"
+        );
         assert!(!TokenRow::build(&token(true, None), later).live);
         assert_eq!(TokenRow::build(&token(false, None), later).expires, "Never");
     }

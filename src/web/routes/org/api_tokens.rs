@@ -73,7 +73,9 @@ pub async fn create_api_token(
                 name: form.fields.get("name").to_string(),
                 expires: form.fields.get("expires_in_days").to_string(),
             };
-            let vm = tokens_page(&page, &admin).await?.with_errors(values, errors);
+            let vm = tokens_page(&page, &admin)
+                .await?
+                .with_errors(values, errors);
             return page.invalid(TEMPLATE, "API tokens", "org", &vm);
         }
     };

@@ -27,8 +27,7 @@ pub async fn completions_csv(page: Page, admin: OrgAdmin) -> Result<HttpResponse
         let state = state.clone();
         async move {
             let after = after?;
-            match records::completions_after(&state.db, &state.course, org_id, after, BATCH).await
-            {
+            match records::completions_after(&state.db, &state.course, org_id, after, BATCH).await {
                 Ok(rows) if rows.is_empty() => None,
                 Ok(rows) => {
                     let last = rows.last().map(|r| r.id);

@@ -62,8 +62,14 @@ pub async fn set_employee_number(
             }
         }
     };
-    org_admin::set_employee_number(&state.db, &state.clock, &admin.who, user_id, number.as_ref())
-        .await?;
+    org_admin::set_employee_number(
+        &state.db,
+        &state.clock,
+        &admin.who,
+        user_id,
+        number.as_ref(),
+    )
+    .await?;
     Ok(page.see_other(&admin.url(&format!("/members/{user_id}?saved=1"))))
 }
 
