@@ -420,6 +420,12 @@ fn iso_date(d: Option<DateTime<Utc>>) -> String {
         .unwrap_or_default()
 }
 
+/// A stored certificate code as people read it and the verify page takes it: XXXX-XXXX-XXXX.
+pub fn printed_code(stored: &str) -> String {
+    crate::domain::CertificateCode::parse(stored)
+        .map_or_else(|| stored.to_string(), |c| c.to_string())
+}
+
 /// Minutes as hours with two decimals ("1.50"); empty when not recorded.
 pub fn hours(minutes: Option<i64>) -> String {
     minutes
@@ -441,7 +447,10 @@ pub fn esr_csv_record(c: &Completion) -> Vec<String> {
         iso_date(Some(c.completed_at)),
         c.score.map(|s| s.to_string()).unwrap_or_default(),
         iso_date(c.course_completed_at),
-        c.certificate_code.clone().unwrap_or_default(),
+        c.certificate_code
+            .as_deref()
+            .map(printed_code)
+            .unwrap_or_default(),
         iso_date(c.certificate_expires_at),
         hours(c.learning_minutes),
     ]

@@ -516,6 +516,7 @@ async fn the_esr_csv_has_its_columns_a_byte_order_mark_and_defused_cells() {
     assert!(col("score_percent").parse::<u8>().is_ok_and(|s| s <= 100));
     assert_eq!(col("course_completion_date"), "");
     assert_eq!(col("learning_hours"), "", "not recorded yet");
+    assert_eq!(col("certificate_code"), "", "no certificate for one module");
     assert!(
         audit_actions(&app)
             .await

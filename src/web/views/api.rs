@@ -5,8 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::course::Course;
-use crate::domain::CertificateCode;
-use crate::services::records::{CertificateRecord, Completion, MemberRecord};
+use crate::services::records::{CertificateRecord, Completion, MemberRecord, printed_code};
 use crate::services::reports::{CellStatus, LearnerRow};
 
 fn when(d: DateTime<Utc>) -> String {
@@ -292,10 +291,6 @@ pub struct CertificatePage {
     pub next_cursor: Option<i32>,
 }
 
-/// A stored code (12 characters) as printed: XXXX-XXXX-XXXX.
-fn printed_code(stored: &str) -> String {
-    CertificateCode::parse(stored).map_or_else(|| stored.to_string(), |c| c.to_string())
-}
 
 #[cfg(test)]
 mod tests {
