@@ -291,7 +291,6 @@ pub struct CertificatePage {
     pub next_cursor: Option<i32>,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
