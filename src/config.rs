@@ -65,6 +65,14 @@ pub struct SettingsArgs {
         global = true
     )]
     pub auth_rate_per_minute: u32,
+    /// Requests allowed per minute with one organisation API token (`/api/v1`).
+    #[arg(
+        long,
+        env = "DEEPDIVE_API_RATE_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub api_rate_per_minute: u32,
     /// Verify-page requests allowed per minute from one IP address.
     #[arg(
         long,
@@ -137,6 +145,7 @@ pub struct Settings {
     pub signing_keys_file_given: bool,
     pub verify_rate_per_minute: u32,
     pub auth_rate_per_minute: u32,
+    pub api_rate_per_minute: u32,
     pub retain_certificate_names: bool,
     pub retain_inactive_days: u32,
     pub retain_security_log_days: u32,
@@ -201,6 +210,7 @@ impl Settings {
             signing_keys_file_given: args.signing_keys_file.is_some(),
             verify_rate_per_minute: args.verify_rate_per_minute.max(1),
             auth_rate_per_minute: args.auth_rate_per_minute.max(1),
+            api_rate_per_minute: args.api_rate_per_minute.max(1),
             retain_certificate_names: args.retain_certificate_names,
             retain_inactive_days: args.retain_inactive_days,
             retain_security_log_days: args.retain_security_log_days,

@@ -66,6 +66,8 @@ impl Application {
         let signing_keys = Arc::new(signing_keys.with_subject_secret(subject_secret));
         let verify_limiter = per_minute_limiter(settings.verify_rate_per_minute, &clock);
         let auth_limiter = per_minute_limiter(settings.auth_rate_per_minute, &clock);
+        let api_limiter =
+            crate::web::state::per_minute_token_limiter(settings.api_rate_per_minute, &clock);
         let privacy_notice_html =
             crate::course::load_privacy_notice(&settings.course_dir)?.map(Arc::new);
         let listener = TcpListener::bind(&settings.addr)
@@ -89,6 +91,7 @@ impl Application {
             signing_keys,
             verify_limiter,
             auth_limiter,
+            api_limiter,
             privacy_notice_html,
             pdf_cache: Arc::default(),
         };
@@ -191,13 +194,24 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
             .configure(routes::configure)
             // Unknown addresses: the visitor is looked up so that the 404 page shows who is logged in.
-            .default_service(web::to(|_visitor: crate::web::session::Visitor| async {
-                Err::<actix_web::HttpResponse, _>(AppError::NotFound)
-            }))
+            .default_service(web::to(unrouted))
     })
     .shutdown_timeout(10)
     .listen(listener)
     .context("cannot start the HTTP server")?
     .run();
     Ok(server)
+}
+
+/// Unknown addresses: problem JSON under `/api/` (405 for a known address with another method);
+/// elsewhere the visitor is looked up so that the 404 page shows who is logged in.
+async fn unrouted(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    use actix_web::FromRequest;
+    if let Some(e) = crate::web::api::unrouted(&req) {
+        return Err(e.into());
+    }
+    crate::web::session::Visitor::extract(&req).await?;
+    Err(AppError::NotFound.into())
 }

@@ -1,5 +1,5 @@
 //! Bulk onboarding files: a CSV (or tab-separated text pasted from a spreadsheet) with a header row
-//! and the columns `email`, `name` and optionally `role`. Every row is checked before anything is
+//! and the columns `email`, `name` and optionally `role` and `employee_number`. Every row is checked before anything is
 //! written; problems are reported as `FILE:LINE: what is wrong`.
 use std::collections::HashMap;
 
@@ -41,6 +41,38 @@ pub struct ImportRow {
     pub email: Email,
     pub name: DisplayName,
     pub role: MemberRole,
+    /// The organisation's employee or assignment number, when the file has that column filled in.
+    pub employee_number: Option<EmployeeNumber>,
+}
+
+/// An employee or assignment number as a Trust's HR system writes it: 1 to 40 letters, digits,
+/// hyphens, slashes or dots (ESR assignment numbers look like `12345678-2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeNumber(String);
+
+impl EmployeeNumber {
+    /// # Errors
+    /// A sentence saying what is wrong.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.is_empty() || s.chars().count() > 40 {
+            return Err("the employee number must be 1 to 40 characters".into());
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.'))
+        {
+            return Err(
+                "the employee number may contain only letters, digits, hyphens, slashes and dots"
+                    .into(),
+            );
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Parses an onboarding file; `label` names it in messages.
@@ -74,17 +106,18 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(email_col), Some(name_col)) = (col("email"), col("name")) else {
         return Err(vec![format!(
-            "{label}:1: the header row must name the columns `email` and `name` (and optionally `role`); found: {}",
+            "{label}:1: the header row must name the columns `email` and `name` (and optionally `role` and `employee_number`); found: {}",
             headers.join(", ")
         )]);
     };
     let role_col = col("role");
+    let number_col = col("employee_number");
     for unknown in headers
         .iter()
-        .filter(|h| !["email", "name", "role"].contains(&h.as_str()))
+        .filter(|h| !["email", "name", "role", "employee_number"].contains(&h.as_str()))
     {
         problems.push(format!(
-            "{label}:1: unknown column `{unknown}` (expected email, name, role)"
+            "{label}:1: unknown column `{unknown}` (expected email, name, role, employee_number)"
         ));
     }
     let mut rows = Vec::new();
@@ -115,6 +148,19 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
         let email = record.get(email_col).unwrap_or("");
         let name = record.get(name_col).unwrap_or("");
         let role = role_col.and_then(|c| record.get(c)).unwrap_or("");
+        let number = number_col.and_then(|c| record.get(c)).unwrap_or("");
+        let employee_number = if number.trim().is_empty() {
+            Ok(None)
+        } else {
+            EmployeeNumber::parse(number).map(Some)
+        };
+        let employee_number = match employee_number {
+            Ok(n) => Some(n),
+            Err(m) => {
+                problems.push(format!("{label}:{line}: {m}"));
+                None
+            }
+        };
         let email = match Email::parse(email) {
             Ok(e) => Some(e),
             Err(_) if email.trim().is_empty() => {
@@ -160,12 +206,15 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
             }
             seen.insert(e.as_str().to_string(), line);
         }
-        if let (Some(email), Some(name), Some(role)) = (email, name, role) {
+        if let (Some(email), Some(name), Some(role), Some(employee_number)) =
+            (email, name, role, employee_number)
+        {
             rows.push(ImportRow {
                 line,
                 email,
                 name,
                 role,
+                employee_number,
             });
         }
     }
@@ -219,6 +268,28 @@ mod tests {
                 .iter()
                 .any(|p| p.starts_with("staff.csv:6:") && p.contains("unknown role")),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn an_optional_employee_number_column_is_read_and_checked() {
+        let text = "email,name,employee_number\nann@example.org,Ann,12345678-2\nbob@example.org,Bob,\ncat@example.org,Cat,=cmd|x\n";
+        let problems = parse("staff.csv", text).expect_err("line 4 is bad");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("staff.csv:4:") && problems[0].contains("employee number"));
+        let rows = parse(
+            "staff.csv",
+            "email,name,employee_number\nann@example.org,Ann,12345678-2\nbob@example.org,Bob,\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            rows[0].employee_number.as_ref().map(EmployeeNumber::as_str),
+            Some("12345678-2")
+        );
+        assert_eq!(rows[1].employee_number, None);
+        assert_eq!(
+            parse("x.csv", "email,name\na@b.org,A\n").expect("valid")[0].employee_number,
+            None
         );
     }
 

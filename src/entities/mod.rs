@@ -1,5 +1,6 @@
 //! SeaORM entities: the shape of each table, nothing more. Behaviour lives in `services/`.
 pub mod activation_tokens;
+pub mod api_tokens;
 pub mod app_secrets;
 pub mod attempt_answers;
 pub mod audit_log;

@@ -11,6 +11,8 @@ pub struct Model {
     pub role: String,
     pub cohort_id: Option<i32>,
     pub joined_at: DateTimeUtc,
+    /// The organisation's employee or assignment number for this person (as ESR knows it), if collected.
+    pub employee_number: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -78,6 +78,9 @@ audit_actions! {
     PasswordResetRequested = "account.reset_requested", "Password reset e-mail requested";
     CohortRemindersOn = "org.cohort.reminders_on", "Cohort reminders turned on";
     CohortRemindersOff = "org.cohort.reminders_off", "Cohort reminders turned off";
+    ApiTokenCreated = "org.api_token.create", "API token created";
+    ApiTokenRevoked = "org.api_token.revoke", "API token revoked";
+    EmployeeNumberChanged = "org.member.employee_number", "Employee number changed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -1,5 +1,6 @@
 //! Domain services: the only code that talks to the database.
 pub mod account;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
@@ -16,6 +17,7 @@ pub mod platform_admin;
 pub mod privacy;
 pub mod progress;
 pub mod quiz;
+pub mod records;
 pub mod recovery;
 pub mod reminders;
 pub mod reports;

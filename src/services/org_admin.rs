@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::clock::Clock;
-use crate::domain::import::ImportRow;
+use crate::domain::import::{EmployeeNumber, ImportRow};
 use crate::entities::cohorts;
 use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor, AuditEvent};
@@ -71,6 +71,33 @@ pub async fn record_export(
         who.event(AuditAction::OrgExported, what.to_string()),
     )
     .await
+}
+
+/// Sets or clears a member's employee (assignment) number; false when they are not a member.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_employee_number(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &OrgActor,
+    user_id: i32,
+    number: Option<&EmployeeNumber>,
+) -> Result<bool, DbErr> {
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let value = number.map(EmployeeNumber::as_str);
+    if !orgs::set_employee_number(&txn, who.org_id, user_id, value).await? {
+        return Ok(false);
+    }
+    let detail = format!("user:{user_id} {}", value.unwrap_or("(cleared)"));
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::EmployeeNumberChanged, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Turns two-step verification for the organisation's admins on or off.

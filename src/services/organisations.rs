@@ -739,6 +739,9 @@ pub async fn import_in(
             }
         };
         add_member(txn, org_id, user_id, row.role, cohort_id, now).await?;
+        if let Some(number) = &row.employee_number {
+            set_employee_number(txn, org_id, user_id, Some(number.as_str())).await?;
+        }
         out.push(Imported {
             email: row.email.as_str().to_string(),
             name: row.name.as_str().to_string(),
@@ -746,6 +749,28 @@ pub async fn import_in(
         });
     }
     Ok(out)
+}
+
+/// Sets (or with `None` clears) a member's employee number; false when they are not a member.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_employee_number(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+    number: Option<&str>,
+) -> Result<bool, DbErr> {
+    let done = org_members::Entity::update_many()
+        .col_expr(
+            org_members::Column::EmployeeNumber,
+            Expr::value(number.map(str::to_string)),
+        )
+        .filter(org_members::Column::OrgId.eq(org_id))
+        .filter(org_members::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
 }
 
 /// The account behind an activation (or reset) link that can still be used.

@@ -81,6 +81,8 @@ pub struct Membership {
     pub role: String,
     pub cohort: Option<String>,
     pub joined_at: DateTime<Utc>,
+    /// The organisation's employee or assignment number for them, when recorded.
+    pub employee_number: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +125,7 @@ async fn export_memberships(
             role: m.role,
             cohort,
             joined_at: m.joined_at,
+            employee_number: m.employee_number,
         });
     }
     Ok(out)
@@ -679,6 +682,7 @@ pub async fn erase_in(
     let certificates = erase_certificates(txn, user_id, now, policy).await?;
     erase_security_events(txn, user_id).await?;
     erase_worksheets(txn, user_id).await?;
+    erase_employee_numbers(txn, user_id).await?;
     let who = match by {
         ErasedBy::Holder => "the account holder",
         ErasedBy::PlatformAdmin(_) => "a platform admin",
@@ -715,6 +719,21 @@ pub async fn erase_in(
         certificates,
         certificate_names_kept: policy.retain_certificate_names,
     })
+}
+
+/// Memberships stay (the organisation's counts still add up); the employee number, which
+/// identifies the person in the organisation's HR system, goes.
+async fn erase_employee_numbers(txn: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    use crate::entities::org_members;
+    org_members::Entity::update_many()
+        .col_expr(
+            org_members::Column::EmployeeNumber,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .filter(org_members::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 fn random_hex() -> Result<String, DbErr> {

@@ -71,6 +71,10 @@ pub fn error_page<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let status = res.status();
+    // The JSON API answers in JSON (problem details) or, for 401, with no body at all.
+    if res.request().path().starts_with(crate::web::api::PREFIX) {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
     let already_page = res
         .headers()
         .get(header::CONTENT_TYPE)

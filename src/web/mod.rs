@@ -1,4 +1,5 @@
 //! HTTP: extractors, CSRF, security headers, views and the routes.
+pub mod api;
 pub mod assets;
 pub mod csrf;
 pub mod extract;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub verify_limiter: Arc<IpLimiter>,
     /// Per-IP limit on log-in, registration and activation, against password guessing at scale.
     pub auth_limiter: Arc<IpLimiter>,
+    /// Per-token limit on the `/api/v1` API.
+    pub api_limiter: Arc<TokenLimiter>,
     /// The operator's privacy text (`course/privacy.md`), rendered and sanitised at start-up.
     pub privacy_notice_html: Option<Arc<String>>,
     /// Certificate PDFs already rendered.
@@ -46,6 +48,24 @@ pub type IpLimiter = governor::RateLimiter<
     Clock,
     NoOpMiddleware<std::time::Duration>,
 >;
+
+/// A per-API-token rate limiter (keyed by the token's id), on the app's [`Clock`].
+pub type TokenLimiter = governor::RateLimiter<
+    i32,
+    DefaultKeyedStateStore<i32>,
+    Clock,
+    NoOpMiddleware<std::time::Duration>,
+>;
+
+/// A per-token limiter allowing `per_minute` requests a minute (with that many in a burst).
+pub fn per_minute_token_limiter(per_minute: u32, clock: &Clock) -> Arc<TokenLimiter> {
+    let n = std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    Arc::new(governor::RateLimiter::new(
+        Quota::per_minute(n),
+        DefaultKeyedStateStore::default(),
+        clock.clone(),
+    ))
+}
 
 /// A per-IP limiter allowing `per_minute` requests a minute (with that many in a burst).
 pub fn per_minute_limiter(per_minute: u32, clock: &Clock) -> Arc<IpLimiter> {

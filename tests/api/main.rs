@@ -6,6 +6,7 @@ mod helpers;
 
 mod account;
 mod accounts;
+mod api_contract;
 mod bad_input;
 mod certificates;
 mod cli;
@@ -22,6 +23,7 @@ mod mfa;
 mod organisations;
 mod privacy;
 mod quiz;
+mod records_api;
 mod reminders;
 mod route_guards;
 mod scale_out;

@@ -16,6 +16,7 @@ fn concrete(path: &str) -> String {
         .replace("{file}", "ABCD-EFGH-JKMN.pdf")
         .replace("{id}", "1")
         .replace("{user_id}", "1")
+        .replace("{member_id}", "1")
         .replace("{token}", "x")
         .replace("{list}", "0")
 }
@@ -125,6 +126,15 @@ async fn every_route_in_the_inventory_has_a_guard_that_holds() {
                 "{method} {path} must send anonymous visitors to log in: {}",
                 anon.status()
             ),
+            // Bearer tokens only: neither an anonymous visitor nor a logged-in cookie gets in.
+            Guard::ApiToken => {
+                assert_eq!(anon.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+                assert_eq!(
+                    as_learner.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path}"
+                );
+            }
             Guard::OrgAdmin | Guard::PlatformAdmin => {
                 assert!(
                     sends_to_login(&anon),

@@ -6,6 +6,7 @@ use actix_web::{guard, web};
 
 mod account;
 mod admin;
+mod api;
 mod auth;
 mod certificates;
 mod confidence;
@@ -35,6 +36,8 @@ pub enum Guard {
     Learner,
     OrgAdmin,
     PlatformAdmin,
+    /// The JSON API: an organisation API token in `Authorization: Bearer`; cookies never count.
+    ApiToken,
 }
 
 /// One row of the route table: what the router registers and the guard its handler must enforce.
@@ -135,6 +138,12 @@ routes! {
     GET  "/org/{slug}/quiz" => OrgAdmin, org::insight::quiz_insight;
     POST "/org/{slug}/security" => OrgAdmin, org::report::set_security;
     GET  "/org/{slug}/audit" => OrgAdmin, org::audit_log::show_audit;
+    GET  "/org/{slug}/completions.csv" => OrgAdmin, org::esr::completions_csv;
+    GET  "/org/{slug}/members/{user_id}" => OrgAdmin, org::member::show_member;
+    POST "/org/{slug}/members/{user_id}/employee-number" => OrgAdmin, org::member::set_employee_number;
+    GET  "/org/{slug}/api" => OrgAdmin, org::api_tokens::show_api_tokens;
+    POST "/org/{slug}/api/tokens" => OrgAdmin, org::api_tokens::create_api_token;
+    POST "/org/{slug}/api/tokens/{id}/revoke" => OrgAdmin, org::api_tokens::revoke_api_token;
     // Invitations and activation links.
     GET  "/invite/{token}" => Public, onboarding::show_invite;
     POST "/invite/{token}" => Learner, onboarding::accept_invite;
@@ -173,4 +182,12 @@ routes! {
     POST "/admin/users/{id}/reset" => PlatformAdmin, admin::reset_user;
     GET  "/admin/users/{id}/delete" => PlatformAdmin, admin::show_delete_user;
     POST "/admin/users/{id}/delete" => PlatformAdmin, admin::delete_user;
+    // The read-only JSON API for Trust systems (bearer tokens; see `web::api`).
+    GET  "/api/v1/openapi.json" => Public, api::openapi_json;
+    GET  "/api/v1/members" => ApiToken, api::members::list_members;
+    GET  "/api/v1/members/{member_id}" => ApiToken, api::members::show_member;
+    GET  "/api/v1/progress" => ApiToken, api::records::list_progress;
+    GET  "/api/v1/completions" => ApiToken, api::records::list_completions;
+    GET  "/api/v1/certificates" => ApiToken, api::records::list_certificates;
+    GET  "/api/v1/certificates/{code}" => ApiToken, api::records::show_certificate;
 }

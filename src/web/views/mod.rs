@@ -1,9 +1,11 @@
 //! View models: what a page shows, built from service results. Pure (no request, no database),
 //! so they can be unit-tested without HTTP.
 pub mod account;
+pub mod api;
 pub mod confidence;
 pub mod export;
 pub mod org_import;
 pub mod org_insight;
+pub mod org_records;
 pub mod org_report;
 pub mod plan;

@@ -45,6 +45,7 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         signing_keys_file: None,
         verify_rate_per_minute: 30,
         auth_rate_per_minute: 60,
+        api_rate_per_minute: 600,
         retain_certificate_names: false,
         retain_inactive_days: 1095,
         retain_security_log_days: 365,
