@@ -75,6 +75,27 @@ impl AppState {
         }
     }
 
+    /// Sends what is due in the outbox in the background, right after a request wrote a message:
+    /// a slow or refusing SMTP server never holds up the answer (the mail worker retries).
+    pub fn send_mail_soon(&self) {
+        if self.settings.smtp.is_none() {
+            return;
+        }
+        let state = self.clone();
+        tokio::spawn(async move {
+            let pass = crate::services::reminders::Pass {
+                db: &state.db,
+                course: &state.course,
+                templates: &state.templates,
+                settings: &state.settings,
+                clock: &state.clock,
+            };
+            if let Err(e) = crate::services::reminders::deliver(&pass).await {
+                tracing::warn!(error = %e, "the outbox could not be sent now; the worker retries");
+            }
+        });
+    }
+
     pub fn timeouts(&self) -> Timeouts {
         Timeouts {
             idle_minutes: self.settings.idle_timeout_minutes,

@@ -108,7 +108,7 @@ async fn email_invitation(
     )
     .await
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-    crate::web::routes::mail::send_soon(state);
+    state.send_mail_soon();
     Ok(token)
 }
 
