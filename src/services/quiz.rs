@@ -448,7 +448,7 @@ async fn record_on_module(
 pub async fn attempt_with_answers(
     db: &impl ConnectionTrait,
     public_id: &str,
-    viewer: &crate::entities::users::Model,
+    viewer: &crate::services::sessions::SignedIn,
 ) -> Result<Option<(quiz_attempts::Model, Vec<attempt_answers::Model>)>, DbErr> {
     let Some(attempt) = quiz_attempts::Entity::find()
         .filter(quiz_attempts::Column::PublicId.eq(public_id))

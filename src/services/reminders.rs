@@ -149,7 +149,7 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
             .await?;
         let learner_ids: Vec<i32> = members
             .iter()
-            .filter(|m| m.role == "learner")
+            .filter(|m| m.role == crate::domain::MemberRole::Learner)
             .map(|m| m.user_id)
             .collect();
         if learner_ids.is_empty() {
@@ -340,7 +340,7 @@ async fn digest_for(
     let now = p.clock.now();
     let admins: Vec<i32> = org_members::Entity::find()
         .filter(org_members::Column::OrgId.eq(cohort.org_id))
-        .filter(org_members::Column::Role.eq("org_admin"))
+        .filter(org_members::Column::Role.eq(crate::domain::MemberRole::OrgAdmin))
         .all(p.db)
         .await?
         .into_iter()
