@@ -79,7 +79,7 @@ impl MemberRole {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::ActiveEnum;
+    use sea_orm::{ActiveEnum, Iterable};
 
     #[test]
     fn the_stored_words_are_the_ones_the_tables_always_held() {
