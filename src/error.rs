@@ -52,6 +52,34 @@ impl From<crate::services::organisations::OrgError> for AppError {
     }
 }
 
+/// A quiz form that cannot be stored: a 400 saying what to do, or 404 for someone else's attempt.
+impl From<crate::services::quiz::SubmitFormError> for AppError {
+    fn from(e: crate::services::quiz::SubmitFormError) -> Self {
+        use crate::domain::quiz::Tampered;
+        use crate::services::quiz::{SubmitFormError, TicketError};
+        match e {
+            SubmitFormError::Ticket(TicketError::Invalid) => Self::BadRequest(
+                "This quiz form is not valid. Go back to the module and start the quiz again."
+                    .into(),
+            ),
+            SubmitFormError::Ticket(TicketError::Expired) => Self::BadRequest(
+                "This quiz form has expired. Go back to the module and start the quiz again."
+                    .into(),
+            ),
+            SubmitFormError::Tampered(Tampered::UnknownQuestion) => Self::BadRequest(
+                "The form answered a question that is not part of this attempt. Nothing was saved."
+                    .into(),
+            ),
+            SubmitFormError::Tampered(Tampered::UnknownChoice) => Self::BadRequest(
+                "The form chose an answer that the question does not offer. Nothing was saved."
+                    .into(),
+            ),
+            SubmitFormError::NotYours => Self::NotFound,
+            SubmitFormError::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::crypto::NoRandomness> for AppError {
     fn from(e: crate::crypto::NoRandomness) -> Self {
         Self::Unexpected(anyhow::Error::new(e))

@@ -127,13 +127,7 @@ impl Application {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                let pass = crate::services::reminders::Pass {
-                    db: &state.db,
-                    course: &state.course,
-                    templates: &state.templates,
-                    settings: &state.settings,
-                    clock: &state.clock,
-                };
+                let pass = state.mail_pass();
                 let now = state.clock.now();
                 let full = interval > 0
                     && last_pass.is_none_or(|t| now - t >= chrono::Duration::minutes(interval));

@@ -7,33 +7,7 @@ use super::{DisplayName, Email};
 
 pub const MAX_ROWS: usize = 50_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemberRole {
-    Learner,
-    OrgAdmin,
-}
-
-impl MemberRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Learner => "learner",
-            Self::OrgAdmin => "org_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s
-            .trim()
-            .to_ascii_lowercase()
-            .replace([' ', '-'], "_")
-            .as_str()
-        {
-            "" | "learner" => Some(Self::Learner),
-            "org_admin" | "orgadmin" | "admin" => Some(Self::OrgAdmin),
-            _ => None,
-        }
-    }
-}
+pub use super::roles::MemberRole;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRow {

@@ -6,9 +6,11 @@ mod email;
 pub mod import;
 mod password;
 pub mod quiz;
+pub mod roles;
 pub mod worksheet;
 
 pub use certificate_code::CertificateCode;
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use password::{NewPassword, PasswordProblem};
+pub use roles::{MemberRole, Role};

@@ -107,56 +107,21 @@ pub fn draw(quiz: &Quiz, seed: u64) -> Vec<DrawnQuestion> {
 /// values differ between attempts, and the server can map them back exactly from the ticket.
 #[derive(Clone, Copy)]
 pub struct AnswerCodec<'k> {
-    key: CodecKey<'k>,
+    key: &'k crate::crypto::MacKey,
     seed: u64,
 }
 
-#[derive(Clone, Copy)]
-enum CodecKey<'k> {
-    Mac(&'k crate::crypto::MacKey),
-    Bytes(&'k [u8]),
-}
-
 impl<'k> AnswerCodec<'k> {
-    /// A codec under the server's quiz key.
+    /// A codec under the server's quiz key (tests build theirs with `MacKey::new(&key_bytes)`).
     pub fn with_mac(key: &'k crate::crypto::MacKey, seed: u64) -> Self {
-        Self {
-            key: CodecKey::Mac(key),
-            seed,
-        }
-    }
-
-    /// The same codec from the key's raw bytes (tests and fuzzing).
-    pub fn new(key: &'k [u8], seed: u64) -> Self {
-        Self {
-            key: CodecKey::Bytes(key),
-            seed,
-        }
+        Self { key, seed }
     }
 
     /// The opaque value for `choice` of `question` in this attempt (16 hex digits): the
     /// HMAC-SHA256 of `answer|seed|question|choice`, truncated.
     pub fn token(&self, question: &str, choice: &str) -> String {
-        use hmac::{Hmac, Mac};
-        use sha2::{Digest, Sha256};
         let message = format!("{}|{question}|{choice}", self.seed);
-        let digest: Vec<u8> = match self.key {
-            CodecKey::Mac(key) => key.mac_bytes("answer|", message.as_bytes()).to_vec(),
-            CodecKey::Bytes(bytes) => match <Hmac<Sha256> as Mac>::new_from_slice(bytes) {
-                Ok(mut mac) => {
-                    mac.update(b"answer|");
-                    mac.update(message.as_bytes());
-                    mac.finalize().into_bytes().to_vec()
-                }
-                // HMAC takes keys of any length, so this arm is not reached; a keyed hash is
-                // the same strength for this purpose.
-                Err(_) => Sha256::new()
-                    .chain_update(bytes)
-                    .chain_update(message.as_bytes())
-                    .finalize()
-                    .to_vec(),
-            },
-        };
+        let digest = self.key.mac_bytes("answer|", message.as_bytes());
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 
@@ -484,6 +449,7 @@ pub fn result(credits: &[u32], pass_mark: u8) -> (u8, bool) {
 mod tests {
     use super::*;
     use crate::course::{Choice, OrderItem, Pair};
+    use crate::crypto::MacKey;
     use proptest::prelude::*;
 
     fn choice(id: &str, correct: bool) -> Choice {
@@ -676,7 +642,8 @@ mod tests {
             .iter()
             .find(|q| !drawn.iter().any(|d| d.id == q.id))
             .expect("one left out");
-        let codec = AnswerCodec::new(b"key", 7);
+        let key = MacKey::new(b"key").expect("key");
+        let codec = AnswerCodec::with_mac(&key, 7);
         let fields = vec![(field_name(&outside.id, None), codec.token(&outside.id, "a"))];
         assert_eq!(
             read_answers(&quiz, &drawn, &fields, &codec),
@@ -699,7 +666,8 @@ mod tests {
     fn unanswered_questions_are_listed_by_number() {
         let quiz = quiz_of(12, 10);
         let drawn = draw(&quiz, 1);
-        let codec = AnswerCodec::new(b"key", 1);
+        let key = MacKey::new(b"key").expect("key");
+        let codec = AnswerCodec::with_mac(&key, 1);
         let fields: Vec<(String, String)> = drawn
             .iter()
             .skip(1)
@@ -730,7 +698,8 @@ mod tests {
             questions: vec![q.clone()],
         };
         let drawn = draw(&quiz, 9);
-        let codec = AnswerCodec::new(b"server key", 9);
+        let key = MacKey::new(b"server key").expect("key");
+        let codec = AnswerCodec::with_mac(&key, 9);
         let tokens: BTreeSet<String> = q.pairs.iter().map(|p| codec.token(&q.id, &p.id)).collect();
         assert_eq!(tokens.len(), q.pairs.len(), "no two pairs share a value");
         for (p, t) in q
@@ -743,7 +712,7 @@ mod tests {
         }
         assert_ne!(
             codec.token(&q.id, "a"),
-            AnswerCodec::new(b"server key", 10).token(&q.id, "a"),
+            AnswerCodec::with_mac(&MacKey::new(b"server key").expect("key"), 10).token(&q.id, "a"),
             "values differ between attempts"
         );
         let fields: Vec<(String, String)> = q

@@ -7,8 +7,7 @@ pub struct Model {
     pub id: i32,
     pub org_id: i32,
     pub user_id: i32,
-    /// "learner" or "org_admin".
-    pub role: String,
+    pub role: crate::domain::MemberRole,
     pub cohort_id: Option<i32>,
     pub joined_at: DateTimeUtc,
     /// The organisation's employee or assignment number for this person (as ESR knows it), if collected.

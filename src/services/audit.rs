@@ -70,6 +70,7 @@ audit_actions! {
     OrgImported = "org.import", "Staff imported";
     InvitationAccepted = "org.invitation.accept", "Invitation accepted";
     InvitationCreated = "org.invitation.create", "Invitation link created";
+    InvitationEmailed = "org.invitation.email", "Invitation e-mailed";
     InvitationRevoked = "org.invitation.revoke", "Invitation link revoked";
     MemberMoved = "org.member.move", "Member moved to another cohort";
     MemberRemoved = "org.member.remove", "Member removed from the organisation";

@@ -21,20 +21,7 @@ static HASHING: std::sync::LazyLock<Semaphore> = std::sync::LazyLock::new(|| {
     Semaphore::new((cores / 2).max(1))
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Learner,
-    PlatformAdmin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Learner => "learner",
-            Self::PlatformAdmin => "platform_admin",
-        }
-    }
-}
+pub use crate::domain::roles::Role;
 
 pub struct NewAccount {
     pub email: Email,
@@ -132,7 +119,7 @@ pub async fn register(
         email: Set(account.email.as_str().to_string()),
         name: Set(account.name.as_str().to_string()),
         password_hash: Set(hash),
-        role: Set(role.as_str().to_string()),
+        role: Set(role),
         created_at: Set(now),
         disabled_at: Set(None),
         ..Default::default()

@@ -364,18 +364,18 @@ pub async fn disable(db: &DatabaseConnection, user_id: i32) -> Result<(), DbErr>
 /// When the database fails.
 pub async fn required_for(
     db: &impl ConnectionTrait,
-    user: &crate::entities::users::Model,
+    user: &crate::services::sessions::SignedIn,
 ) -> Result<bool, DbErr> {
     use crate::entities::{org_members, organisations};
     use sea_orm::QuerySelect;
-    if user.role == "platform_admin" {
+    if user.role == crate::domain::Role::PlatformAdmin {
         return Ok(true);
     }
     let orgs: Vec<i32> = org_members::Entity::find()
         .select_only()
         .column(org_members::Column::OrgId)
         .filter(org_members::Column::UserId.eq(user.id))
-        .filter(org_members::Column::Role.eq("org_admin"))
+        .filter(org_members::Column::Role.eq(crate::domain::MemberRole::OrgAdmin))
         .into_tuple()
         .all(db)
         .await?;

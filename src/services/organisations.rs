@@ -10,6 +10,7 @@ use sea_orm::{
 
 use crate::domain::import::{ImportRow, MemberRole};
 use crate::entities::{activation_tokens, cohorts, invitations, org_members, organisations, users};
+use crate::services::sessions::SignedIn;
 use crate::services::{progress, sessions, tokens};
 
 /// Activation and reset links work for this long.
@@ -100,14 +101,14 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<organisations::Model>,
 /// When the database fails.
 pub async fn administered_by(
     db: &impl ConnectionTrait,
-    user: &users::Model,
+    user: &SignedIn,
 ) -> Result<Vec<organisations::Model>, DbErr> {
-    if user.role == "platform_admin" {
+    if user.role == crate::domain::Role::PlatformAdmin {
         return all(db).await;
     }
     let ids: Vec<i32> = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(user.id))
-        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin))
         .all(db)
         .await?
         .into_iter()
@@ -129,16 +130,16 @@ pub async fn administered_by(
 /// When the database fails.
 pub async fn can_admin(
     db: &impl ConnectionTrait,
-    user: &users::Model,
+    user: &SignedIn,
     org_id: i32,
 ) -> Result<bool, DbErr> {
-    if user.role == "platform_admin" {
+    if user.role == crate::domain::Role::PlatformAdmin {
         return Ok(true);
     }
     Ok(org_members::Entity::find()
         .filter(org_members::Column::OrgId.eq(org_id))
         .filter(org_members::Column::UserId.eq(user.id))
-        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin))
         .one(db)
         .await?
         .is_some())
@@ -150,15 +151,15 @@ pub async fn can_admin(
 /// When the database fails.
 pub async fn administers_learner(
     db: &impl ConnectionTrait,
-    viewer: &users::Model,
+    viewer: &SignedIn,
     learner_id: i32,
 ) -> Result<bool, DbErr> {
-    if viewer.role == "platform_admin" {
+    if viewer.role == crate::domain::Role::PlatformAdmin {
         return Ok(true);
     }
     let admin_of: Vec<i32> = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(viewer.id))
-        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+        .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin))
         .all(db)
         .await?
         .into_iter()
@@ -195,13 +196,13 @@ pub async fn add_member(
         .await?;
     match existing {
         Some(m) => {
-            let role = if m.role == MemberRole::OrgAdmin.as_str() {
+            let role = if m.role == MemberRole::OrgAdmin {
                 MemberRole::OrgAdmin
             } else {
                 role
             };
             org_members::Entity::update_many()
-                .col_expr(org_members::Column::Role, Expr::value(role.as_str()))
+                .col_expr(org_members::Column::Role, Expr::value(role))
                 .col_expr(
                     org_members::Column::CohortId,
                     Expr::value(cohort_id.or(m.cohort_id)),
@@ -214,7 +215,7 @@ pub async fn add_member(
             org_members::Entity::insert(org_members::ActiveModel {
                 org_id: Set(org_id),
                 user_id: Set(user_id),
-                role: Set(role.as_str().to_string()),
+                role: Set(role),
                 cohort_id: Set(cohort_id),
                 joined_at: Set(now),
                 ..Default::default()
@@ -609,9 +610,9 @@ impl ActivationMail<'_> {
 #[allow(clippy::too_many_arguments)]
 pub async fn invite_by_email(
     db: &DatabaseConnection,
-    org_id: i32,
+    clock: &crate::clock::Clock,
+    who: &crate::services::org_admin::OrgActor,
     cohort_id: Option<i32>,
-    created_by: i32,
     valid_days: i64,
     max_uses: Option<i32>,
     now: DateTime<Utc>,
@@ -620,6 +621,7 @@ pub async fn invite_by_email(
 ) -> Result<String, OrgError> {
     use crate::messages::{Action, Kind, Letter};
     let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let (org_id, created_by) = (who.org_id, who.actor.user_id);
     let token = create_invitation(
         &txn, org_id, cohort_id, created_by, valid_days, max_uses, now,
     )
@@ -659,6 +661,13 @@ pub async fn invite_by_email(
         &letter,
     )?;
     crate::services::outbox::enqueue(&txn, msg, &mail.message_domain, now).await?;
+    // Who was invited is in the outbox row; the audit row says that an invitation was e-mailed.
+    let event = who.actor.event_on(
+        crate::services::audit::AuditAction::InvitationEmailed,
+        format!("org:{org_id}"),
+        Some(format!("days:{valid_days} max_uses:{max_uses:?}")),
+    );
+    crate::services::audit::record(&txn, clock, event).await?;
     txn.commit().await?;
     Ok(token)
 }
@@ -711,7 +720,7 @@ pub async fn import_in(
                     name: Set(row.name.as_str().to_string()),
                     // Not a PHC string: no password can ever match until the person activates.
                     password_hash: Set("!unset".into()),
-                    role: Set("learner".into()),
+                    role: Set(crate::domain::Role::Learner),
                     created_at: Set(now),
                     disabled_at: Set(None),
                     ..Default::default()
@@ -880,7 +889,7 @@ impl From<DbErr> for ResetRefused {
 /// See [`ResetRefused`].
 pub async fn issue_reset(
     db: &DatabaseConnection,
-    issuer: &users::Model,
+    issuer: &SignedIn,
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(users::Model, String), ResetRefused> {
@@ -891,14 +900,14 @@ pub async fn issue_reset(
     else {
         return Err(ResetRefused::NotFound);
     };
-    if issuer.role != "platform_admin" {
+    if issuer.role != crate::domain::Role::PlatformAdmin {
         if !administers_learner(db, issuer, user_id).await? {
             return Err(ResetRefused::NotFound);
         }
-        let is_admin = target.role == "platform_admin"
+        let is_admin = target.role == crate::domain::Role::PlatformAdmin
             || org_members::Entity::find()
                 .filter(org_members::Column::UserId.eq(user_id))
-                .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin.as_str()))
+                .filter(org_members::Column::Role.eq(MemberRole::OrgAdmin))
                 .one(db)
                 .await?
                 .is_some();

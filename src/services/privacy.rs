@@ -122,7 +122,7 @@ async fn export_memberships(
         };
         out.push(Membership {
             organisation: org.map_or_else(|| format!("organisation {}", m.org_id), |o| o.name),
-            role: m.role,
+            role: m.role.as_str().to_string(),
             cohort,
             joined_at: m.joined_at,
             employee_number: m.employee_number,
@@ -359,7 +359,7 @@ async fn export_profile(db: &impl ConnectionTrait, user_id: i32) -> Result<Optio
             id: u.id,
             name: u.name,
             email: u.email,
-            role: u.role,
+            role: u.role.as_str().to_string(),
             created_at: u.created_at,
             last_login_at: u.last_login_at,
             disabled_at: u.disabled_at,
@@ -945,7 +945,7 @@ async fn inactive_accounts(
         .and_where(sessions::Column::LastSeenAt.gte(before))
         .to_owned();
     let users = users::Entity::find()
-        .filter(users::Column::Role.eq("learner"))
+        .filter(users::Column::Role.eq(crate::domain::Role::Learner))
         .filter(users::Column::AnonymisedAt.is_null())
         .filter(users::Column::CreatedAt.lt(before))
         .filter(

@@ -1,5 +1,7 @@
 //! Quiz attempts: the signed attempt ticket a quiz form carries, availability (limits, waiting
 //! time, unlocking), and storing a scored attempt with its module progress in one transaction.
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -9,7 +11,10 @@ use uuid::Uuid;
 
 use crate::course::{Course, Module};
 use crate::crypto::{self, MacKey};
-use crate::domain::quiz::{DrawnQuestion, Response, draw, result, score};
+use crate::domain::quiz::{
+    AnswerCodec, DrawnQuestion, Response, Tampered, draw, partial_answers, read_answers, result,
+    score,
+};
 use crate::entities::{attempt_answers, module_progress, quiz_attempts};
 use crate::services::progress::{self, ModuleStatus};
 
@@ -296,6 +301,95 @@ pub async fn submit(
     Ok(stored)
 }
 
+/// A submitted quiz form: its ticket and every field it sent (`q.*` answers among them).
+pub struct QuizForm<'a> {
+    pub ticket: &'a Ticket,
+    pub fields: &'a [(String, String)],
+}
+
+/// What became of a submitted quiz form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Scored and stored (or stored already: the same form posted twice); its public id.
+    Stored(String),
+    /// Some questions are unanswered or contradictory: show the form again with the answers given.
+    Again {
+        used: u32,
+        given: BTreeMap<String, BTreeSet<String>>,
+        problems: Vec<(usize, String)>,
+    },
+    /// The learner may not take this quiz now (attempts used up, waiting time, locked).
+    Unavailable(Availability),
+}
+
+/// A quiz form that no honest page produces, or someone else's attempt: nothing is stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitFormError {
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    #[error(transparent)]
+    Tampered(#[from] Tampered),
+    #[error("the attempt id belongs to someone else")]
+    NotYours,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Submits a quiz form: the same form posted twice gives the attempt already stored; otherwise
+/// the ticket is checked, the answers read against the ticket's draw, and a complete set scored
+/// and stored with the learner's progress (in one transaction, see [`submit`]).
+///
+/// # Errors
+/// A forged, expired or tampered form, someone else's attempt id, or a database failure.
+#[tracing::instrument(skip_all, fields(user_id, module = %module.slug))]
+pub async fn submit_form(
+    db: &DatabaseConnection,
+    key: &MacKey,
+    course: &Course,
+    module: &Module,
+    user_id: i32,
+    form: QuizForm<'_>,
+    now: DateTime<Utc>,
+) -> Result<SubmitOutcome, SubmitFormError> {
+    let QuizForm { ticket, fields } = form;
+    match existing_attempt(db, &ticket.attempt_id, user_id).await {
+        Ok(Some(done)) => return Ok(SubmitOutcome::Stored(done.public_id)),
+        Ok(None) | Err(SubmitError::NotAvailable(_)) => {}
+        Err(SubmitError::NotYours) => return Err(SubmitFormError::NotYours),
+        Err(SubmitError::Db(e)) => return Err(e.into()),
+    }
+    verify_ticket(key, user_id, &module.slug, ticket, now)?;
+    let drawn = draw(&module.quiz, ticket.seed);
+    let codec = AnswerCodec::with_mac(key, ticket.seed);
+    let responses = match read_answers(&module.quiz, &drawn, fields, &codec) {
+        Ok(r) => r,
+        Err(Err(tampered)) => return Err(tampered.into()),
+        Err(Ok(incomplete)) => {
+            return Ok(
+                match availability(db, course, module, user_id, now).await? {
+                    Availability::Open { used } => SubmitOutcome::Again {
+                        used,
+                        given: partial_answers(fields),
+                        problems: incomplete.problems,
+                    },
+                    other => SubmitOutcome::Unavailable(other),
+                },
+            );
+        }
+    };
+    let submission = Submission {
+        ticket,
+        drawn: &drawn,
+        responses: &responses,
+    };
+    match submit(db, course, module, user_id, submission, now).await {
+        Ok(attempt) => Ok(SubmitOutcome::Stored(attempt.public_id)),
+        Err(SubmitError::NotAvailable(why)) => Ok(SubmitOutcome::Unavailable(why)),
+        Err(SubmitError::NotYours) => Err(SubmitFormError::NotYours),
+        Err(SubmitError::Db(e)) => Err(e.into()),
+    }
+}
+
 async fn record_on_module(
     txn: &impl ConnectionTrait,
     course: &Course,
@@ -354,7 +448,7 @@ async fn record_on_module(
 pub async fn attempt_with_answers(
     db: &impl ConnectionTrait,
     public_id: &str,
-    viewer: &crate::entities::users::Model,
+    viewer: &crate::services::sessions::SignedIn,
 ) -> Result<Option<(quiz_attempts::Model, Vec<attempt_answers::Model>)>, DbErr> {
     let Some(attempt) = quiz_attempts::Entity::find()
         .filter(quiz_attempts::Column::PublicId.eq(public_id))

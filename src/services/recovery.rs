@@ -49,20 +49,23 @@ pub async fn request_reset(
         return Ok(Outcome::MailOff);
     }
     let now: DateTime<Utc> = clock.now();
-    let Some(user) = users::Entity::find()
+    // An address without an account goes through the same steps (a token, the letter, the write
+    // transaction and its count) without storing anything, so the answer takes about as long
+    // either way and its timing does not tell whether the address has an account.
+    let user = users::Entity::find()
         .filter(users::Column::Email.eq(email.as_str()))
         .one(db)
         .await?
-        .filter(|u| u.disabled_at.is_none() && u.anonymised_at.is_none())
-    else {
-        return Ok(Outcome::NoAccount);
-    };
+        .filter(|u| u.disabled_at.is_none() && u.anonymised_at.is_none());
+    let (user_id, name) = user
+        .as_ref()
+        .map_or((0, String::new()), |u| (u.id, u.name.clone()));
     let token = tokens::new_token()?;
     let token_hash = tokens::hash_token(&token);
     let letter = Letter {
         kind: Kind::PasswordReset,
         subject: "reset your password".into(),
-        name: user.name.clone(),
+        name,
         paragraphs: vec![
             "We received a request to reset the password for your account.".into(),
             format!(
@@ -82,18 +85,22 @@ pub async fn request_reset(
         templates,
         course_title,
         format!("password_reset:{}", &token_hash[..32]),
-        Some(user.id),
-        &user.email,
+        user.as_ref().map(|u| u.id),
+        email.as_str(),
         &letter,
     )?;
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     // Counted inside the write transaction, so concurrent requests cannot all slip under the limit.
     let recent = activation_tokens::Entity::find()
-        .filter(activation_tokens::Column::UserId.eq(user.id))
+        .filter(activation_tokens::Column::UserId.eq(user_id))
         .filter(activation_tokens::Column::Purpose.eq("reset"))
         .filter(activation_tokens::Column::CreatedAt.gt(now - Duration::hours(1)))
         .count(&txn)
         .await?;
+    let Some(user) = user else {
+        txn.rollback().await?;
+        return Ok(Outcome::NoAccount);
+    };
     if recent >= PER_ADDRESS_PER_HOUR {
         txn.commit().await?;
         return Ok(Outcome::TooMany);

@@ -149,7 +149,7 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
             .await?;
         let learner_ids: Vec<i32> = members
             .iter()
-            .filter(|m| m.role == "learner")
+            .filter(|m| m.role == crate::domain::MemberRole::Learner)
             .map(|m| m.user_id)
             .collect();
         if learner_ids.is_empty() {
@@ -340,7 +340,7 @@ async fn digest_for(
     let now = p.clock.now();
     let admins: Vec<i32> = org_members::Entity::find()
         .filter(org_members::Column::OrgId.eq(cohort.org_id))
-        .filter(org_members::Column::Role.eq("org_admin"))
+        .filter(org_members::Column::Role.eq(crate::domain::MemberRole::OrgAdmin))
         .all(p.db)
         .await?
         .into_iter()
@@ -703,23 +703,42 @@ pub async fn unsubscribe(
     }
 }
 
-/// Turns a cohort's reminders on or off (org admins). Returns false when the cohort is not the
-/// organisation's.
+/// Turns a cohort's reminder e-mails on or off, with its audit row in the same transaction.
+/// `false` when the organisation has no such cohort (nothing written).
 ///
 /// # Errors
 /// When the database fails.
 pub async fn set_cohort_reminders(
-    db: &impl ConnectionTrait,
-    org_id: i32,
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &crate::services::org_admin::OrgActor,
     cohort_id: i32,
     on: bool,
 ) -> Result<bool, DbErr> {
+    use crate::services::audit::{self, AuditAction};
+    use sea_orm::TransactionTrait;
     use sea_orm::sea_query::Expr;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
     let res = cohorts::Entity::update_many()
         .col_expr(cohorts::Column::RemindersOff, Expr::value(!on))
         .filter(cohorts::Column::Id.eq(cohort_id))
-        .filter(cohorts::Column::OrgId.eq(org_id))
-        .exec(db)
+        .filter(cohorts::Column::OrgId.eq(who.org_id))
+        .exec(&txn)
         .await?;
-    Ok(res.rows_affected > 0)
+    if res.rows_affected == 0 {
+        return Ok(false);
+    }
+    let action = if on {
+        AuditAction::CohortRemindersOn
+    } else {
+        AuditAction::CohortRemindersOff
+    };
+    let event = who.actor.event_on(
+        action,
+        format!("org:{}", who.org_id),
+        Some(format!("cohort:{cohort_id}")),
+    );
+    audit::record(&txn, clock, event).await?;
+    txn.commit().await?;
+    Ok(true)
 }

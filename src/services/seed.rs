@@ -55,7 +55,7 @@ pub async fn seed(
         email: Set(format!("admin@{slug}.example")),
         name: Set("Benchmark Admin".into()),
         password_hash: Set(hash.clone()),
-        role: Set("learner".into()),
+        role: Set(crate::domain::Role::Learner),
         created_at: Set(now),
         disabled_at: Set(None),
         ..Default::default()
@@ -83,7 +83,7 @@ pub async fn seed(
                 email: Set(format!("learner{i}@{slug}.example")),
                 name: Set(format!("Learner {i:05}")),
                 password_hash: Set(hash.clone()),
-                role: Set("learner".into()),
+                role: Set(crate::domain::Role::Learner),
                 created_at: Set(now),
                 disabled_at: Set(None),
                 ..Default::default()
@@ -198,7 +198,7 @@ pub async fn seed(
             members.push(org_members::ActiveModel {
                 org_id: Set(org.id),
                 user_id: Set(id),
-                role: Set("learner".into()),
+                role: Set(crate::domain::MemberRole::Learner),
                 cohort_id: Set(Some(cohort.id)),
                 joined_at: Set(now),
                 ..Default::default()

@@ -59,6 +59,35 @@ pub async fn create(
     Ok(token)
 }
 
+/// The person a live session belongs to: what pages, guards and services need to know about the
+/// visitor, and never their password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub id: i32,
+    pub name: String,
+    pub email: String,
+    pub role: crate::domain::Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl SignedIn {
+    pub fn is_platform_admin(&self) -> bool {
+        self.role == crate::domain::Role::PlatformAdmin
+    }
+}
+
+impl From<users::Model> for SignedIn {
+    fn from(u: users::Model) -> Self {
+        SignedIn {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
 /// The user behind a session token, if the session is live; an expired session is deleted.
 ///
 /// # Errors
@@ -68,7 +97,7 @@ pub async fn lookup(
     clock: &Clock,
     token: &str,
     timeouts: Timeouts,
-) -> Result<Option<users::Model>, sea_orm::DbErr> {
+) -> Result<Option<SignedIn>, sea_orm::DbErr> {
     if token.len() != 43 {
         return Ok(None);
     }
@@ -93,7 +122,7 @@ pub async fn lookup(
             .exec(db)
             .await?;
     }
-    Ok(Some(user))
+    Ok(Some(user.into()))
 }
 
 /// Ends one session.

@@ -6,10 +6,9 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use crate::entities::users;
 use crate::error::AppError;
 use crate::services::audit::AuditAction;
-use crate::services::sessions;
+use crate::services::sessions::{self, SignedIn};
 use crate::web::AppState;
 
 pub fn session_cookie_name(secure: bool) -> &'static str {
@@ -40,7 +39,7 @@ pub fn expired_session_cookie(state: &AppState) -> Cookie<'static> {
 /// The visitor of this request: a logged-in user with their session token, or anonymous.
 #[derive(Clone, Debug, Default)]
 pub struct Visitor {
-    pub user: Option<users::Model>,
+    pub user: Option<SignedIn>,
     pub session_token: Option<String>,
 }
 
@@ -89,7 +88,7 @@ impl FromRequest for Visitor {
 /// A logged-in user (any role). Anonymous visitors are sent to the login page and brought back.
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
-    pub user: users::Model,
+    pub user: SignedIn,
     pub session_token: String,
 }
 
@@ -107,7 +106,7 @@ impl CurrentUser {
     }
 
     pub fn is_platform_admin(&self) -> bool {
-        self.user.role == "platform_admin"
+        self.user.is_platform_admin()
     }
 }
 

@@ -95,6 +95,31 @@ impl AppState {
         }
     }
 
+    /// What the mail worker and a reminder pass need from the state.
+    pub fn mail_pass(&self) -> crate::services::reminders::Pass<'_> {
+        crate::services::reminders::Pass {
+            db: &self.db,
+            course: &self.course,
+            templates: &self.templates,
+            settings: &self.settings,
+            clock: &self.clock,
+        }
+    }
+
+    /// Sends what is due in the outbox in the background, right after a request wrote a message:
+    /// a slow or refusing SMTP server never holds up the answer (the mail worker retries).
+    pub fn send_mail_soon(&self) {
+        if self.settings.smtp.is_none() {
+            return;
+        }
+        let state = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::services::reminders::deliver(&state.mail_pass()).await {
+                tracing::warn!(error = %e, "the outbox could not be sent now; the worker retries");
+            }
+        });
+    }
+
     pub fn timeouts(&self) -> Timeouts {
         Timeouts {
             idle_minutes: self.settings.idle_timeout_minutes,

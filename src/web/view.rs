@@ -85,7 +85,7 @@ pub fn render<T: Serialize>(
         course_title: state.course.title.clone(),
         user: visitor.user.as_ref().map(|u| NavUser {
             name: u.name.clone(),
-            is_admin: u.role == "platform_admin",
+            is_admin: u.role == crate::domain::Role::PlatformAdmin,
         }),
         csrf_token,
         section: view.section,
@@ -132,7 +132,7 @@ pub fn render_error_page(
         Some(v) => (
             v.user.as_ref().map(|u| NavUser {
                 name: u.name.clone(),
-                is_admin: u.role == "platform_admin",
+                is_admin: u.role == crate::domain::Role::PlatformAdmin,
             }),
             crate::web::csrf::token_for(state, req, v)
                 .map(|(token, _)| token)

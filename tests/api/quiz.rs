@@ -107,8 +107,8 @@ async fn the_review_marks_up_every_choice_and_its_feedback_for_tools() {
     let form = app.open_quiz("ai-fundamentals").await;
     let r = app.answer_quiz("ai-fundamentals", &form, 0, &[]).await;
     let review = app.get_html(&location(&r)).await;
-    let codec_key = app.quiz_key().await;
-    let codec = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed());
+    let codec_key = deepdive::crypto::MacKey::new(&app.quiz_key().await).expect("quiz key");
+    let codec = deepdive::domain::quiz::AnswerCodec::with_mac(&codec_key, form.seed());
     let single = |id: &str| codec.token("fx-single", id);
     assert!(review.contains(&format!(
         "data-question=\"q.fx-single\" data-option=\"{}\" data-correct=\"true\"",
@@ -145,8 +145,8 @@ async fn after_a_failed_attempt_the_review_shows_what_was_wrong_but_not_the_key_
     );
     let r = app.answer_quiz("ai-fundamentals", &form, 0, &[]).await;
     let failed = app.get_html(&location(&r)).await;
-    let codec_key = app.quiz_key().await;
-    let codec = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed());
+    let codec_key = deepdive::crypto::MacKey::new(&app.quiz_key().await).expect("quiz key");
+    let codec = deepdive::domain::quiz::AnswerCodec::with_mac(&codec_key, form.seed());
     assert!(failed.contains("data-key-held-back"));
     assert!(
         failed.contains(&format!(
@@ -369,8 +369,8 @@ async fn unanswered_questions_are_named_and_the_other_answers_kept() {
         questions: vec![],
         fixed: form.fixed.clone(),
     };
-    let codec_key = app.quiz_key().await;
-    let right = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed())
+    let codec_key = deepdive::crypto::MacKey::new(&app.quiz_key().await).expect("quiz key");
+    let right = deepdive::domain::quiz::AnswerCodec::with_mac(&codec_key, form.seed())
         .token("fx-single", "right");
     partial.fixed.push(("q.fx-single".into(), right.clone()));
     let r = app.answer_quiz("ai-fundamentals", &partial, 0, &[]).await;
@@ -486,8 +486,8 @@ async fn the_quiz_form_works_without_javascript_using_plain_controls() {
     app.new_learner().await;
     let form = app.open_quiz("ai-fundamentals").await;
     assert!(!form.html.contains("<script"));
-    let codec_key = app.quiz_key().await;
-    let codec = deepdive::domain::quiz::AnswerCodec::new(&codec_key, form.seed());
+    let codec_key = deepdive::crypto::MacKey::new(&app.quiz_key().await).expect("quiz key");
+    let codec = deepdive::domain::quiz::AnswerCodec::with_mac(&codec_key, form.seed());
     assert!(form.html.contains(&format!(
         "<select class=\"nhsuk-select\" id=\"fx-order-{}\" name=\"q.fx-order.first\">",
         codec.token("fx-order", "first")

@@ -456,7 +456,7 @@ async fn an_org_admin_e_mails_an_invitation_link_that_lets_the_recipient_join() 
         return;
     };
     let app = app_with_mail(&sink).await;
-    let (admin, _org) = org_with_admin(&app, "inviter").await;
+    let (admin, org) = org_with_admin(&app, "inviter").await;
 
     let r = admin
         .submit(
@@ -486,6 +486,33 @@ async fn an_org_admin_e_mails_an_invitation_link_that_lets_the_recipient_join() 
     assert_eq!(
         app.other_browser().get(&path).await.status(),
         StatusCode::OK
+    );
+    // The e-mailed invitation is in the audit log, by the admin, without the address it went to.
+    let emailed: Vec<_> = deepdive::entities::audit_log::Entity::find()
+        .filter(deepdive::entities::audit_log::Column::Action.eq("org.invitation.email"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        emailed.len(),
+        1,
+        "one audit row for the e-mailed invitation"
+    );
+    assert!(emailed[0].actor_user_id.is_some());
+    assert_eq!(
+        emailed[0].target.as_deref(),
+        Some(format!("org:{org}").as_str())
+    );
+    assert!(
+        emailed[0]
+            .detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("days:14")
+    );
+    assert!(
+        !format!("{:?}", emailed[0]).contains("colleague@"),
+        "the audit row does not hold the address"
     );
 }
 

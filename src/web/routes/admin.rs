@@ -371,7 +371,7 @@ pub async fn find_users(
                 id: u.id,
                 name: u.name,
                 email: u.email,
-                role: u.role.replace('_', " "),
+                role: u.role.in_words().to_string(),
                 created: u.created_at.format("%-d %b %Y").to_string(),
             })
             .collect(),
@@ -415,7 +415,7 @@ async fn delete_user_page(
         id: user.id,
         name: user.name,
         email: user.email,
-        role: user.role.replace('_', " "),
+        role: user.role.in_words().to_string(),
         created: user.created_at.format("%-d %B %Y").to_string(),
         erased: user
             .anonymised_at

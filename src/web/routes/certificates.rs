@@ -11,8 +11,9 @@ use crate::services::certificates::{self, Status};
 use crate::services::credentials::signed_credential;
 use crate::services::progress;
 use crate::web::AppState;
-use crate::web::session::{CurrentUser, Visitor};
-use crate::web::view::{View, render, see_other};
+use crate::web::page::Page;
+use crate::web::session::CurrentUser;
+use crate::web::view::View;
 
 pub fn verify_url(state: &AppState, code: &str) -> String {
     format!("{}/verify/{code}", state.settings.base_url)
@@ -82,36 +83,22 @@ struct CertificatePage {
 }
 
 /// `GET /certificate`: the learner's certificate once earned, with its PDF, verify and share links.
-pub async fn my_certificate(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
+pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let mut all: Vec<CertificateView> = certificates::for_user(&state.db, user.id())
         .await?
         .iter()
-        .map(|c| view_of(&state, c))
+        .map(|c| view_of(state, c))
         .collect();
     let current = (!all.is_empty()).then(|| all.remove(0));
     let overview = progress::overview(&state.db, &state.course, user.id()).await?;
-    let page = CertificatePage {
+    let vm = CertificatePage {
         current,
         older: all,
         percent: overview.percent,
         modules_left: overview.modules.iter().filter(|m| !m.completed).count(),
     };
-    render(
-        &state,
-        &req,
-        &user.visitor(),
-        View::new(
-            StatusCode::OK,
-            "certificates/mine",
-            "Your certificate",
-            "certificate",
-        ),
-        &page,
-    )
+    page.ok("certificates/mine", "Your certificate", "certificate", &vm)
 }
 
 fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
@@ -217,52 +204,28 @@ struct VerifyFormPage {
 
 /// `GET /verify`: a form to type a certificate code.
 pub async fn verify_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
+    page: Page,
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, AppError> {
+    const TEMPLATE: &str = "certificates/verify_form";
     let typed = query.code.clone().unwrap_or_default();
-    if !typed.trim().is_empty() {
-        if let Some(code) = CertificateCode::parse(&typed) {
-            return Ok(see_other(&format!("/verify/{}", code.as_str())));
-        }
-        let page = VerifyFormPage {
-            code: typed,
-            error: Some(
-                "Enter the 12-character code printed on the certificate, like 7K2M-9QRT-4HXV"
-                    .into(),
-            ),
+    if typed.trim().is_empty() {
+        let vm = VerifyFormPage {
+            code: String::new(),
+            error: None,
         };
-        return render(
-            &state,
-            &req,
-            &visitor,
-            View::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "certificates/verify_form",
-                "Error: Check a certificate",
-                "",
-            ),
-            &page,
-        );
+        return page.ok(TEMPLATE, "Check a certificate", "", &vm);
     }
-    let page = VerifyFormPage {
-        code: String::new(),
-        error: None,
-    };
-    render(
-        &state,
-        &req,
-        &visitor,
-        View::new(
-            StatusCode::OK,
-            "certificates/verify_form",
-            "Check a certificate",
-            "",
+    if let Some(code) = CertificateCode::parse(&typed) {
+        return Ok(page.see_other(&format!("/verify/{}", code.as_str())));
+    }
+    let vm = VerifyFormPage {
+        code: typed,
+        error: Some(
+            "Enter the 12-character code printed on the certificate, like 7K2M-9QRT-4HXV".into(),
         ),
-        &page,
-    )
+    };
+    page.invalid(TEMPLATE, "Check a certificate", "", &vm)
 }
 
 #[derive(Serialize)]
@@ -275,34 +238,24 @@ struct VerifyPage {
 }
 
 /// `GET /verify/{code}`: public verification. Shows nothing personal beyond the name on the certificate.
-pub async fn verify(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let cert = find(&state, &req, &path).await?;
-    let view = view_of(&state, &cert);
-    let page = VerifyPage {
+pub async fn verify(page: Page, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    let cert = find(state, &page.req, &path).await?;
+    let view = view_of(state, &cert);
+    let vm = VerifyPage {
         removed: cert.holder_removed_at.is_some(),
         expired: view.status == "expired",
         revoked: view.status == "revoked",
         credential_url: format!("/verify/{}/credential.json", cert.code),
         cert: view,
     };
-    render(
-        &state,
-        &req,
-        &visitor,
-        View::new(
-            StatusCode::OK,
-            "certificates/verify",
-            "Certificate check",
-            "",
-        )
-        .noindex(),
-        &page,
-    )
+    let view = View::new(
+        StatusCode::OK,
+        "certificates/verify",
+        "Certificate check",
+        "",
+    );
+    page.render(view.noindex(), &vm)
 }
 
 /// `GET /verify/{code}/credential.json`: the Open Badges 3.0 credential and its VC-JWT (`jws`).

@@ -1,14 +1,11 @@
 //! `GET /glossary`: every term the lessons use, with its plain definition. Lessons link their first
 //! use of each term here (`/glossary#id`).
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::HttpResponse;
 use serde::Serialize;
 
 use crate::course::GlossaryTerm;
 use crate::error::AppError;
-use crate::web::AppState;
-use crate::web::session::Visitor;
-use crate::web::view::{View, render};
+use crate::web::page::Page;
 
 /// The terms that start with one letter (digits and symbols go under "#"), with its anchor.
 #[derive(Serialize)]
@@ -46,15 +43,10 @@ fn by_letter(terms: Vec<&GlossaryTerm>) -> Vec<LetterGroup<'_>> {
 }
 
 /// `GET /glossary`: anyone may read it.
-pub async fn show_glossary(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
-    let page = GlossaryPage {
-        groups: by_letter(state.course.glossary.alphabetical()),
-        logged_in: visitor.user.is_some(),
+pub async fn show_glossary(page: Page) -> Result<HttpResponse, AppError> {
+    let vm = GlossaryPage {
+        groups: by_letter(page.state.course.glossary.alphabetical()),
+        logged_in: page.visitor.user.is_some(),
     };
-    let view = View::new(StatusCode::OK, "public/glossary", "Glossary", "");
-    render(&state, &req, &visitor, view, &page)
+    page.ok("public/glossary", "Glossary", "", &vm)
 }

@@ -2,38 +2,17 @@
 //! The unsubscribe routes need no log-in: the signed token in the link is the permission, and a
 //! mail client's one-click POST carries no cookie or CSRF token.
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use crate::error::AppError;
 use crate::messages::Kind;
-use crate::services::audit::{self, AuditEvent};
 use crate::services::{reminders, unsubscribe::Refused};
-use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor};
-use crate::web::view::{View, render, see_other};
-
-/// Sends what is due in the outbox in the background, right after a request wrote a message: a
-/// slow or refusing SMTP server never holds up the answer (the mail worker retries).
-pub(crate) fn send_soon(state: &web::Data<AppState>) {
-    if state.settings.smtp.is_none() {
-        return;
-    }
-    let state = state.clone();
-    tokio::spawn(async move {
-        let pass = reminders::Pass {
-            db: &state.db,
-            course: &state.course,
-            templates: &state.templates,
-            settings: &state.settings,
-            clock: &state.clock,
-        };
-        if let Err(e) = reminders::deliver(&pass).await {
-            tracing::warn!(error = %e, "the outbox could not be sent now; the worker retries");
-        }
-    });
-}
+use crate::web::extract::OrgAdmin;
+use crate::web::page::Page;
+use crate::web::session::{CurrentUser, PlatformAdmin};
+use crate::web::view::View;
 
 #[derive(Serialize, Default)]
 struct UnsubscribePage {
@@ -69,16 +48,15 @@ fn refused_text(r: Refused) -> &'static str {
 
 /// `GET /unsubscribe/{token}`: asks to confirm (a GET never changes anything).
 pub async fn show_unsubscribe(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
+    page: Page,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let state = &page.state;
     let checked = reminders::check_unsubscribe(&state.db, &state.clock, &token)
         .await
         .map_err(AppError::Unexpected)?;
-    let (status, page) = match checked {
+    let (status, vm) = match checked {
         Ok((_, kind)) => (
             StatusCode::OK,
             UnsubscribePage {
@@ -96,23 +74,19 @@ pub async fn show_unsubscribe(
         ),
     };
     let view = View::new(status, "public/unsubscribe", "Unsubscribe", "").noindex();
-    render(&state, &req, &visitor, view, &page)
+    page.render(view, &vm)
 }
 
 /// `POST /unsubscribe/{token}`: the one-click unsubscribe (body `List-Unsubscribe=One-Click` from a
 /// mail client, or the confirmation button).
 #[tracing::instrument(skip_all)]
-pub async fn unsubscribe(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn unsubscribe(page: Page, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let state = &page.state;
     let result = reminders::unsubscribe(&state.db, &state.clock, &token)
         .await
         .map_err(AppError::Unexpected)?;
-    let (status, page) = match result {
+    let (status, vm) = match result {
         Ok(kind) => (
             StatusCode::OK,
             UnsubscribePage {
@@ -130,7 +104,7 @@ pub async fn unsubscribe(
         ),
     };
     let view = View::new(status, "public/unsubscribe", "Unsubscribe", "").noindex();
-    render(&state, &req, &visitor, view, &page)
+    page.render(view, &vm)
 }
 
 #[derive(Serialize)]
@@ -154,13 +128,13 @@ pub struct SavedQuery {
 
 /// `GET /account/notifications`: which e-mails the person gets.
 pub async fn show_email_preferences(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    page: Page,
     user: CurrentUser,
     query: web::Query<SavedQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let off = reminders::switched_off(&state.db, user.id()).await?;
-    let page = PreferencesPage {
+    let vm = PreferencesPage {
         mail_on: state.settings.smtp.is_some(),
         saved: query.saved.is_some(),
         preferences: Kind::OPTIONAL
@@ -172,22 +146,22 @@ pub async fn show_email_preferences(
             })
             .collect(),
     };
-    let view = View::new(
-        StatusCode::OK,
+    page.ok(
         "account/email_preferences",
         "E-mails you get",
         "account",
-    );
-    render(&state, &req, &user.visitor(), view, &page)
+        &vm,
+    )
 }
 
 /// `POST /account/notifications`: a checkbox `on` for each kind to keep.
 #[tracing::instrument(skip_all, fields(user_id = user.id()))]
 pub async fn save_email_preferences(
-    state: web::Data<AppState>,
+    page: Page,
     user: CurrentUser,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let keep: Vec<&str> = form.fields.all("on").collect();
     for kind in Kind::OPTIONAL {
         reminders::set_preference(
@@ -199,21 +173,18 @@ pub async fn save_email_preferences(
         )
         .await?;
     }
-    Ok(see_other("/account/notifications?saved=1"))
+    Ok(page.see_other("/account/notifications?saved=1"))
 }
 
 /// `POST /org/{slug}/cohorts/{id}/reminders`: field `enabled` (`yes` or `no`).
 #[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
 pub async fn set_cohort_reminders(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    admin: crate::web::extract::OrgAdmin,
+    page: Page,
+    admin: OrgAdmin,
     form: CsrfForm,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (_, cohort_id) = path.into_inner();
-    let user = &admin.user;
-    let org = &admin.org;
     let on = match form.fields.get("enabled") {
         "yes" => true,
         "no" => false,
@@ -223,26 +194,11 @@ pub async fn set_cohort_reminders(
             ));
         }
     };
-    if !reminders::set_cohort_reminders(&state.db, org.id, cohort_id, on).await? {
+    let state = &page.state;
+    if !reminders::set_cohort_reminders(&state.db, &state.clock, &admin.who, cohort_id, on).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(user.id()),
-            action: if on {
-                crate::services::audit::AuditAction::CohortRemindersOn
-            } else {
-                crate::services::audit::AuditAction::CohortRemindersOff
-            },
-            target: Some(format!("org:{}", org.id)),
-            detail: Some(format!("cohort:{cohort_id}")),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
-        },
-    )
-    .await?;
-    Ok(see_other(&format!("/org/{}?cohort={cohort_id}", org.slug)))
+    Ok(page.see_other(&admin.url(&format!("?cohort={cohort_id}"))))
 }
 
 #[derive(Serialize)]
@@ -262,13 +218,10 @@ struct MailAdminPage {
 }
 
 /// `GET /admin/email`: whether e-mail is on, and the messages given up on, with the reason.
-pub async fn admin_email(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    admin: crate::web::session::PlatformAdmin,
-) -> Result<HttpResponse, AppError> {
+pub async fn admin_email(page: Page, _admin: PlatformAdmin) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let dead = crate::services::outbox::dead_letters(&state.db, 100).await?;
-    let page = MailAdminPage {
+    let vm = MailAdminPage {
         mail_on: state.settings.smtp.is_some(),
         interval_minutes: state.settings.reminder_interval_minutes,
         dead: dead
@@ -282,6 +235,5 @@ pub async fn admin_email(
             })
             .collect(),
     };
-    let view = View::new(StatusCode::OK, "admin/email", "E-mail", "admin");
-    render(&state, &req, &admin.0.visitor(), view, &page)
+    page.ok("admin/email", "E-mail", "admin", &vm)
 }

@@ -101,10 +101,10 @@ routes! {
     GET  "/modules/{module}" => Learner, learner::show_module;
     GET  "/modules/{module}/lessons/{lesson}" => Learner, learner::show_lesson;
     POST "/modules/{module}/lessons/{lesson}/complete" => Learner, learner::complete_lesson;
-    GET  "/modules/{module}/quiz" => Learner, quiz::show_quiz;
-    POST "/modules/{module}/quiz" => Learner, quiz::submit_quiz;
-    GET  "/attempts" => Learner, quiz::list_attempts;
-    GET  "/attempts/{id}" => Learner, quiz::show_attempt;
+    GET  "/modules/{module}/quiz" => Learner, quiz::take::show_quiz;
+    POST "/modules/{module}/quiz" => Learner, quiz::take::submit_quiz;
+    GET  "/attempts" => Learner, quiz::history::list_attempts;
+    GET  "/attempts/{id}" => Learner, quiz::review::show_attempt;
     // Certificates and their public verification.
     GET  "/certificate" => Learner, certificates::my_certificate;
     GET  "/certificates/{file}" => Learner, certificates::certificate_pdf;

@@ -1,17 +1,17 @@
 //! "Forgotten your password?": `GET, POST /password-reset`. The answer is the same page whether or
 //! not the address has an account; requests are limited per client (the log-in limiter) and per
 //! address (in the service).
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::HttpResponse;
 use serde::Serialize;
 
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::services::recovery;
-use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::Visitor;
-use crate::web::view::{View, render};
+use crate::web::extract::client_ip_text;
+use crate::web::page::Page;
+
+const TEMPLATE: &str = "auth/forgotten";
 
 #[derive(Serialize, Default)]
 struct ForgottenPage {
@@ -22,48 +22,35 @@ struct ForgottenPage {
     minutes: i64,
 }
 
+impl ForgottenPage {
+    fn new(page: &Page) -> Self {
+        ForgottenPage {
+            mail_on: page.state.settings.smtp.is_some(),
+            minutes: recovery::LINK_MINUTES,
+            ..ForgottenPage::default()
+        }
+    }
+}
+
 /// `GET /password-reset`
-pub async fn show_password_reset(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
-    let page = ForgottenPage {
-        mail_on: state.settings.smtp.is_some(),
-        minutes: recovery::LINK_MINUTES,
-        ..ForgottenPage::default()
-    };
-    let view = View::new(StatusCode::OK, "auth/forgotten", "Reset your password", "");
-    render(&state, &req, &visitor, view, &page)
+pub async fn show_password_reset(page: Page) -> Result<HttpResponse, AppError> {
+    let vm = ForgottenPage::new(&page);
+    page.ok(TEMPLATE, "Reset your password", "", &vm)
 }
 
 /// `POST /password-reset`: field `email`.
 #[tracing::instrument(skip_all)]
-pub async fn request_password_reset(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    form: CsrfForm,
-) -> Result<HttpResponse, AppError> {
-    state.check_auth_rate(&req)?;
+pub async fn request_password_reset(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    state.check_auth_rate(&page.req)?;
     let typed = form.fields.get("email").trim().to_string();
-    let mut page = ForgottenPage {
-        mail_on: state.settings.smtp.is_some(),
-        minutes: recovery::LINK_MINUTES,
-        ..ForgottenPage::default()
-    };
+    let mut vm = ForgottenPage::new(&page);
     let email = match Email::parse(&typed) {
         Ok(e) => e,
         Err(m) => {
-            page.email = typed;
-            page.error = Some(m);
-            let view = View::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "auth/forgotten",
-                "Error: Reset your password",
-                "",
-            );
-            return render(&state, &req, &visitor, view, &page);
+            vm.email = typed;
+            vm.error = Some(m);
+            return page.invalid(TEMPLATE, "Reset your password", "", &vm);
         }
     };
     let outcome = recovery::request_reset(
@@ -73,15 +60,14 @@ pub async fn request_password_reset(
         &state.settings,
         &state.clock,
         &email,
-        req.peer_addr().map(|a| a.ip().to_string()),
+        client_ip_text(&page.req),
     )
     .await
     .map_err(AppError::Unexpected)?;
     tracing::info!(outcome = ?outcome, "password reset requested");
     if outcome == recovery::Outcome::Queued {
-        super::mail::send_soon(&state);
+        state.send_mail_soon();
     }
-    page.sent = true;
-    let view = View::new(StatusCode::OK, "auth/forgotten", "Check your e-mail", "");
-    render(&state, &req, &visitor, view, &page)
+    vm.sent = true;
+    page.ok(TEMPLATE, "Check your e-mail", "", &vm)
 }

@@ -1,9 +1,11 @@
 //! The confidence self-assessment in words: the dashboard's summary and the case-study figures.
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::course::{ConfidenceStatement, Course};
-use crate::domain::confidence::Rating;
+use crate::domain::confidence::{self, Phase, Rating, SCALE};
 use crate::services::confidence::{self as service, ConfidenceRecord};
 use crate::services::progress::ModuleStatus;
 
@@ -89,6 +91,103 @@ pub fn summary(
         before_at: before.rated_at.map(rated_time),
         after_at: after.rated_at.map(rated_time),
         rows,
+    }
+}
+
+/// The rating form: one row of five points for each statement.
+#[derive(Serialize)]
+pub struct ScalePoint {
+    pub id: String,
+    pub value: u8,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Serialize)]
+pub struct StatementField {
+    pub number: usize,
+    pub field: String,
+    pub first_id: String,
+    pub statement: String,
+    pub case_study: Option<String>,
+    pub points: Vec<ScalePoint>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct FieldLink {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct ConfidencePage {
+    pub phase: &'static str,
+    pub before: bool,
+    pub count: usize,
+    pub statements: Vec<StatementField>,
+    pub rated_at: Option<String>,
+    pub errors: Vec<FieldLink>,
+}
+
+/// The rating form for `phase`, with the ratings `given` checked and the statements `missing` a
+/// rating flagged (in the error summary and beside each).
+pub fn confidence_page(
+    course: &Course,
+    phase: Phase,
+    given: &BTreeMap<String, Rating>,
+    missing: &[String],
+    rated_at: Option<DateTime<Utc>>,
+) -> ConfidencePage {
+    let mut errors = Vec::new();
+    let statements = course
+        .confidence
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let field = confidence::field_name(&s.id);
+            let chosen = given.get(&s.id).map(|r| r.value());
+            let points: Vec<ScalePoint> = SCALE
+                .iter()
+                .filter_map(|(n, _)| Rating::parse(&n.to_string()))
+                .map(|r| ScalePoint {
+                    id: format!("{field}-{}", r.value()),
+                    value: r.value(),
+                    label: r.label(),
+                    checked: chosen == Some(r.value()),
+                })
+                .collect();
+            let first_id = format!("{field}-1");
+            let error = missing
+                .contains(&s.id)
+                .then(|| "Select a rating from 1 to 5".to_string());
+            if error.is_some() {
+                errors.push(FieldLink {
+                    field: first_id.clone(),
+                    message: format!("Statement {}: select a rating from 1 to 5", i + 1),
+                });
+            }
+            StatementField {
+                number: i + 1,
+                field,
+                first_id,
+                statement: s.statement.clone(),
+                case_study: match phase {
+                    Phase::After => case_study(s),
+                    Phase::Before => None,
+                },
+                points,
+                error,
+            }
+        })
+        .collect();
+    ConfidencePage {
+        phase: phase.as_str(),
+        before: phase == Phase::Before,
+        count: course.confidence.len(),
+        statements,
+        rated_at: rated_at.map(rated_time),
+        errors,
     }
 }
 

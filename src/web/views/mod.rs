@@ -9,3 +9,4 @@ pub mod org_insight;
 pub mod org_records;
 pub mod org_report;
 pub mod plan;
+pub mod quiz;

@@ -160,7 +160,7 @@ fn row(r: LearnerRow) -> RowView {
         user_id: r.user_id,
         name: r.name,
         email: r.email,
-        is_admin: r.role == "org_admin",
+        is_admin: r.role == crate::domain::MemberRole::OrgAdmin,
         cohort: r.cohort,
         percent: r.percent,
         last_active: r

@@ -93,7 +93,8 @@ pub fn encode_answers(
     q: &deepdive::course::Question,
     answers: Vec<(String, String)>,
 ) -> Vec<(String, String)> {
-    let codec = deepdive::domain::quiz::AnswerCodec::new(key, seed);
+    let key = deepdive::crypto::MacKey::new(key).expect("quiz key");
+    let codec = deepdive::domain::quiz::AnswerCodec::with_mac(&key, seed);
     answers
         .into_iter()
         .map(|(field, value)| match q.kind {

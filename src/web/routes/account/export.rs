@@ -1,12 +1,13 @@
 //! Everything held about the learner, as a page or a JSON download.
+use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::AppError;
 use crate::services::privacy::{self, Export};
 use crate::web::AppState;
+use crate::web::page::Page;
 use crate::web::session::CurrentUser;
-use crate::web::view::{View, render};
+use crate::web::view::View;
 use crate::web::views::export::export_page;
 
 async fn load_export(state: &AppState, user: &CurrentUser) -> Result<Export, AppError> {
@@ -22,11 +23,9 @@ async fn load_export(state: &AppState, user: &CurrentUser) -> Result<Export, App
 
 /// `GET /account/export.json`: everything held about the learner, as a JSON download.
 #[tracing::instrument(skip_all, fields(user_id = user.id()))]
-pub async fn export_json(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    let export = load_export(&state, &user).await?;
+pub async fn export_json(page: Page, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    let export = load_export(state, &user).await?;
     let body = serde_json::to_string_pretty(&export)
         .map_err(|e| AppError::Unexpected(anyhow::Error::new(e).context("export to JSON")))?;
     tracing::info!("personal data exported");
@@ -44,19 +43,13 @@ pub async fn export_json(
 
 /// `GET /account/export`: everything held about the learner, readable, with the JSON download.
 #[tracing::instrument(skip_all, fields(user_id = user.id()))]
-pub async fn show_export(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    let export = load_export(&state, &user).await?;
-    let page = export_page(&state.course, export);
-    render(
-        &state,
-        &req,
-        &user.visitor(),
+pub async fn show_export(page: Page, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    let export = load_export(state, &user).await?;
+    let vm = export_page(&state.course, export);
+    page.render(
         View::new(StatusCode::OK, "account/export", "Your data", "account"),
-        &page,
+        &vm,
     )
 }
 

@@ -8,10 +8,10 @@ use crate::error::AppError;
 use crate::services::account::AccountError;
 use crate::services::audit::Actor;
 use crate::services::sessions;
-use crate::web::AppState;
 use crate::web::form::FieldError;
+use crate::web::page::Page;
 use crate::web::session::CurrentUser;
-use crate::web::view::{View, render};
+use crate::web::view::View;
 use crate::web::views::account::{TOO_MANY, WRONG_PASSWORD, day, describe_agent, when};
 
 pub mod delete;
@@ -96,13 +96,13 @@ pub(super) struct Retyped {
 }
 
 pub(super) async fn account_page(
-    state: &AppState,
-    req: &HttpRequest,
+    page: &Page,
     user: &CurrentUser,
     status: StatusCode,
     done: Option<&'static str>,
     retyped: Retyped,
 ) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
     let now = state.clock.now();
     let live = sessions::live_for_user(&state.db, user.id(), now, state.timeouts()).await?;
     let current = sessions::hash_token(&user.session_token);
@@ -119,7 +119,7 @@ pub(super) async fn account_page(
     // This device first, then the others, most recently active first (a stable sort keeps that order).
     rows.sort_by_key(|r| !r.this_device);
     let errors = retyped.errors;
-    let page = AccountPage {
+    let vm = AccountPage {
         done,
         current_name: user.user.name.clone(),
         current_email: user.user.email.clone(),
@@ -136,43 +136,27 @@ pub(super) async fn account_page(
         mfa_on: crate::services::mfa::enabled(&state.db, user.id()).await?,
         errors,
     };
-    let title = if page.errors.is_empty() {
+    let title = if vm.errors.is_empty() {
         "Your account"
     } else {
         "Error: Your account"
     };
-    render(
-        state,
-        req,
-        &user.visitor(),
-        View::new(status, "account/home", title, "account"),
-        &page,
-    )
+    page.render(View::new(status, "account/home", title, "account"), &vm)
 }
 
 /// `GET /account`: details, password, sessions, and links to export or delete.
 pub async fn show_account(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    page: Page,
     user: CurrentUser,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, AppError> {
     let done = done_message(query.done.as_deref());
-    account_page(
-        &state,
-        &req,
-        &user,
-        StatusCode::OK,
-        done,
-        Retyped::default(),
-    )
-    .await
+    account_page(&page, &user, StatusCode::OK, done, Retyped::default()).await
 }
 
 /// Maps the errors a change can end with to the form field they belong to.
 pub(super) async fn refused(
-    state: &AppState,
-    req: &HttpRequest,
+    page: &Page,
     user: &CurrentUser,
     error: AccountError,
     password_field: &'static str,
@@ -198,7 +182,7 @@ pub(super) async fn refused(
         AccountError::Unexpected(e) => return Err(AppError::Unexpected(e)),
     };
     retyped.errors.push(FieldError { field, message });
-    account_page(state, req, user, status, None, retyped).await
+    account_page(page, user, status, None, retyped).await
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub async fn import_users(
                 mail.as_ref(),
             )
             .await?;
-            crate::web::routes::mail::send_soon(state);
+            state.send_mail_soon();
             done
         };
     let vm = vm.done(done, &state.settings.base_url)?;

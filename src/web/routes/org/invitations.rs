@@ -97,9 +97,9 @@ async fn email_invitation(
     };
     let token = orgs::invite_by_email(
         &state.db,
-        admin.org.id,
+        &state.clock,
+        &admin.who,
         invitation.cohort_id,
-        admin.user.id(),
         invitation.days,
         invitation.max_uses,
         state.clock.now(),
@@ -108,7 +108,7 @@ async fn email_invitation(
     )
     .await
     .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-    crate::web::routes::mail::send_soon(state);
+    state.send_mail_soon();
     Ok(token)
 }
 
