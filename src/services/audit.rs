@@ -78,6 +78,8 @@ audit_actions! {
     PasswordResetRequested = "account.reset_requested", "Password reset e-mail requested";
     CohortRemindersOn = "org.cohort.reminders_on", "Cohort reminders turned on";
     CohortRemindersOff = "org.cohort.reminders_off", "Cohort reminders turned off";
+    MemberRestored = "org.member.restore", "Removal undone: member rejoined";
+    ActivationResent = "org.member.activation_resent", "Activation e-mail sent again";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -1,6 +1,7 @@
 //! Domain services: the only code that talks to the database.
 pub mod account;
 pub mod audit;
+pub mod audit_words;
 pub mod auth;
 pub mod certificates;
 pub mod confidence;

@@ -601,6 +601,78 @@ impl ActivationMail<'_> {
     }
 }
 
+/// Why [`resend_activation`] did not send.
+#[derive(Debug)]
+pub enum ResendError {
+    NotPending,
+    TooSoon(DateTime<Utc>),
+    Db(DbErr),
+    Other(anyhow::Error),
+}
+
+impl From<DbErr> for ResendError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// A new activation link for someone who has not set a password yet, e-mailed through the outbox
+/// in the caller's transaction; earlier unused links stop working. Refused when the last link was
+/// made less than `gap` ago. Returns the address it went to.
+///
+/// # Errors
+/// See [`ResendError`].
+pub async fn resend_activation(
+    txn: &impl ConnectionTrait,
+    user_id: i32,
+    now: DateTime<Utc>,
+    gap: Duration,
+    mail: &ActivationMail<'_>,
+) -> Result<String, ResendError> {
+    let Some(user) = users::Entity::find_by_id(user_id).one(txn).await? else {
+        return Err(ResendError::NotPending);
+    };
+    if user.password_hash != crate::services::reports::UNSET_PASSWORD || user.disabled_at.is_some()
+    {
+        return Err(ResendError::NotPending);
+    }
+    let last = activation_tokens::Entity::find()
+        .filter(activation_tokens::Column::UserId.eq(user_id))
+        .filter(activation_tokens::Column::Purpose.eq("activate"))
+        .order_by_desc(activation_tokens::Column::CreatedAt)
+        .one(txn)
+        .await?;
+    if let Some(last) = last
+        && last.created_at + gap > now
+    {
+        return Err(ResendError::TooSoon(last.created_at + gap));
+    }
+    activation_tokens::Entity::update_many()
+        .col_expr(activation_tokens::Column::UsedAt, Expr::value(now))
+        .filter(activation_tokens::Column::UserId.eq(user_id))
+        .filter(activation_tokens::Column::Purpose.eq("activate"))
+        .filter(activation_tokens::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    let token = tokens::new_token().map_err(ResendError::Other)?;
+    activation_tokens::Entity::insert(activation_tokens::ActiveModel {
+        user_id: Set(user.id),
+        token_hash: Set(tokens::hash_token(&token)),
+        purpose: Set("activate".into()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(ACTIVATION_DAYS)),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await?;
+    let msg = mail
+        .message(user.id, &user.email, &user.name, &token)
+        .map_err(ResendError::Other)?;
+    crate::services::outbox::enqueue(txn, msg, &mail.message_domain, now).await?;
+    Ok(user.email)
+}
+
 /// Creates an invitation link and e-mails it to `to`, in one transaction (the link and its
 /// message are written together, or neither is).
 ///

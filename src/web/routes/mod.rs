@@ -120,13 +120,20 @@ routes! {
     POST "/admin/organisations" => PlatformAdmin, admin::create_organisation;
     POST "/admin/organisations/{slug}/admins" => PlatformAdmin, admin::appoint_org_admin;
     POST "/admin/users/{id}/disable" => PlatformAdmin, admin::disable_user;
-    // The org admin area. Bulk imports may be larger than ordinary forms.
+    // The course lead (org admin) area. Bulk imports may be larger than ordinary forms.
     GET  "/org/{slug}" => OrgAdmin, org::report::show_report;
     GET  "/org/{slug}/progress.csv" => OrgAdmin, org::report::progress_csv;
+    GET  "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::show_cohorts;
     POST "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::create_cohort;
+    POST "/org/{slug}/members/move" => OrgAdmin, org::members::move_members;
+    GET  "/org/{slug}/members/{user_id}" => OrgAdmin, org::members::show_member;
     POST "/org/{slug}/members/{user_id}/cohort" => OrgAdmin, org::members::move_member;
-    POST "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::members::remove_member;
+    GET  "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::leaving::confirm_remove;
+    POST "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::leaving::remove_member;
+    GET  "/org/{slug}/removed/{user_id}" => OrgAdmin, org::leaving::show_removed;
+    POST "/org/{slug}/members/{user_id}/restore" => OrgAdmin, org::leaving::restore_member;
     POST "/org/{slug}/members/{user_id}/reset" => OrgAdmin, org::members::reset_member;
+    POST "/org/{slug}/members/{user_id}/activation" => OrgAdmin, org::members::resend_activation;
     POST "/org/{slug}/invitations" => OrgAdmin, org::invitations::create_invitation;
     POST "/org/{slug}/invitations/{id}/revoke" => OrgAdmin, org::invitations::revoke_invitation;
     GET  "/org/{slug}/import" => OrgAdmin, org::import::show_import, limit IMPORT_LIMIT;

@@ -4,6 +4,8 @@ pub mod account;
 pub mod confidence;
 pub mod export;
 pub mod org_import;
+pub mod org_cohorts;
 pub mod org_insight;
+pub mod org_learner;
 pub mod org_report;
 pub mod plan;
