@@ -331,6 +331,18 @@ pub fn csv_rows(lines: &[AuditLine]) -> Vec<Vec<String>> {
     out
 }
 
+/// The audit lines as a CSV file with a UTF-8 byte order mark first (so Excel reads names right).
+///
+/// # Errors
+/// When writing the CSV fails (it writes to memory, so only on a bug).
+pub fn csv_bytes(lines: &[AuditLine]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    for r in csv_rows(lines) {
+        w.write_record(r)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,6 +123,46 @@ pub async fn administered_by(
         .await
 }
 
+/// The organisations (slug, name) a person is a course lead (org admin) of, by name: one query,
+/// for the header of every page they see.
+///
+/// # Errors
+/// When the database fails.
+pub async fn led_by(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<(String, String)>, DbErr> {
+    use sea_orm::sea_query::{Alias, JoinType, Order, Query};
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((organisations::Entity, organisations::Column::Slug)),
+        Alias::new("slug"),
+    )
+    .expr_as(
+        Expr::col((organisations::Entity, organisations::Column::Name)),
+        Alias::new("name"),
+    )
+    .from(organisations::Entity)
+    .join(
+        JoinType::InnerJoin,
+        org_members::Entity,
+        Expr::col((org_members::Entity, org_members::Column::OrgId))
+            .equals((organisations::Entity, organisations::Column::Id)),
+    )
+    .and_where(Expr::col((org_members::Entity, org_members::Column::UserId)).eq(user_id))
+    .and_where(
+        Expr::col((org_members::Entity, org_members::Column::Role))
+            .eq(MemberRole::OrgAdmin.as_str()),
+    )
+    .order_by((organisations::Entity, organisations::Column::Name), Order::Asc);
+    let backend = db.get_database_backend();
+    db.query_all_raw(backend.build(&q))
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("", "slug")?, r.try_get("", "name")?)))
+        .collect()
+}
+
 /// Whether `user` may administer `org_id`: a platform admin, or an org admin of that organisation.
 ///
 /// # Errors

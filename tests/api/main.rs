@@ -11,6 +11,7 @@ mod certificates;
 mod cli;
 mod client_address;
 mod confidence;
+mod course_leads;
 mod course_files;
 mod credential_verifiers;
 mod glossary;

@@ -115,12 +115,15 @@ routes! {
     // The platform admin area.
     GET  "/admin" => PlatformAdmin, admin::admin_home;
     GET  "/admin/scorm.zip" => PlatformAdmin, scorm::download_scorm;
-    GET  "/admin/certificates/{code}" => PlatformAdmin, admin::show_certificate;
-    POST "/admin/certificates/{code}/revoke" => PlatformAdmin, admin::revoke_certificate;
-    POST "/admin/organisations" => PlatformAdmin, admin::create_organisation;
-    POST "/admin/organisations/{slug}/admins" => PlatformAdmin, admin::appoint_org_admin;
-    POST "/admin/users/{id}/disable" => PlatformAdmin, admin::disable_user;
+    GET  "/admin/audit" => PlatformAdmin, admin::audit_log::show_audit;
+    GET  "/admin/audit.csv" => PlatformAdmin, admin::audit_log::audit_csv;
+    GET  "/admin/certificates/{code}" => PlatformAdmin, admin::certificates::show_certificate;
+    POST "/admin/certificates/{code}/revoke" => PlatformAdmin, admin::certificates::revoke_certificate;
+    POST "/admin/organisations" => PlatformAdmin, admin::organisations::create_organisation;
+    POST "/admin/organisations/{slug}/admins" => PlatformAdmin, admin::organisations::appoint_org_admin;
+    POST "/admin/users/{id}/disable" => PlatformAdmin, admin::users::disable_user;
     // The course lead (org admin) area. Bulk imports may be larger than ordinary forms.
+    GET  "/org" => Learner, org::report::show_led_organisations;
     GET  "/org/{slug}" => OrgAdmin, org::report::show_report;
     GET  "/org/{slug}/progress.csv" => OrgAdmin, org::report::progress_csv;
     GET  "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::show_cohorts;
@@ -142,6 +145,7 @@ routes! {
     GET  "/org/{slug}/quiz" => OrgAdmin, org::insight::quiz_insight;
     POST "/org/{slug}/security" => OrgAdmin, org::report::set_security;
     GET  "/org/{slug}/audit" => OrgAdmin, org::audit_log::show_audit;
+    GET  "/org/{slug}/audit.csv" => OrgAdmin, org::audit_log::audit_csv;
     // Invitations and activation links.
     GET  "/invite/{token}" => Public, onboarding::show_invite;
     POST "/invite/{token}" => Learner, onboarding::accept_invite;
@@ -176,8 +180,8 @@ routes! {
     POST "/account/mfa/enable" => Learner, mfa::enable;
     POST "/account/mfa/recovery-codes" => Learner, mfa::recovery_codes;
     POST "/account/mfa/disable" => Learner, mfa::disable;
-    GET  "/admin/users" => PlatformAdmin, admin::find_users;
-    POST "/admin/users/{id}/reset" => PlatformAdmin, admin::reset_user;
-    GET  "/admin/users/{id}/delete" => PlatformAdmin, admin::show_delete_user;
-    POST "/admin/users/{id}/delete" => PlatformAdmin, admin::delete_user;
+    GET  "/admin/users" => PlatformAdmin, admin::users::find_users;
+    POST "/admin/users/{id}/reset" => PlatformAdmin, admin::users::reset_user;
+    GET  "/admin/users/{id}/delete" => PlatformAdmin, admin::users::show_delete_user;
+    POST "/admin/users/{id}/delete" => PlatformAdmin, admin::users::delete_user;
 }

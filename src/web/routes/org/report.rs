@@ -143,3 +143,28 @@ pub async fn set_security(
     org_admin::set_security(&state.db, &state.clock, &admin.who, require).await?;
     Ok(page.see_other(&admin.url("/cohorts#security")))
 }
+
+#[derive(serde::Serialize)]
+struct LedPage {
+    organisations: Vec<(String, String)>,
+}
+
+/// `GET /org`: the organisations this person is a course lead of (the header's "Course lead"
+/// link when there are several); straight to the report when there is one; 404 when none.
+#[tracing::instrument(skip_all, fields(user_id = user.id()))]
+pub async fn show_led_organisations(
+    page: Page,
+    user: crate::web::session::CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let led = crate::services::organisations::administered_by(&page.state.db, &user.user).await?;
+    match led.as_slice() {
+        [] => Err(AppError::NotFound),
+        [one] => Ok(page.see_other(&format!("/org/{}", one.slug))),
+        _ => {
+            let vm = LedPage {
+                organisations: led.into_iter().map(|o| (o.slug, o.name)).collect(),
+            };
+            page.ok("org/list", "Your organisations", "org", &vm)
+        }
+    }
+}
