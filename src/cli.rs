@@ -692,12 +692,14 @@ mod database_words_tests {
 
     #[test]
     fn the_database_is_named_without_its_password() {
-        let mut settings =
-            Settings::from_args(&Cli::parse_from(["deepdive", "migrate", "--data-dir", "/srv/dd"]).settings)
-                .expect("settings");
+        let mut settings = Settings::from_args(
+            &Cli::parse_from(["deepdive", "migrate", "--data-dir", "/srv/dd"]).settings,
+        )
+        .expect("settings");
         settings.database_url = None;
         assert!(database_in_words(&settings).contains("/srv/dd/deepdive.db"));
-        settings.database_url = Some("postgres://app:s3cret@db.internal:5432/deepdive?sslmode=require".into());
+        settings.database_url =
+            Some("postgres://app:s3cret@db.internal:5432/deepdive?sslmode=require".into());
         let words = database_in_words(&settings);
         assert!(words.contains("deepdive on db.internal:5432"), "{words}");
         assert!(!words.contains("s3cret"));

@@ -63,7 +63,7 @@ audit_actions! {
     MfaDisabled = "mfa.disabled", "Two-step verification turned off";
     MfaEnabled = "mfa.enabled", "Two-step verification turned on";
     RecoveryCodesReplaced = "mfa.recovery_codes_replaced", "New recovery codes made";
-    OrgAdminAppointed = "org.admin.appoint", "Organisation admin appointed";
+    OrgAdminAppointed = "org.admin.appoint", "Course lead appointed";
     CohortCreated = "org.cohort.create", "Cohort created";
     OrgCreated = "org.create", "Organisation created";
     OrgExported = "org.export", "Progress report downloaded";

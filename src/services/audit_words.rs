@@ -68,9 +68,10 @@ impl Names {
     }
 
     fn cohort(&self, id: i32) -> String {
-        self.cohorts
-            .get(&id)
-            .map_or_else(|| "a cohort that no longer exists".into(), |n| format!("the cohort {n}"))
+        self.cohorts.get(&id).map_or_else(
+            || "a cohort that no longer exists".into(),
+            |n| format!("the cohort {n}"),
+        )
     }
 
     fn org(&self, id: i32) -> String {
@@ -94,7 +95,9 @@ impl Names {
                 } else if let Some(code) = t.strip_prefix("certificate:") {
                     format!("certificate {code}")
                 } else {
-                    t.replace("Some(", "").replace(')', "").replace("None", "any")
+                    t.replace("Some(", "")
+                        .replace(')', "")
+                        .replace("None", "any")
                 }
             })
             .collect::<Vec<_>>()
@@ -119,7 +122,10 @@ pub fn describe(action: Option<AuditAction>, target: &str, detail: &str, names: 
     let cohort = || {
         field(detail, "cohort").map_or_else(
             || "no cohort".to_string(),
-            |c| c.parse().map_or_else(|_| "no cohort".into(), |id| names.cohort(id)),
+            |c| {
+                c.parse()
+                    .map_or_else(|_| "no cohort".into(), |id| names.cohort(id))
+            },
         )
     };
     match action {
@@ -130,7 +136,9 @@ pub fn describe(action: Option<AuditAction>, target: &str, detail: &str, names: 
         Some(A::InvitationAccepted) => format!("{} joined with an invitation link", user()),
         Some(A::InvitationCreated) => {
             let days = field(detail, "days").unwrap_or("?");
-            let people = match field(detail, "max_uses").map(|m| m.trim_start_matches("Some(").trim_end_matches(')')) {
+            let people = match field(detail, "max_uses")
+                .map(|m| m.trim_start_matches("Some(").trim_end_matches(')'))
+            {
                 None | Some("None" | "any") => "any number of people".to_string(),
                 Some("1") => "1 person".to_string(),
                 Some(n) => format!("up to {n} people"),
@@ -157,10 +165,7 @@ pub fn describe(action: Option<AuditAction>, target: &str, detail: &str, names: 
         Some(A::OrgImported) => format!("Added {detail} from a spreadsheet"),
         Some(A::OrgAdminAppointed) => format!("Made {} a course lead", user()),
         Some(A::OrgCreated) => format!("Created the organisation {detail}"),
-        Some(A::CertificateRevoked) => format!(
-            "Revoked {}: {detail}",
-            names.words(target)
-        ),
+        Some(A::CertificateRevoked) => format!("Revoked {}: {detail}", names.words(target)),
         _ => {
             let about = names.words(target);
             let more = names.words(detail);
@@ -206,7 +211,9 @@ fn condition(filter: &AuditFilter, people: Option<&[i32]>) -> Condition {
         c = c.add(audit_log::Column::At.gte(from.and_time(chrono::NaiveTime::MIN).and_utc()));
     }
     if let Some(to) = filter.to {
-        let end = (to + Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc();
+        let end = (to + Duration::days(1))
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
         c = c.add(audit_log::Column::At.lt(end));
     }
     if let Some(ids) = people {
@@ -224,10 +231,16 @@ fn condition(filter: &AuditFilter, people: Option<&[i32]>) -> Condition {
 
 /// Loads the names of everyone, every cohort and every organisation the entries mention.
 async fn names_for(db: &impl ConnectionTrait, rows: &[audit_log::Model]) -> Result<Names, DbErr> {
-    let (mut user_ids, mut cohort_ids, mut org_ids) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let (mut user_ids, mut cohort_ids, mut org_ids) =
+        (HashSet::new(), HashSet::new(), HashSet::new());
     for r in rows {
         user_ids.extend(r.actor_user_id);
-        for t in r.target.iter().chain(r.detail.iter()).flat_map(|s| tokens(s)) {
+        for t in r
+            .target
+            .iter()
+            .chain(r.detail.iter())
+            .flat_map(|s| tokens(s))
+        {
             user_ids.extend(id_of(t, "user"));
             cohort_ids.extend(id_of(t, "cohort"));
             org_ids.extend(id_of(t, "org"));
@@ -273,8 +286,16 @@ async fn names_for(db: &impl ConnectionTrait, rows: &[audit_log::Model]) -> Resu
 ///
 /// # Errors
 /// When the database fails.
-pub async fn search(db: &impl ConnectionTrait, filter: &AuditFilter) -> Result<Vec<AuditLine>, DbErr> {
-    let people = match filter.person.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+pub async fn search(
+    db: &impl ConnectionTrait,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditLine>, DbErr> {
+    let people = match filter
+        .person
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(q) => Some(people_matching(db, q).await?),
         None => None,
     };
@@ -359,19 +380,39 @@ mod tests {
     fn stored_details_read_as_sentences_with_names() {
         let n = names();
         assert_eq!(
-            describe(Some(AuditAction::MemberMoved), "org:7", "user:3 cohort:1", &n),
+            describe(
+                Some(AuditAction::MemberMoved),
+                "org:7",
+                "user:3 cohort:1",
+                &n
+            ),
             "Moved Ann Smith to the cohort Wave 2"
         );
         assert_eq!(
-            describe(Some(AuditAction::MemberMoved), "org:7", "user:3 cohort:none", &n),
+            describe(
+                Some(AuditAction::MemberMoved),
+                "org:7",
+                "user:3 cohort:none",
+                &n
+            ),
             "Moved Ann Smith to no cohort"
         );
         assert_eq!(
-            describe(Some(AuditAction::InvitationCreated), "org:7", "days:14 max_uses:Some(30)", &n),
+            describe(
+                Some(AuditAction::InvitationCreated),
+                "org:7",
+                "days:14 max_uses:Some(30)",
+                &n
+            ),
             "Made an invitation link that works for 14 days, for up to 30 people"
         );
         assert_eq!(
-            describe(Some(AuditAction::InvitationCreated), "org:7", "days:7 max_uses:None", &n),
+            describe(
+                Some(AuditAction::InvitationCreated),
+                "org:7",
+                "days:7 max_uses:None",
+                &n
+            ),
             "Made an invitation link that works for 7 days, for any number of people"
         );
         assert_eq!(
@@ -382,7 +423,9 @@ mod tests {
             describe(Some(AuditAction::OrgAdminAppointed), "org:7", "user:3", &n),
             "Made Ann Smith a course lead"
         );
-        assert!(!describe(Some(AuditAction::MemberRemoved), "org:7", "user:9", &n).contains("user:"));
+        assert!(
+            !describe(Some(AuditAction::MemberRemoved), "org:7", "user:9", &n).contains("user:")
+        );
     }
 
     #[test]

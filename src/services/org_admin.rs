@@ -234,7 +234,9 @@ pub enum ResendRefused {
     /// Not a member of this organisation, or already activated.
     NotPending,
     /// The last activation e-mail went less than [`RESEND_MINUTES`] ago.
-    TooSoon { next: DateTime<Utc> },
+    TooSoon {
+        next: DateTime<Utc>,
+    },
     Db(DbErr),
     Other(anyhow::Error),
 }
@@ -274,7 +276,12 @@ pub async fn resend_activation(
             orgs::ResendError::Other(e) => ResendRefused::Other(e),
         })?;
     let detail = format!("user:{member}");
-    audit::record(&txn, clock, who.event(AuditAction::ActivationResent, detail)).await?;
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::ActivationResent, detail),
+    )
+    .await?;
     txn.commit().await?;
     Ok(sent)
 }
@@ -372,7 +379,16 @@ pub async fn import(
 pub async fn cohorts_and_invitations(
     db: &DatabaseConnection,
     org_id: i32,
-) -> Result<(Vec<cohorts::Model>, Vec<crate::entities::invitations::Model>), DbErr> {
-    futures_util::future::try_join(orgs::cohorts_of(db, org_id), orgs::invitations_of(db, org_id))
-        .await
+) -> Result<
+    (
+        Vec<cohorts::Model>,
+        Vec<crate::entities::invitations::Model>,
+    ),
+    DbErr,
+> {
+    futures_util::future::try_join(
+        orgs::cohorts_of(db, org_id),
+        orgs::invitations_of(db, org_id),
+    )
+    .await
 }

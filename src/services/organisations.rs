@@ -154,7 +154,10 @@ pub async fn led_by(
         Expr::col((org_members::Entity, org_members::Column::Role))
             .eq(MemberRole::OrgAdmin.as_str()),
     )
-    .order_by((organisations::Entity, organisations::Column::Name), Order::Asc);
+    .order_by(
+        (organisations::Entity, organisations::Column::Name),
+        Order::Asc,
+    );
     let backend = db.get_database_backend();
     db.query_all_raw(backend.build(&q))
         .await?

@@ -623,7 +623,11 @@ pub fn csv_record(r: &LearnerRow) -> Vec<String> {
         v.push(m.status.label().to_string());
         v.push(m.percent.to_string());
         v.push(m.best_score.map(|s| s.to_string()).unwrap_or_default());
-        v.push(m.due.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
+        v.push(
+            m.due
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+        );
     }
     v
 }

@@ -34,7 +34,9 @@ impl CourseLeadOf {
 }
 
 fn course_lead_link(req: &HttpRequest) -> Option<String> {
-    req.extensions().get::<CourseLeadOf>().and_then(CourseLeadOf::link)
+    req.extensions()
+        .get::<CourseLeadOf>()
+        .and_then(CourseLeadOf::link)
 }
 
 /// What the layout needs on every page.

@@ -230,7 +230,13 @@ async fn every_command_reads_the_servers_data_dir_and_says_which_database_it_use
     let data = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     let mut child = deepdive()
-        .args(["create-admin", "--email", "lead@example.org", "--name", "Data Dir Admin"])
+        .args([
+            "create-admin",
+            "--email",
+            "lead@example.org",
+            "--name",
+            "Data Dir Admin",
+        ])
         .arg("--data-dir")
         .arg(data.path())
         .current_dir(elsewhere.path())
@@ -252,9 +258,15 @@ async fn every_command_reads_the_servers_data_dir_and_says_which_database_it_use
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     let file = data.path().join("deepdive.db");
-    assert!(said.contains(&file.display().to_string()), "names the database: {said}");
+    assert!(
+        said.contains(&file.display().to_string()),
+        "names the database: {said}"
+    );
     assert!(file.exists());
-    assert!(!elsewhere.path().join("data").exists(), "nothing made in ./data");
+    assert!(
+        !elsewhere.path().join("data").exists(),
+        "nothing made in ./data"
+    );
 
     // The environment variable works the same for the next command.
     let out = deepdive()

@@ -242,7 +242,10 @@ pub async fn set_cohort_reminders(
         },
     )
     .await?;
-    Ok(see_other(&format!("/org/{}/cohorts#cohort-{cohort_id}", org.slug)))
+    Ok(see_other(&format!(
+        "/org/{}/cohorts#cohort-{cohort_id}",
+        org.slug
+    )))
 }
 
 #[derive(Serialize)]

@@ -128,7 +128,7 @@ routes! {
     GET  "/org/{slug}/progress.csv" => OrgAdmin, org::report::progress_csv;
     GET  "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::show_cohorts;
     POST "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::create_cohort;
-    POST "/org/{slug}/members/move" => OrgAdmin, org::members::move_members;
+    POST "/org/{slug}/moves" => OrgAdmin, org::members::move_members;
     GET  "/org/{slug}/members/{user_id}" => OrgAdmin, org::members::show_member;
     POST "/org/{slug}/members/{user_id}/cohort" => OrgAdmin, org::members::move_member;
     GET  "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::leaving::confirm_remove;

@@ -52,7 +52,9 @@ pub struct AuditPage {
 fn date(raw: &str) -> Result<Option<NaiveDate>, ()> {
     match raw.trim() {
         "" => Ok(None),
-        d => NaiveDate::parse_from_str(d, "%Y-%m-%d").map(Some).map_err(|_| ()),
+        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ()),
     }
 }
 

@@ -86,11 +86,21 @@ pub fn right_in_words(share: Option<f64>, answered: usize, when: &str) -> String
 /// What the discrimination figure means for a course lead.
 pub fn separates_in_words(d: Option<f64>) -> &'static str {
     match d {
-        None => "Not enough answers yet to tell whether it separates people who know the topic from those who do not.",
-        Some(d) if d >= 0.3 => "People who did well on the whole quiz got this right more often: a good test of the topic.",
-        Some(d) if d >= 0.1 => "People who did well on the whole quiz got this right a little more often.",
-        Some(d) if d >= 0.0 => "Whether people got this right had little to do with how they did overall: worth a look.",
-        Some(_) => "People who did well overall got this wrong more often: check the answer and the wording.",
+        None => {
+            "Not enough answers yet to tell whether it separates people who know the topic from those who do not."
+        }
+        Some(d) if d >= 0.3 => {
+            "People who did well on the whole quiz got this right more often: a good test of the topic."
+        }
+        Some(d) if d >= 0.1 => {
+            "People who did well on the whole quiz got this right a little more often."
+        }
+        Some(d) if d >= 0.0 => {
+            "Whether people got this right had little to do with how they did overall: worth a look."
+        }
+        Some(_) => {
+            "People who did well overall got this wrong more often: check the answer and the wording."
+        }
     }
 }
 
@@ -111,16 +121,19 @@ fn question(q: &Question, ins: &Insight) -> QuestionInsight {
         all_facility: pct(all.facility),
         first_discrimination: corr(first.discrimination),
         all_discrimination: corr(all.discrimination),
-        choices: if suppressed { Vec::new() } else { q
-            .options
-            .iter()
-            .map(|o| ChoiceCount {
-                text: o.text.clone(),
-                correct: o.correct,
-                first: first.choices.get(&o.id).copied().unwrap_or(0),
-                all: all.choices.get(&o.id).copied().unwrap_or(0),
-            })
-            .collect() },
+        choices: if suppressed {
+            Vec::new()
+        } else {
+            q.options
+                .iter()
+                .map(|o| ChoiceCount {
+                    text: o.text.clone(),
+                    correct: o.correct,
+                    first: first.choices.get(&o.id).copied().unwrap_or(0),
+                    all: all.choices.get(&o.id).copied().unwrap_or(0),
+                })
+                .collect()
+        },
         hard: !suppressed && all.facility.is_some_and(|f| f < 0.5),
         flags: crate::services::insight::review_flags(&first),
     }

@@ -20,7 +20,10 @@ pub async fn show_audit(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (lines, errors) = match query.filter(None, PAGE_LIMIT) {
-        Ok(f) => (audit_words::search(&page.state.db, &f).await?, FieldErrors::default()),
+        Ok(f) => (
+            audit_words::search(&page.state.db, &f).await?,
+            FieldErrors::default(),
+        ),
         Err(errors) => (Vec::new(), errors),
     };
     let failed = !errors.is_empty();
@@ -45,6 +48,9 @@ pub async fn audit_csv(
     let body = audit_words::csv_bytes(&lines)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"audit.csv\"",
+        ))
         .body(body))
 }

@@ -97,4 +97,3 @@ pub async fn revoke_certificate(
     platform_admin::revoke_certificate(&state.db, &state.clock, &who, &cert, &reason).await?;
     Ok(see_other(&format!("/admin/certificates/{}", cert.code)))
 }
-

@@ -28,7 +28,10 @@ fn parse_org(f: &FormFields) -> Result<(String, String), (FieldErrors, OrgForm)>
     if name.is_empty() {
         errors.add("org-name", "Enter the organisation's name");
     } else if name.chars().count() > 200 {
-        errors.add("org-name", "The organisation's name must be 200 characters or fewer");
+        errors.add(
+            "org-name",
+            "The organisation's name must be 200 characters or fewer",
+        );
     }
     let slug = if typed_slug.is_empty() {
         form.slug = platform_admin::suggest_slug(&name);
@@ -65,7 +68,11 @@ pub async fn create_organisation(
     let (name, slug) = match parse_org(&form.fields) {
         Ok(v) => v,
         Err((errors, org)) => {
-            let forms = HomeForms { errors, org, appoint: None };
+            let forms = HomeForms {
+                errors,
+                org,
+                appoint: None,
+            };
             return super::home_page(&page, String::new(), forms).await;
         }
     };
@@ -81,7 +88,11 @@ pub async fn create_organisation(
                 slug_error: Some(message.into()),
                 ..OrgForm::default()
             };
-            let forms = HomeForms { errors: FieldErrors::one("org-slug", message), org, appoint: None };
+            let forms = HomeForms {
+                errors: FieldErrors::one("org-slug", message),
+                org,
+                appoint: None,
+            };
             super::home_page(&page, String::new(), forms).await
         }
         Err(e) => Err(e.into()),
@@ -112,7 +123,11 @@ pub async fn appoint_org_admin(
         Err(message) => {
             // The failing organisation's field takes this id on the re-shown page.
             let errors = FieldErrors::one("appoint-email", message);
-            let forms = HomeForms { errors, org: OrgForm::default(), appoint: Some((org.slug, typed)) };
+            let forms = HomeForms {
+                errors,
+                org: OrgForm::default(),
+                appoint: Some((org.slug, typed)),
+            };
             return super::home_page(&page, String::new(), forms).await;
         }
     };

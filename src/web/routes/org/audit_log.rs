@@ -24,11 +24,22 @@ pub async fn show_audit(
     let query = query.into_inner();
     let target = Some(format!("org:{}", admin.org.id));
     let (lines, errors) = match query.filter(target, PAGE_LIMIT) {
-        Ok(f) => (audit_words::search(&page.state.db, &f).await?, FieldErrors::default()),
+        Ok(f) => (
+            audit_words::search(&page.state.db, &f).await?,
+            FieldErrors::default(),
+        ),
         Err(errors) => (Vec::new(), errors),
     };
     let failed = !errors.is_empty();
-    let vm = AuditPage::build(&admin.url("/audit"), &admin.org.slug, &admin.org.name, query, lines, errors, PAGE_LIMIT);
+    let vm = AuditPage::build(
+        &admin.url("/audit"),
+        &admin.org.slug,
+        &admin.org.name,
+        query,
+        lines,
+        errors,
+        PAGE_LIMIT,
+    );
     if failed {
         page.invalid("org/audit", "Audit log", "org", &vm)
     } else {

@@ -42,7 +42,10 @@ fn parse_cohort(f: &FormFields) -> Result<NewCohort, FieldErrors> {
     if name.is_empty() {
         errors.add("cohort-name", "Enter a name for the cohort");
     } else if name.chars().count() > 100 {
-        errors.add("cohort-name", "The cohort name must be 100 characters or fewer");
+        errors.add(
+            "cohort-name",
+            "The cohort name must be 100 characters or fewer",
+        );
     }
     let starts = errors.take(
         "cohort-start",

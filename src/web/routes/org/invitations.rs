@@ -82,7 +82,9 @@ pub async fn create_invitation(
         (cohort, limits) => {
             let mut errors = limits.err().unwrap_or_default();
             match cohort {
-                Err(OrgError::NoSuchCohort) => errors.add("invite-cohort", "Choose one of the organisation's cohorts"),
+                Err(OrgError::NoSuchCohort) => {
+                    errors.add("invite-cohort", "Choose one of the organisation's cohorts")
+                }
                 Err(e) => return Err(e.into()),
                 Ok(_) => {}
             }

@@ -16,7 +16,10 @@ use crate::web::page::Page;
 const UNDO_MINUTES: i64 = 60;
 
 /// What an undo puts back, signed so that it can only restore a membership this organisation had.
-#[derive(Deserialize, Serialize, Clone)]
+/// Every field defaults, so a missing or mangled one is a refused undo (404), never a 400 that
+/// would tell a stranger the route exists.
+#[derive(Deserialize, Serialize, Clone, Default)]
+#[serde(default)]
 pub struct UndoFields {
     role: String,
     cohort: String,
@@ -28,15 +31,24 @@ fn undo_message(org_id: i32, user_id: i32, role: &str, cohort: &str, until: i64)
     format!("{org_id}:{user_id}:{role}:{cohort}:{until}").into_bytes()
 }
 
-fn sign(state: &AppState, org_id: i32, user_id: i32, role: &str, cohort: &str, until: i64) -> String {
-    state
-        .csrf_key
-        .mac("member-undo", &undo_message(org_id, user_id, role, cohort, until))
+fn sign(
+    state: &AppState,
+    org_id: i32,
+    user_id: i32,
+    role: &str,
+    cohort: &str,
+    until: i64,
+) -> String {
+    state.csrf_key.mac(
+        "member-undo",
+        &undo_message(org_id, user_id, role, cohort, until),
+    )
 }
 
 fn verified(state: &AppState, org_id: i32, user_id: i32, u: &UndoFields) -> bool {
     let message = undo_message(org_id, user_id, &u.role, &u.cohort, u.until);
-    u.until > state.clock.now().timestamp() && state.csrf_key.verify("member-undo", &message, &u.sig)
+    u.until > state.clock.now().timestamp()
+        && state.csrf_key.verify("member-undo", &message, &u.sig)
 }
 
 #[derive(Serialize)]
@@ -57,9 +69,15 @@ pub async fn confirm_remove(
 ) -> Result<HttpResponse, AppError> {
     let (_, member) = path.into_inner();
     let state = &page.state;
-    let d = reports::learner(&state.db, &state.course, admin.org.id, member, state.clock.now())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let d = reports::learner(
+        &state.db,
+        &state.course,
+        admin.org.id,
+        member,
+        state.clock.now(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let vm = ConfirmPage {
         slug: admin.org.slug.clone(),
         org_name: admin.org.name.clone(),

@@ -58,7 +58,9 @@ pub async fn show_member(
     let (_, member) = path.into_inner();
     let notice = match query.done.as_deref() {
         Some("moved") => Some("Their cohort was changed.".to_string()),
-        Some("resent") => Some("A new activation e-mail is on its way. Earlier links no longer work.".to_string()),
+        Some("resent") => {
+            Some("A new activation e-mail is on its way. Earlier links no longer work.".to_string())
+        }
         _ => None,
     };
     member_page(&page, &admin, member, notice, None).await
@@ -88,7 +90,7 @@ pub async fn move_member(
     Ok(page.see_other(&admin.url(&format!("/members/{member}?done=moved"))))
 }
 
-/// `POST /org/{slug}/members/move`: fields `member` (repeated: the ticked learners) and `cohort`
+/// `POST /org/{slug}/moves`: fields `member` (repeated: the ticked learners) and `cohort`
 /// (a cohort id, or empty for none). Moves them all in one transaction.
 #[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
 pub async fn move_members(
@@ -103,7 +105,9 @@ pub async fn move_members(
         .collect::<Result<Vec<_>, _>>()?;
     let cohort = cohort_field(form.fields.get("cohort"))?;
     let back = form.fields.get("back_cohort");
-    let filter = back.parse::<i32>().map_or(String::new(), |c| format!("&cohort={c}"));
+    let filter = back
+        .parse::<i32>()
+        .map_or(String::new(), |c| format!("&cohort={c}"));
     if members.is_empty() {
         return Ok(page.see_other(&admin.url(&format!("?moved=none{filter}#learners"))));
     }

@@ -28,7 +28,8 @@ async fn cohorts_page(
     new_invite: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let state = &page.state;
-    let (cohorts, invitations) = org_admin::cohorts_and_invitations(&state.db, admin.org.id).await?;
+    let (cohorts, invitations) =
+        org_admin::cohorts_and_invitations(&state.db, admin.org.id).await?;
     let failed = !form.errors.is_empty();
     let vm = CohortsPage::build(
         &admin.org,
