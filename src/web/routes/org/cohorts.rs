@@ -111,7 +111,7 @@ mod tests {
         assert!(errors.message_for("cohort-name").is_some());
         assert!(errors.message_for("cohort-start").is_some());
         let f = FormFields::parse(b"name=Wave+1&starts_on=2027-01-11&pacing=weekly").expect("form");
-        let c = parse_cohort(&f).ok().expect("valid");
+        let c = parse_cohort(&f).expect("valid");
         assert!(c.weekly && c.name == "Wave 1");
     }
 }

@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn an_empty_days_field_means_fourteen_and_bad_numbers_are_reported_per_field() {
         let f = FormFields::parse(b"days=&max_uses=").expect("form");
-        let l = parse_limits(&f).ok().expect("valid");
+        let l = parse_limits(&f).expect("valid");
         assert_eq!((l.days, l.max_uses), (14, None));
         let f = FormFields::parse(b"days=1414&max_uses=0&email=nope").expect("form");
         let e = parse_limits(&f).err().expect("refused");
