@@ -124,6 +124,11 @@ pub enum Command {
 /// Whatever stopped the command; printed by `main`.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::from_args(&cli.settings)?;
+    if cli.command.uses_database() {
+        // Every command reads the same settings as `serve`; saying which database it opened
+        // means an admin is never created in another one by accident unnoticed.
+        eprintln!("database: {}", database_in_words(&settings));
+    }
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
@@ -151,6 +156,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { file } => backup(settings, &file).await,
         Command::RotateSigningKey => rotate_signing_key(settings).await,
         Command::Seed { org, learners } => seed(settings, &org, learners).await,
+    }
+}
+
+impl Command {
+    /// Whether the command opens the database (so it says which one).
+    fn uses_database(&self) -> bool {
+        !matches!(self, Self::CheckCourse { .. } | Self::ExportScorm { .. })
+    }
+}
+
+/// Which database the settings open, without any password: the SQLite file's full path (from
+/// `--data-dir` / `DEEPDIVE_DATA_DIR`) or the PostgreSQL server and database (`DATABASE_URL`).
+pub fn database_in_words(settings: &Settings) -> String {
+    match &settings.database_url {
+        Some(url) => {
+            // scheme://[user[:password]@]host[:port]/database[?options]: never the password.
+            let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+            let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+            let rest = rest.split('?').next().unwrap_or(rest);
+            let (host, db) = rest.split_once('/').unwrap_or((rest, ""));
+            format!("PostgreSQL database {db} on {host} (from DATABASE_URL)")
+        }
+        None => {
+            let dir = std::path::absolute(&settings.data_dir)
+                .unwrap_or_else(|_| settings.data_dir.clone());
+            format!(
+                "SQLite file {} (from --data-dir or DEEPDIVE_DATA_DIR; default ./data)",
+                dir.join("deepdive.db").display()
+            )
+        }
     }
 }
 
@@ -649,4 +684,24 @@ async fn seed(settings: Settings, org: &str, learners: usize) -> anyhow::Result<
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod database_words_tests {
+    use super::*;
+
+    #[test]
+    fn the_database_is_named_without_its_password() {
+        let mut settings = Settings::from_args(
+            &Cli::parse_from(["deepdive", "migrate", "--data-dir", "/srv/dd"]).settings,
+        )
+        .expect("settings");
+        settings.database_url = None;
+        assert!(database_in_words(&settings).contains("/srv/dd/deepdive.db"));
+        settings.database_url =
+            Some("postgres://app:s3cret@db.internal:5432/deepdive?sslmode=require".into());
+        let words = database_in_words(&settings);
+        assert!(words.contains("deepdive on db.internal:5432"), "{words}");
+        assert!(!words.contains("s3cret"));
+    }
 }

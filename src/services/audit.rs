@@ -63,7 +63,7 @@ audit_actions! {
     MfaDisabled = "mfa.disabled", "Two-step verification turned off";
     MfaEnabled = "mfa.enabled", "Two-step verification turned on";
     RecoveryCodesReplaced = "mfa.recovery_codes_replaced", "New recovery codes made";
-    OrgAdminAppointed = "org.admin.appoint", "Organisation admin appointed";
+    OrgAdminAppointed = "org.admin.appoint", "Course lead appointed";
     CohortCreated = "org.cohort.create", "Cohort created";
     OrgCreated = "org.create", "Organisation created";
     OrgExported = "org.export", "Progress report downloaded";
@@ -82,6 +82,8 @@ audit_actions! {
     ApiTokenCreated = "org.api_token.create", "API token created";
     ApiTokenRevoked = "org.api_token.revoke", "API token revoked";
     EmployeeNumberChanged = "org.member.employee_number", "Employee number changed";
+    MemberRestored = "org.member.restore", "Removal undone: member rejoined";
+    ActivationResent = "org.member.activation_resent", "Activation e-mail sent again";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

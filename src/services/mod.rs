@@ -2,6 +2,7 @@
 pub mod account;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_words;
 pub mod auth;
 pub mod certificates;
 pub mod confidence;

@@ -1,11 +1,11 @@
 //! What an org admin does to their organisation, one use case each: every change runs in one
 //! transaction with its audit row inside it, so a change is never committed without its record.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::clock::Clock;
-use crate::domain::import::{EmployeeNumber, ImportRow};
-use crate::entities::cohorts;
+use crate::domain::import::{EmployeeNumber, ImportRow, MemberRole};
+use crate::entities::{cohorts, org_members};
 use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor, AuditEvent};
 use crate::services::organisations::{self as orgs, Imported, OrgError};
@@ -170,7 +170,41 @@ pub async fn move_member(
     Ok(true)
 }
 
-/// A leaver leaves the organisation; their records stay. False when they were not a member.
+/// Moves several members to one cohort of the organisation (or none), in one transaction with
+/// an audit row per person. People who are not members are skipped; returns how many moved.
+///
+/// # Errors
+/// `NoSuchCohort` when the cohort is not the organisation's; database failures.
+pub async fn move_members(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &OrgActor,
+    members: &[i32],
+    cohort: Option<i32>,
+) -> Result<usize, OrgError> {
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    if let Some(c) = cohort
+        && orgs::cohort(&txn, who.org_id, c).await?.is_none()
+    {
+        return Err(OrgError::NoSuchCohort);
+    }
+    let mut moved = 0;
+    for member in members {
+        if orgs::set_cohort(&txn, who.org_id, *member, cohort).await? {
+            let detail = format!(
+                "user:{member} cohort:{}",
+                cohort.map_or("none".into(), |c| c.to_string())
+            );
+            audit::record(&txn, clock, who.event(AuditAction::MemberMoved, detail)).await?;
+            moved += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(moved)
+}
+
+/// A leaver leaves the organisation; their records stay. Returns the membership that was removed
+/// (for an undo), or `None` when they were not a member.
 ///
 /// # Errors
 /// When the database fails.
@@ -179,15 +213,104 @@ pub async fn remove_member(
     clock: &Clock,
     who: &OrgActor,
     member: i32,
-) -> Result<bool, DbErr> {
+) -> Result<Option<org_members::Model>, DbErr> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let Some(was) = orgs::member(&txn, who.org_id, member).await? else {
+        return Ok(None);
+    };
     if !orgs::remove_member(&txn, who.org_id, member).await? {
-        return Ok(false);
+        return Ok(None);
     }
     let detail = format!("user:{member}");
     audit::record(&txn, clock, who.event(AuditAction::MemberRemoved, detail)).await?;
     txn.commit().await?;
+    Ok(Some(was))
+}
+
+/// Undoes a removal: the person rejoins with the role and cohort they had (the caller has checked
+/// the signed undo). False when they are a member again already.
+///
+/// # Errors
+/// When the database fails.
+pub async fn restore_member(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &OrgActor,
+    member: i32,
+    role: MemberRole,
+    cohort: Option<i32>,
+) -> Result<bool, DbErr> {
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    if orgs::is_member(&txn, who.org_id, member).await? {
+        return Ok(false);
+    }
+    let cohort = match cohort {
+        Some(c) => orgs::cohort(&txn, who.org_id, c).await?.map(|c| c.id),
+        None => None,
+    };
+    orgs::add_member(&txn, who.org_id, member, role, cohort, clock.now()).await?;
+    let detail = format!("user:{member}");
+    audit::record(&txn, clock, who.event(AuditAction::MemberRestored, detail)).await?;
+    txn.commit().await?;
     Ok(true)
+}
+
+/// Why an activation e-mail was not sent again.
+#[derive(Debug)]
+pub enum ResendRefused {
+    /// Not a member of this organisation, or already activated.
+    NotPending,
+    /// The last activation e-mail went less than [`RESEND_MINUTES`] ago.
+    TooSoon {
+        next: DateTime<Utc>,
+    },
+    Db(DbErr),
+    Other(anyhow::Error),
+}
+
+impl From<DbErr> for ResendRefused {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// An activation e-mail is sent again at most once in this many minutes per person.
+pub const RESEND_MINUTES: i64 = 15;
+
+/// Sends a member who has not yet activated a new activation link through the outbox (earlier
+/// links stop working), in one transaction with its audit row. Rate-limited per person.
+///
+/// # Errors
+/// See [`ResendRefused`].
+pub async fn resend_activation(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &OrgActor,
+    member: i32,
+    mail: &orgs::ActivationMail<'_>,
+) -> Result<String, ResendRefused> {
+    let now = clock.now();
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    if !orgs::is_member(&txn, who.org_id, member).await? {
+        return Err(ResendRefused::NotPending);
+    }
+    let sent = orgs::resend_activation(&txn, member, now, Duration::minutes(RESEND_MINUTES), mail)
+        .await
+        .map_err(|e| match e {
+            orgs::ResendError::NotPending => ResendRefused::NotPending,
+            orgs::ResendError::TooSoon(next) => ResendRefused::TooSoon { next },
+            orgs::ResendError::Db(e) => ResendRefused::Db(e),
+            orgs::ResendError::Other(e) => ResendRefused::Other(e),
+        })?;
+    let detail = format!("user:{member}");
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::ActivationResent, detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(sent)
 }
 
 /// A new invitation link; returns its token (shown once, only its hash is stored).
@@ -212,8 +335,9 @@ pub async fn create_invitation(
     )
     .await?;
     let detail = format!(
-        "days:{} max_uses:{:?}",
-        invitation.days, invitation.max_uses
+        "days:{} max_uses:{}",
+        invitation.days,
+        invitation.max_uses.map_or("any".into(), |m| m.to_string())
     );
     audit::record(
         &txn,
@@ -273,4 +397,25 @@ pub async fn import(
     audit::record(&txn, clock, who.event(AuditAction::OrgImported, detail)).await?;
     txn.commit().await?;
     Ok(done)
+}
+
+/// The organisation's cohorts and invitation links, for the page that manages them.
+///
+/// # Errors
+/// When the database fails.
+pub async fn cohorts_and_invitations(
+    db: &DatabaseConnection,
+    org_id: i32,
+) -> Result<
+    (
+        Vec<cohorts::Model>,
+        Vec<crate::entities::invitations::Model>,
+    ),
+    DbErr,
+> {
+    futures_util::future::try_join(
+        orgs::cohorts_of(db, org_id),
+        orgs::invitations_of(db, org_id),
+    )
+    .await
 }

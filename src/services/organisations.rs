@@ -124,6 +124,49 @@ pub async fn administered_by(
         .await
 }
 
+/// The organisations (slug, name) a person is a course lead (org admin) of, by name: one query,
+/// for the header of every page they see.
+///
+/// # Errors
+/// When the database fails.
+pub async fn led_by(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<(String, String)>, DbErr> {
+    use sea_orm::sea_query::{Alias, JoinType, Order, Query};
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((organisations::Entity, organisations::Column::Slug)),
+        Alias::new("slug"),
+    )
+    .expr_as(
+        Expr::col((organisations::Entity, organisations::Column::Name)),
+        Alias::new("name"),
+    )
+    .from(organisations::Entity)
+    .join(
+        JoinType::InnerJoin,
+        org_members::Entity,
+        Expr::col((org_members::Entity, org_members::Column::OrgId))
+            .equals((organisations::Entity, organisations::Column::Id)),
+    )
+    .and_where(Expr::col((org_members::Entity, org_members::Column::UserId)).eq(user_id))
+    .and_where(
+        Expr::col((org_members::Entity, org_members::Column::Role))
+            .eq(MemberRole::OrgAdmin.as_str()),
+    )
+    .order_by(
+        (organisations::Entity, organisations::Column::Name),
+        Order::Asc,
+    );
+    let backend = db.get_database_backend();
+    db.query_all_raw(backend.build(&q))
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("", "slug")?, r.try_get("", "name")?)))
+        .collect()
+}
+
 /// Whether `user` may administer `org_id`: a platform admin, or an org admin of that organisation.
 ///
 /// # Errors
@@ -600,6 +643,78 @@ impl ActivationMail<'_> {
             &letter,
         )
     }
+}
+
+/// Why [`resend_activation`] did not send.
+#[derive(Debug)]
+pub enum ResendError {
+    NotPending,
+    TooSoon(DateTime<Utc>),
+    Db(DbErr),
+    Other(anyhow::Error),
+}
+
+impl From<DbErr> for ResendError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// A new activation link for someone who has not set a password yet, e-mailed through the outbox
+/// in the caller's transaction; earlier unused links stop working. Refused when the last link was
+/// made less than `gap` ago. Returns the address it went to.
+///
+/// # Errors
+/// See [`ResendError`].
+pub async fn resend_activation(
+    txn: &impl ConnectionTrait,
+    user_id: i32,
+    now: DateTime<Utc>,
+    gap: Duration,
+    mail: &ActivationMail<'_>,
+) -> Result<String, ResendError> {
+    let Some(user) = users::Entity::find_by_id(user_id).one(txn).await? else {
+        return Err(ResendError::NotPending);
+    };
+    if user.password_hash != crate::services::reports::UNSET_PASSWORD || user.disabled_at.is_some()
+    {
+        return Err(ResendError::NotPending);
+    }
+    let last = activation_tokens::Entity::find()
+        .filter(activation_tokens::Column::UserId.eq(user_id))
+        .filter(activation_tokens::Column::Purpose.eq("activate"))
+        .order_by_desc(activation_tokens::Column::CreatedAt)
+        .one(txn)
+        .await?;
+    if let Some(last) = last
+        && last.created_at + gap > now
+    {
+        return Err(ResendError::TooSoon(last.created_at + gap));
+    }
+    activation_tokens::Entity::update_many()
+        .col_expr(activation_tokens::Column::UsedAt, Expr::value(now))
+        .filter(activation_tokens::Column::UserId.eq(user_id))
+        .filter(activation_tokens::Column::Purpose.eq("activate"))
+        .filter(activation_tokens::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    let token = tokens::new_token().map_err(ResendError::Other)?;
+    activation_tokens::Entity::insert(activation_tokens::ActiveModel {
+        user_id: Set(user.id),
+        token_hash: Set(tokens::hash_token(&token)),
+        purpose: Set("activate".into()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(ACTIVATION_DAYS)),
+        used_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await?;
+    let msg = mail
+        .message(user.id, &user.email, &user.name, &token)
+        .map_err(ResendError::Other)?;
+    crate::services::outbox::enqueue(txn, msg, &mail.message_domain, now).await?;
+    Ok(user.email)
 }
 
 /// Creates an invitation link and e-mails it to `to`, in one transaction (the link and its

@@ -113,3 +113,69 @@ pub async fn disable_user(
     txn.commit().await?;
     Ok(true)
 }
+
+/// What the admin home page shows: certificates matching the search, every organisation and the
+/// newest audit entries in words.
+pub struct Overview {
+    pub certificates: Vec<cert_entity::Model>,
+    pub organisations: Vec<organisations::Model>,
+    pub audit: Vec<crate::services::audit_words::AuditLine>,
+}
+
+/// # Errors
+/// When the database fails.
+pub async fn overview(
+    db: &DatabaseConnection,
+    certificate_query: &str,
+    limit: u64,
+) -> Result<Overview, DbErr> {
+    let recent = crate::services::audit_words::AuditFilter {
+        limit: 20,
+        ..Default::default()
+    };
+    let (certificates, organisations, audit) = futures_util::future::try_join3(
+        certificates::search(db, certificate_query, limit),
+        orgs::all(db),
+        crate::services::audit_words::search(db, &recent),
+    )
+    .await?;
+    Ok(Overview {
+        certificates,
+        organisations,
+        audit,
+    })
+}
+
+/// A web address name made from an organisation's name: "Leeds Teaching Hospitals NHS Trust" →
+/// `leeds-teaching-hospitals-nhs-trust` (at most 64 characters; letters without accents kept).
+pub fn suggest_slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().to_lowercase().chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out: String = out.chars().take(64).collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_web_address_name_is_suggested_from_the_organisation_name() {
+        assert_eq!(
+            suggest_slug("Leeds Teaching Hospitals NHS Trust"),
+            "leeds-teaching-hospitals-nhs-trust"
+        );
+        assert_eq!(suggest_slug("  St. Mary's (North) "), "st-mary-s-north");
+        assert_eq!(suggest_slug("!!!"), "");
+        assert!(orgs::parse_slug(&suggest_slug(&"Trust ".repeat(30))).is_ok());
+    }
+}

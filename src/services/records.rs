@@ -227,7 +227,7 @@ async fn member_records(
                 name: u.name,
                 email: u.email,
                 employee_number: m.employee_number,
-                role: m.role,
+                role: m.role.as_str().to_string(),
                 cohort: m.cohort_id.and_then(|c| cohort_names.get(&c).cloned()),
                 joined_at: m.joined_at,
             })

@@ -9,6 +9,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use crate::course::Course;
 use crate::entities::{certificates, cohorts, enrolments, module_progress, org_members, users};
 
+/// What an imported account holds as its password until the person activates it (never a PHC
+/// string, so no password can match).
+pub const UNSET_PASSWORD: &str = "!unset";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Name,
@@ -65,7 +69,9 @@ pub struct ModuleCell {
     pub status: CellStatus,
     pub percent: i32,
     pub best_score: Option<i32>,
+    pub attempts: i32,
     pub due: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +83,8 @@ pub struct LearnerRow {
     pub role: crate::domain::MemberRole,
     pub cohort_id: Option<i32>,
     pub cohort: Option<String>,
+    /// False for an imported person who has not yet used their activation link.
+    pub activated: bool,
     pub percent: i32,
     pub last_active: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -129,6 +137,12 @@ fn members(org_id: i32, course_slug: &str, filter: &Filter) -> SelectStatement {
         Alias::new("cohort_name"),
     )
     .expr_as(
+        Expr::cust(format!(
+            "CAST(CASE WHEN users.password_hash = '{UNSET_PASSWORD}' THEN 0 ELSE 1 END AS BIGINT)"
+        )),
+        Alias::new("activated"),
+    )
+    .expr_as(
         Expr::col((enrolments::Entity, enrolments::Column::ProgressPercent)),
         Alias::new("percent"),
     )
@@ -175,6 +189,7 @@ struct Base {
     role: crate::domain::MemberRole,
     cohort_id: Option<i32>,
     cohort: Option<String>,
+    activated: bool,
     percent: Option<i32>,
     last_active: Option<DateTime<Utc>>,
     completed_at: Option<DateTime<Utc>>,
@@ -189,6 +204,7 @@ fn base(row: &QueryResult) -> Result<Base, DbErr> {
         role: row.try_get("", "role")?,
         cohort_id: row.try_get("", "cohort_id")?,
         cohort: row.try_get("", "cohort_name")?,
+        activated: row.try_get::<i64>("", "activated")? != 0,
         percent: row.try_get("", "percent")?,
         last_active: row.try_get("", "last_active")?,
         completed_at: row.try_get("", "completed_at")?,
@@ -268,7 +284,9 @@ async fn complete_rows(
                         status,
                         percent,
                         best_score: p.and_then(|p| p.best_score),
+                        attempts: p.map_or(0, |p| p.attempts),
                         due,
+                        completed_at: p.and_then(|p| p.completed_at),
                     }
                 })
                 .collect();
@@ -281,6 +299,7 @@ async fn complete_rows(
                 role: b.role,
                 cohort_id: b.cohort_id,
                 cohort: b.cohort,
+                activated: b.activated,
                 percent: b.percent.unwrap_or(0),
                 last_active: b.last_active,
                 completed_at: b.completed_at,
@@ -430,6 +449,103 @@ pub async fn totals(
     Ok(totals)
 }
 
+/// One module of the cohort at a glance: how many people have not started, are in progress, are
+/// done, or are past the module's due date without finishing it (these four add up to everyone).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleGlance {
+    pub not_started: i64,
+    pub in_progress: i64,
+    pub done: i64,
+    pub overdue: i64,
+}
+
+/// Per module, the four groups of [`ModuleGlance`], with the same rules as each learner's cells:
+/// done first, then overdue (a weekly cohort past the due date), then in progress, else not started.
+///
+/// # Errors
+/// When the database fails.
+pub async fn glance(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Result<Vec<ModuleGlance>, DbErr> {
+    let backend = db.get_database_backend();
+    let cohort_col = Expr::col((org_members::Entity, org_members::Column::CohortId));
+    let mut people = Query::select();
+    people
+        .expr_as(cohort_col.clone(), Alias::new("cohort_id"))
+        .expr_as(
+            Func::count(Expr::col((org_members::Entity, org_members::Column::Id))),
+            Alias::new("n"),
+        )
+        .from(org_members::Entity)
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
+        .group_by_col((org_members::Entity, org_members::Column::CohortId));
+    let mut progress = Query::select();
+    progress
+        .expr_as(cohort_col, Alias::new("cohort_id"))
+        .expr_as(
+            Expr::col((module_progress::Entity, module_progress::Column::ModuleSlug)),
+            Alias::new("module"),
+        )
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)"),
+            Alias::new("done"),
+        )
+        .expr_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NULL AND (module_progress.progress_percent > 0 OR module_progress.attempts > 0) THEN 1 ELSE 0 END), 0)"),
+            Alias::new("in_progress"),
+        )
+        .from(module_progress::Entity)
+        .join(
+            JoinType::InnerJoin,
+            org_members::Entity,
+            Expr::col((org_members::Entity, org_members::Column::UserId))
+                .equals((module_progress::Entity, module_progress::Column::UserId)),
+        )
+        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
+        .group_by_col((org_members::Entity, org_members::Column::CohortId))
+        .group_by_col((module_progress::Entity, module_progress::Column::ModuleSlug));
+    if let Some(c) = filter.cohort {
+        people.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
+        progress.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
+    }
+    let mut members: Vec<(Option<i32>, i64)> = Vec::new();
+    for r in db.query_all_raw(backend.build(&people)).await? {
+        members.push((r.try_get("", "cohort_id")?, r.try_get("", "n")?));
+    }
+    let mut counts: HashMap<(Option<i32>, String), (i64, i64)> = HashMap::new();
+    for r in db.query_all_raw(backend.build(&progress)).await? {
+        counts.insert(
+            (r.try_get("", "cohort_id")?, r.try_get("", "module")?),
+            (r.try_get("", "done")?, r.try_get("", "in_progress")?),
+        );
+    }
+    let cohorts = cohort_map(db, org_id).await?;
+    let mut out = vec![ModuleGlance::default(); course.modules.len()];
+    for (cohort, n) in members {
+        let dues = due_dates(course, cohort.and_then(|c| cohorts.get(&c)));
+        for ((m, due), g) in course.modules.iter().zip(dues).zip(out.iter_mut()) {
+            let (done, started) = counts
+                .get(&(cohort, m.slug.clone()))
+                .copied()
+                .unwrap_or_default();
+            let open = std::cmp::max(n - done, 0);
+            g.done += std::cmp::min(done, n);
+            if due.is_some_and(|d| now > d) {
+                g.overdue += open;
+            } else {
+                let started = std::cmp::min(started, open);
+                g.in_progress += started;
+                g.not_started += open - started;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A batch of rows after `after_member` (by member id), for streaming every row of a large report.
 ///
 /// # Errors
@@ -469,6 +585,7 @@ pub fn csv_header(course: &Course) -> Vec<String> {
         "email",
         "role",
         "cohort",
+        "activated",
         "course_percent",
         "last_active",
         "completed_at",
@@ -481,6 +598,7 @@ pub fn csv_header(course: &Course) -> Vec<String> {
         h.push(format!("module_{}_status", m.number));
         h.push(format!("module_{}_percent", m.number));
         h.push(format!("module_{}_best_score", m.number));
+        h.push(format!("module_{}_due", m.number));
     }
     h
 }
@@ -495,6 +613,7 @@ pub fn csv_record(r: &LearnerRow) -> Vec<String> {
         safe_cell(&r.email),
         r.role.as_str().to_string(),
         safe_cell(r.cohort.as_deref().unwrap_or("")),
+        if r.activated { "yes" } else { "no" }.to_string(),
         r.percent.to_string(),
         fmt(r.last_active),
         fmt(r.completed_at),
@@ -504,6 +623,11 @@ pub fn csv_record(r: &LearnerRow) -> Vec<String> {
         v.push(m.status.label().to_string());
         v.push(m.percent.to_string());
         v.push(m.best_score.map(|s| s.to_string()).unwrap_or_default());
+        v.push(
+            m.due
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+        );
     }
     v
 }
@@ -515,8 +639,8 @@ pub const PER_PAGE: u64 = 50;
 pub struct ReportParts {
     pub rows: Vec<LearnerRow>,
     pub totals: Totals,
+    pub glance: Vec<ModuleGlance>,
     pub cohorts: Vec<crate::entities::cohorts::Model>,
-    pub invitations: Vec<crate::entities::invitations::Model>,
     pub gains: Vec<crate::services::confidence::Gain>,
 }
 
@@ -533,21 +657,108 @@ pub async fn report_parts(
     page_number: u64,
     now: DateTime<Utc>,
 ) -> Result<ReportParts, DbErr> {
-    let (rows, totals, cohorts, invitations, gains) = futures_util::future::try_join5(
+    let (rows, totals, glance, cohorts, gains) = futures_util::future::try_join5(
         page(db, course, org_id, filter, page_number, PER_PAGE, now),
         totals(db, course, org_id, filter),
+        glance(db, course, org_id, filter, now),
         crate::services::organisations::cohorts_of(db, org_id),
-        crate::services::organisations::invitations_of(db, org_id),
         crate::services::confidence::org_gain(db, course, org_id, filter.cohort),
     )
     .await?;
     Ok(ReportParts {
         rows,
         totals,
+        glance,
         cohorts,
-        invitations,
         gains,
     })
+}
+
+/// One quiz attempt, for the learner's detail page.
+#[derive(Debug, Clone)]
+pub struct AttemptLine {
+    pub public_id: String,
+    pub module_slug: String,
+    pub submitted_at: DateTime<Utc>,
+    pub score_percent: i32,
+    pub passed: bool,
+}
+
+/// Everything a course lead sees about one member of their organisation.
+pub struct LearnerDetail {
+    pub row: LearnerRow,
+    pub attempts: Vec<AttemptLine>,
+    /// Worksheets with at least one saved answer, by module slug.
+    pub worksheets_started: Vec<String>,
+    pub shares_plan: bool,
+    pub cohorts: Vec<cohorts::Model>,
+}
+
+/// One member of the organisation with their progress per module, attempts and plan status;
+/// `None` when the person is not a member (so other organisations' people stay unseen).
+///
+/// # Errors
+/// When the database fails.
+pub async fn learner(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<LearnerDetail>, DbErr> {
+    use crate::entities::{quiz_attempts, worksheet_answers};
+    use sea_orm::QueryOrder;
+    let backend = db.get_database_backend();
+    let all = Filter {
+        cohort: None,
+        sort: Sort::Name,
+        descending: false,
+    };
+    let mut q = members(org_id, &course.slug, &all);
+    q.and_where(Expr::col((users::Entity, users::Column::Id)).eq(user_id));
+    let rows = db.query_all_raw(backend.build(&q)).await?;
+    let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
+    let cohorts = cohort_map(db, org_id).await?;
+    let Some(row) = complete_rows(db, course, bases, &cohorts, now)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let attempts = quiz_attempts::Entity::find()
+        .filter(quiz_attempts::Column::UserId.eq(user_id))
+        .order_by_desc(quiz_attempts::Column::SubmittedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| AttemptLine {
+            public_id: a.public_id,
+            module_slug: a.module_slug,
+            submitted_at: a.submitted_at,
+            score_percent: a.score_percent,
+            passed: a.passed,
+        })
+        .collect();
+    let mut worksheets_started: Vec<String> = worksheet_answers::Entity::find()
+        .filter(worksheet_answers::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.module_slug)
+        .collect();
+    worksheets_started.sort();
+    worksheets_started.dedup();
+    let shares_plan = crate::services::worksheets::shares_plan(db, user_id).await?;
+    let mut cohorts: Vec<cohorts::Model> = cohorts.into_values().collect();
+    cohorts.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Some(LearnerDetail {
+        row,
+        attempts,
+        worksheets_started,
+        shares_plan,
+        cohorts,
+    }))
 }
 
 #[cfg(test)]

@@ -42,7 +42,8 @@ pub async fn issue_and_show(
             Err(ResetRefused::NotFound) => return Err(AppError::NotFound),
             Err(ResetRefused::Admin) => {
                 return Err(AppError::Forbidden(
-                    "Only a platform admin can reset an admin's password.".into(),
+                    "Only a platform admin can reset a course lead's or an admin's password."
+                        .into(),
                 ));
             }
             Err(ResetRefused::Db(e)) => return Err(e.into()),

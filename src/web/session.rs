@@ -69,6 +69,12 @@ impl Visitor {
         };
         if let Some(user) = &visitor.user {
             tracing::Span::current().record("user_id", user.id);
+            // For the header's "Course lead" link on pages (platform admins have "Admin").
+            if req.method() == actix_web::http::Method::GET && user.role != "platform_admin" {
+                let led = crate::services::organisations::led_by(&state.db, user.id).await?;
+                req.extensions_mut()
+                    .insert(crate::web::view::CourseLeadOf(led));
+            }
         }
         req.extensions_mut().insert(visitor.clone());
         Ok(visitor)

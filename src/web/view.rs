@@ -13,6 +13,30 @@ use crate::web::session::Visitor;
 pub struct NavUser {
     pub name: String,
     pub is_admin: bool,
+    /// Where the header's "Course lead" link goes, for people who lead an organisation's course.
+    pub course_lead: Option<String>,
+}
+
+/// The organisations (slug, name) the visitor is a course lead of, found once per request by
+/// the `Page` extractor for the header.
+#[derive(Clone, Debug, Default)]
+pub struct CourseLeadOf(pub Vec<(String, String)>);
+
+impl CourseLeadOf {
+    /// The header link: the organisation's report when there is one, the list when several.
+    pub fn link(&self) -> Option<String> {
+        match self.0.as_slice() {
+            [] => None,
+            [(slug, _)] => Some(format!("/org/{slug}")),
+            _ => Some("/org".into()),
+        }
+    }
+}
+
+fn course_lead_link(req: &HttpRequest) -> Option<String> {
+    req.extensions()
+        .get::<CourseLeadOf>()
+        .and_then(CourseLeadOf::link)
 }
 
 /// What the layout needs on every page.
@@ -86,6 +110,7 @@ pub fn render<T: Serialize>(
         user: visitor.user.as_ref().map(|u| NavUser {
             name: u.name.clone(),
             is_admin: u.role == crate::domain::Role::PlatformAdmin,
+            course_lead: course_lead_link(req),
         }),
         csrf_token,
         section: view.section,
@@ -133,6 +158,7 @@ pub fn render_error_page(
             v.user.as_ref().map(|u| NavUser {
                 name: u.name.clone(),
                 is_admin: u.role == crate::domain::Role::PlatformAdmin,
+                course_lead: course_lead_link(req),
             }),
             crate::web::csrf::token_for(state, req, v)
                 .map(|(token, _)| token)

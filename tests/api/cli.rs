@@ -221,3 +221,82 @@ fn check_course_warns_about_an_acronym_missing_from_the_glossary_with_its_line()
         "one warning per acronym and lesson: {err}"
     );
 }
+
+/// The README's pitfall: `create-admin` run without the server's `--data-dir` would make the admin
+/// in another database. Every command takes the same settings, before or after its name, and
+/// says which database it opened.
+#[tokio::test]
+async fn every_command_reads_the_servers_data_dir_and_says_which_database_it_used() {
+    let data = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut child = deepdive()
+        .args([
+            "create-admin",
+            "--email",
+            "lead@example.org",
+            "--name",
+            "Data Dir Admin",
+        ])
+        .arg("--data-dir")
+        .arg(data.path())
+        .current_dir(elsewhere.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("DEEPDIVE_DATA_DIR")
+        .env("DEEPDIVE_COURSE_DIR", course_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    let file = data.path().join("deepdive.db");
+    assert!(
+        said.contains(&file.display().to_string()),
+        "names the database: {said}"
+    );
+    assert!(file.exists());
+    assert!(
+        !elsewhere.path().join("data").exists(),
+        "nothing made in ./data"
+    );
+
+    // The environment variable works the same for the next command.
+    let out = deepdive()
+        .args(["create-org", "--name", "Env Trust", "--slug", "env-trust"])
+        .current_dir(elsewhere.path())
+        .env_remove("DATABASE_URL")
+        .env("DEEPDIVE_DATA_DIR", data.path())
+        .env("DEEPDIVE_COURSE_DIR", course_dir())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains(&file.display().to_string()), "{said}");
+
+    // The server started on that folder has both.
+    let mut settings = test_settings(data.path(), &course_dir());
+    settings.database_url = None;
+    let db = deepdive::db::connect(&settings).await.unwrap();
+    let admin = deepdive::services::auth::find_by_email(
+        &db,
+        &deepdive::domain::Email::parse("lead@example.org").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(admin.role, "platform_admin");
+    assert!(
+        deepdive::services::organisations::by_slug(&db, "env-trust")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

@@ -13,6 +13,7 @@ mod cli;
 mod client_address;
 mod confidence;
 mod course_files;
+mod course_leads;
 mod credential_verifiers;
 mod glossary;
 mod hardening;

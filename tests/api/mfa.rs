@@ -230,7 +230,7 @@ async fn an_organisation_can_require_it_for_its_admins() {
     admin.enrol_mfa().await;
     assert!(
         admin
-            .get_html("/org/mfa-trust")
+            .get_html("/org/mfa-trust/cohorts")
             .await
             .contains("name=\"require_admin_mfa\" type=\"checkbox\" value=\"yes\" checked")
     );

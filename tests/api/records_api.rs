@@ -221,7 +221,7 @@ async fn each_endpoint_returns_the_organisations_records_and_another_organisatio
     let (_outsider, outsider_id) = org_learner(&app, org_b, "Out Sider", None).await;
     let r = admin_a
         .submit(
-            &format!("/org/trust-a/members/{finisher_id}"),
+            &format!("/org/trust-a/members/{finisher_id}/employee-number"),
             &format!("/org/trust-a/members/{finisher_id}/employee-number"),
             &[("employee_number", "12345678-2")],
         )
@@ -558,8 +558,8 @@ async fn employee_numbers_are_imported_by_csv_and_edited_on_the_member_page() {
     assert_eq!(numbers("bob@example.org").await, None);
 
     let bob = app.user("bob@example.org").await;
-    let page = format!("/org/staffno/members/{}", bob.id);
-    let action = format!("{page}/employee-number");
+    let page = format!("/org/staffno/members/{}/employee-number", bob.id);
+    let action = page.clone();
     let r = admin
         .submit(&page, &action, &[("employee_number", "=1+2")])
         .await;

@@ -180,7 +180,7 @@ async fn a_cohort_with_reminders_turned_off_by_its_org_admin_gets_none() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(
         admin
-            .get_html("/org/quiet")
+            .get_html("/org/quiet/cohorts")
             .await
             .contains("Reminder e-mails off")
     );

@@ -198,7 +198,7 @@ pub async fn set_cohort_reminders(
     if !reminders::set_cohort_reminders(&state.db, &state.clock, &admin.who, cohort_id, on).await? {
         return Err(AppError::NotFound);
     }
-    Ok(page.see_other(&admin.url(&format!("?cohort={cohort_id}"))))
+    Ok(page.see_other(&admin.url(&format!("/cohorts#cohort-{cohort_id}"))))
 }
 
 #[derive(Serialize)]

@@ -118,18 +118,28 @@ routes! {
     // The platform admin area.
     GET  "/admin" => PlatformAdmin, admin::admin_home;
     GET  "/admin/scorm.zip" => PlatformAdmin, scorm::download_scorm;
-    GET  "/admin/certificates/{code}" => PlatformAdmin, admin::show_certificate;
-    POST "/admin/certificates/{code}/revoke" => PlatformAdmin, admin::revoke_certificate;
-    POST "/admin/organisations" => PlatformAdmin, admin::create_organisation;
-    POST "/admin/organisations/{slug}/admins" => PlatformAdmin, admin::appoint_org_admin;
-    POST "/admin/users/{id}/disable" => PlatformAdmin, admin::disable_user;
-    // The org admin area. Bulk imports may be larger than ordinary forms.
+    GET  "/admin/audit" => PlatformAdmin, admin::audit_log::show_audit;
+    GET  "/admin/audit.csv" => PlatformAdmin, admin::audit_log::audit_csv;
+    GET  "/admin/certificates/{code}" => PlatformAdmin, admin::certificates::show_certificate;
+    POST "/admin/certificates/{code}/revoke" => PlatformAdmin, admin::certificates::revoke_certificate;
+    POST "/admin/organisations" => PlatformAdmin, admin::organisations::create_organisation;
+    POST "/admin/organisations/{slug}/admins" => PlatformAdmin, admin::organisations::appoint_org_admin;
+    POST "/admin/users/{id}/disable" => PlatformAdmin, admin::users::disable_user;
+    // The course lead (org admin) area. Bulk imports may be larger than ordinary forms.
+    GET  "/org" => Learner, org::report::show_led_organisations;
     GET  "/org/{slug}" => OrgAdmin, org::report::show_report;
     GET  "/org/{slug}/progress.csv" => OrgAdmin, org::report::progress_csv;
+    GET  "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::show_cohorts;
     POST "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::create_cohort;
+    POST "/org/{slug}/moves" => OrgAdmin, org::members::move_members;
+    GET  "/org/{slug}/members/{user_id}" => OrgAdmin, org::members::show_member;
     POST "/org/{slug}/members/{user_id}/cohort" => OrgAdmin, org::members::move_member;
-    POST "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::members::remove_member;
+    GET  "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::leaving::confirm_remove;
+    POST "/org/{slug}/members/{user_id}/remove" => OrgAdmin, org::leaving::remove_member;
+    GET  "/org/{slug}/removed/{user_id}" => OrgAdmin, org::leaving::show_removed;
+    POST "/org/{slug}/members/{user_id}/restore" => OrgAdmin, org::leaving::restore_member;
     POST "/org/{slug}/members/{user_id}/reset" => OrgAdmin, org::members::reset_member;
+    POST "/org/{slug}/members/{user_id}/activation" => OrgAdmin, org::members::resend_activation;
     POST "/org/{slug}/invitations" => OrgAdmin, org::invitations::create_invitation;
     POST "/org/{slug}/invitations/{id}/revoke" => OrgAdmin, org::invitations::revoke_invitation;
     GET  "/org/{slug}/import" => OrgAdmin, org::import::show_import, limit IMPORT_LIMIT;
@@ -139,11 +149,12 @@ routes! {
     POST "/org/{slug}/security" => OrgAdmin, org::report::set_security;
     GET  "/org/{slug}/audit" => OrgAdmin, org::audit_log::show_audit;
     GET  "/org/{slug}/completions.csv" => OrgAdmin, org::esr::completions_csv;
-    GET  "/org/{slug}/members/{user_id}" => OrgAdmin, org::member::show_member;
+    GET  "/org/{slug}/members/{user_id}/employee-number" => OrgAdmin, org::member::show_member;
     POST "/org/{slug}/members/{user_id}/employee-number" => OrgAdmin, org::member::set_employee_number;
     GET  "/org/{slug}/api" => OrgAdmin, org::api_tokens::show_api_tokens;
     POST "/org/{slug}/api/tokens" => OrgAdmin, org::api_tokens::create_api_token;
     POST "/org/{slug}/api/tokens/{id}/revoke" => OrgAdmin, org::api_tokens::revoke_api_token;
+    GET  "/org/{slug}/audit.csv" => OrgAdmin, org::audit_log::audit_csv;
     // Invitations and activation links.
     GET  "/invite/{token}" => Public, onboarding::show_invite;
     POST "/invite/{token}" => Learner, onboarding::accept_invite;
@@ -190,4 +201,8 @@ routes! {
     GET  "/api/v1/completions" => ApiToken, api::records::list_completions;
     GET  "/api/v1/certificates" => ApiToken, api::records::list_certificates;
     GET  "/api/v1/certificates/{code}" => ApiToken, api::records::show_certificate;
+    GET  "/admin/users" => PlatformAdmin, admin::users::find_users;
+    POST "/admin/users/{id}/reset" => PlatformAdmin, admin::users::reset_user;
+    GET  "/admin/users/{id}/delete" => PlatformAdmin, admin::users::show_delete_user;
+    POST "/admin/users/{id}/delete" => PlatformAdmin, admin::users::delete_user;
 }

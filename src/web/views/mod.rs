@@ -2,11 +2,14 @@
 //! so they can be unit-tested without HTTP.
 pub mod account;
 pub mod api;
+pub mod audit;
 pub mod confidence;
 pub mod export;
+pub mod org_cohorts;
 pub mod org_import;
 pub mod org_insight;
 pub mod org_records;
+pub mod org_learner;
 pub mod org_report;
 pub mod plan;
 pub mod quiz;

@@ -3,6 +3,7 @@ use serde::Serialize;
 
 use crate::course::{Course, Module, Question, QuestionKind};
 use crate::entities::organisations;
+use crate::services::confidence::SUPPRESS_BELOW;
 use crate::services::insight::Insight;
 
 #[derive(Serialize)]
@@ -27,6 +28,14 @@ struct QuestionInsight {
     flags: Vec<&'static str>,
     choices: Vec<ChoiceCount>,
     hard: bool,
+    /// Fewer than the small-number threshold answered: no figures or per-answer counts, so
+    /// nobody's answers can be picked out.
+    suppressed: bool,
+    /// "46% got it fully right at their first attempt (13 people)".
+    first_words: String,
+    all_words: String,
+    /// Whether people who did well overall got it right more often, in words.
+    separates: &'static str,
 }
 
 #[derive(Serialize)]
@@ -39,6 +48,7 @@ pub struct InsightPage {
     learners: usize,
     attempts: usize,
     questions: Vec<QuestionInsight>,
+    suppress_below: usize,
 }
 
 /// A share as a whole percentage, or a dash when there is no data.
@@ -61,10 +71,48 @@ pub fn kind_in_words(kind: QuestionKind) -> &'static str {
     }
 }
 
+/// The share who got it fully right, in a sentence.
+pub fn right_in_words(share: Option<f64>, answered: usize, when: &str) -> String {
+    match share {
+        Some(f) => format!(
+            "{} got it fully right {when} ({answered} {})",
+            pct(Some(f)),
+            if answered == 1 { "answer" } else { "answers" }
+        ),
+        None => format!("Nobody has answered it {when} yet"),
+    }
+}
+
+/// What the discrimination figure means for a course lead.
+pub fn separates_in_words(d: Option<f64>) -> &'static str {
+    match d {
+        None => {
+            "Not enough answers yet to tell whether it separates people who know the topic from those who do not."
+        }
+        Some(d) if d >= 0.3 => {
+            "People who did well on the whole quiz got this right more often: a good test of the topic."
+        }
+        Some(d) if d >= 0.1 => {
+            "People who did well on the whole quiz got this right a little more often."
+        }
+        Some(d) if d >= 0.0 => {
+            "Whether people got this right had little to do with how they did overall: worth a look."
+        }
+        Some(_) => {
+            "People who did well overall got this wrong more often: check the answer and the wording."
+        }
+    }
+}
+
 fn question(q: &Question, ins: &Insight) -> QuestionInsight {
     let first = ins.first.get(&q.id).cloned().unwrap_or_default();
     let all = ins.all.get(&q.id).cloned().unwrap_or_default();
+    let suppressed = all.answered < SUPPRESS_BELOW;
     QuestionInsight {
+        suppressed,
+        first_words: right_in_words(first.facility, first.answered, "at their first attempt"),
+        all_words: right_in_words(all.facility, all.answered, "over all attempts"),
+        separates: separates_in_words(first.discrimination),
         prompt: q.prompt.clone(),
         kind: kind_in_words(q.kind),
         first_n: first.answered,
@@ -73,17 +121,20 @@ fn question(q: &Question, ins: &Insight) -> QuestionInsight {
         all_facility: pct(all.facility),
         first_discrimination: corr(first.discrimination),
         all_discrimination: corr(all.discrimination),
-        choices: q
-            .options
-            .iter()
-            .map(|o| ChoiceCount {
-                text: o.text.clone(),
-                correct: o.correct,
-                first: first.choices.get(&o.id).copied().unwrap_or(0),
-                all: all.choices.get(&o.id).copied().unwrap_or(0),
-            })
-            .collect(),
-        hard: all.facility.is_some_and(|f| f < 0.5),
+        choices: if suppressed {
+            Vec::new()
+        } else {
+            q.options
+                .iter()
+                .map(|o| ChoiceCount {
+                    text: o.text.clone(),
+                    correct: o.correct,
+                    first: first.choices.get(&o.id).copied().unwrap_or(0),
+                    all: all.choices.get(&o.id).copied().unwrap_or(0),
+                })
+                .collect()
+        },
+        hard: !suppressed && all.facility.is_some_and(|f| f < 0.5),
         flags: crate::services::insight::review_flags(&first),
     }
 }
@@ -121,6 +172,7 @@ impl InsightPage {
             learners: ins.learners,
             attempts: ins.attempts,
             questions,
+            suppress_below: SUPPRESS_BELOW,
         }
     }
 }
@@ -136,5 +188,10 @@ mod tests {
         assert_eq!(corr(Some(0.3333)), "0.33");
         assert_eq!(corr(None), "–");
         assert_eq!(kind_in_words(QuestionKind::TrueFalse), "True or false");
+        assert_eq!(
+            right_in_words(Some(0.456), 13, "at their first attempt"),
+            "46% got it fully right at their first attempt (13 answers)"
+        );
+        assert!(separates_in_words(Some(-0.2)).contains("check the answer"));
     }
 }

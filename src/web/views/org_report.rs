@@ -4,42 +4,47 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::course::Course;
-use crate::entities::{cohorts, invitations, organisations};
+use crate::entities::{cohorts, organisations};
 use crate::services::confidence::{Gain, SUPPRESS_BELOW};
-use crate::services::organisations::{self as orgs, InvitationState};
-use crate::services::reports::{CellStatus, Filter, LearnerRow, ModuleCell, ReportParts, Totals};
+use crate::services::organisations::InvitationState;
+use crate::services::reports::{CellStatus, Filter, LearnerRow, ModuleGlance, ReportParts};
 
 use crate::services::reports::PER_PAGE;
-
-#[derive(Serialize)]
-struct CellView {
-    status: &'static str,
-    tag: &'static str,
-    percent: i32,
-    best_score: Option<i32>,
-    due: Option<String>,
-}
 
 #[derive(Serialize)]
 struct RowView {
     user_id: i32,
     name: String,
     email: String,
-    is_admin: bool,
+    is_lead: bool,
     cohort: Option<String>,
     percent: i32,
+    modules_done: String,
+    status: String,
+    tag: &'static str,
+    next_due: Option<String>,
     last_active: String,
-    certificate: Option<String>,
-    modules: Vec<CellView>,
+}
+
+/// One module of the at-a-glance chart: the four groups with their counts and bar widths.
+#[derive(Serialize)]
+struct GlanceView {
+    number: usize,
+    title: String,
+    done: i64,
+    in_progress: i64,
+    not_started: i64,
+    overdue: i64,
+    /// Bar segments as (x, width) in percent of 100, in the order done, in progress, overdue, not started.
+    bars: Vec<BarView>,
+    summary: String,
 }
 
 #[derive(Serialize)]
-struct ModuleHead {
-    number: usize,
-    title: String,
-    completed: i64,
-    in_progress: i64,
-    rate: i64,
+struct BarView {
+    class: &'static str,
+    x: i64,
+    width: i64,
 }
 
 /// A cohort in a drop-down (the report's filter, the import form).
@@ -70,16 +75,6 @@ impl CohortOption {
 }
 
 #[derive(Serialize)]
-struct InvitationView {
-    id: i32,
-    cohort: Option<String>,
-    expires: String,
-    uses: String,
-    state: &'static str,
-    open: bool,
-}
-
-#[derive(Serialize)]
 struct GainView {
     statement: String,
     answered: usize,
@@ -92,12 +87,11 @@ struct GainView {
 pub struct ReportPage {
     slug: String,
     name: String,
-    require_admin_mfa: bool,
     learners: i64,
     started: i64,
     completed: i64,
     completion_rate: i64,
-    modules: Vec<ModuleHead>,
+    glance: Vec<GlanceView>,
     rows: Vec<RowView>,
     cohorts: Vec<CohortOption>,
     cohort: String,
@@ -107,11 +101,16 @@ pub struct ReportPage {
     pages: u64,
     prev: Option<u64>,
     next: Option<u64>,
-    invitations: Vec<InvitationView>,
-    new_invite: Option<String>,
-    module_slugs: Vec<(usize, String, String)>,
     confidence: Vec<GainView>,
     suppress_below: usize,
+    /// After a bulk move: what was done.
+    notice: Option<Notice>,
+}
+
+/// A message at the top of the report after an action.
+#[derive(Serialize, Default)]
+pub struct Notice {
+    pub text: String,
 }
 
 /// A whole-number percentage, 0 of nothing.
@@ -136,7 +135,7 @@ pub fn invitation_state_in_words(state: InvitationState) -> &'static str {
     }
 }
 
-fn tag_colour(status: CellStatus) -> &'static str {
+pub fn tag_colour(status: CellStatus) -> &'static str {
     match status {
         CellStatus::Completed => "green",
         CellStatus::InProgress => "blue",
@@ -145,65 +144,115 @@ fn tag_colour(status: CellStatus) -> &'static str {
     }
 }
 
-fn cell(c: &ModuleCell) -> CellView {
-    CellView {
-        status: c.status.label(),
-        tag: tag_colour(c.status),
-        percent: c.percent,
-        best_score: c.best_score,
-        due: c.due.map(|d| d.format("%-d %b").to_string()),
+/// A date in the report: "8 Dec 2026".
+pub fn day(d: DateTime<Utc>) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// The one-line status of a learner: not yet activated, finished, overdue (which modules),
+/// in progress or not started.
+pub fn status_in_words(r: &LearnerRow, course: &Course) -> (String, &'static str) {
+    if !r.activated {
+        return ("Not yet activated".into(), "grey");
+    }
+    if r.completed_at.is_some() || r.certificate.is_some() {
+        return ("Finished".into(), "green");
+    }
+    let overdue: Vec<String> = course
+        .modules
+        .iter()
+        .zip(&r.modules)
+        .filter(|(_, c)| c.status == CellStatus::Overdue)
+        .map(|(m, _)| m.number.to_string())
+        .collect();
+    match overdue.as_slice() {
+        [] if r.percent > 0 || r.modules.iter().any(|c| c.status != CellStatus::NotStarted) => {
+            ("In progress".into(), "blue")
+        }
+        [] => ("Not started".into(), "grey"),
+        [one] => (format!("Overdue: module {one}"), "red"),
+        many => (format!("Overdue: modules {}", many.join(", ")), "red"),
     }
 }
 
-fn row(r: LearnerRow) -> RowView {
-    RowView {
-        user_id: r.user_id,
-        name: r.name,
-        email: r.email,
-        is_admin: r.role == crate::domain::MemberRole::OrgAdmin,
-        cohort: r.cohort,
-        percent: r.percent,
-        last_active: r
-            .last_active
-            .map_or_else(|| "Never".into(), |d| d.format("%-d %b %Y").to_string()),
-        certificate: r.certificate,
-        modules: r.modules.iter().map(cell).collect(),
-    }
-}
-
-fn invitation(
-    i: &invitations::Model,
-    cohorts: &[cohorts::Model],
-    now: DateTime<Utc>,
-) -> InvitationView {
-    let state = orgs::invitation_state(i, now);
-    InvitationView {
-        id: i.id,
-        cohort: i
-            .cohort_id
-            .and_then(|c| cohorts.iter().find(|x| x.id == c))
-            .map(|c| c.name.clone()),
-        expires: i.expires_at.format("%-d %b %Y").to_string(),
-        uses: match i.max_uses {
-            Some(m) => format!("{} of {m}", i.uses),
-            None => i.uses.to_string(),
-        },
-        state: invitation_state_in_words(state),
-        open: state == InvitationState::Open,
-    }
-}
-
-fn modules(course: &Course, totals: &Totals) -> Vec<ModuleHead> {
+/// The next module due that is not done, as "Module 2 due 8 Dec 2026".
+pub fn next_due(r: &LearnerRow, course: &Course, now: DateTime<Utc>) -> Option<String> {
     course
         .modules
         .iter()
-        .zip(&totals.modules)
-        .map(|(m, t)| ModuleHead {
-            number: m.number,
-            title: m.title.clone(),
-            completed: t.completed,
-            in_progress: t.in_progress,
-            rate: rate(t.completed, totals.learners),
+        .zip(&r.modules)
+        .filter(|(_, c)| c.status != CellStatus::Completed)
+        .find_map(|(m, c)| c.due.filter(|d| *d >= now).map(|d| (m, d)))
+        .map(|(m, d)| format!("Module {} due {}", m.number, day(d)))
+}
+
+/// Last active, or "Not yet activated" for someone who never set a password (the stored time is
+/// only when they were added, not activity).
+pub fn last_active_in_words(r: &LearnerRow) -> String {
+    if !r.activated {
+        return "Not yet activated".into();
+    }
+    r.last_active.map_or_else(|| "Never".into(), day)
+}
+
+fn row(r: LearnerRow, course: &Course, now: DateTime<Utc>) -> RowView {
+    let (status, tag) = status_in_words(&r, course);
+    let done = r
+        .modules
+        .iter()
+        .filter(|c| c.status == CellStatus::Completed)
+        .count();
+    RowView {
+        user_id: r.user_id,
+        is_lead: r.role == crate::domain::MemberRole::OrgAdmin,
+        cohort: r.cohort.clone(),
+        percent: r.percent,
+        modules_done: format!("{done} of {} modules", r.modules.len()),
+        status,
+        tag,
+        next_due: next_due(&r, course, now),
+        last_active: last_active_in_words(&r),
+        name: r.name,
+        email: r.email,
+    }
+}
+
+fn glance(course: &Course, glance: Vec<ModuleGlance>) -> Vec<GlanceView> {
+    course
+        .modules
+        .iter()
+        .zip(glance)
+        .map(|(m, g)| {
+            let total = g.done + g.in_progress + g.overdue + g.not_started;
+            let mut x = 0;
+            let bars = [
+                ("dd-glance__done", g.done),
+                ("dd-glance__progress", g.in_progress),
+                ("dd-glance__overdue", g.overdue),
+                ("dd-glance__not-started", g.not_started),
+            ]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(class, n)| {
+                let width = rate(n, total);
+                let bar = BarView { class, x, width };
+                x += width;
+                bar
+            })
+            .collect();
+            GlanceView {
+                number: m.number,
+                title: m.title.clone(),
+                summary: format!(
+                    "{} done, {} in progress, {} overdue, {} not started",
+                    g.done, g.in_progress, g.overdue, g.not_started
+                ),
+                done: g.done,
+                in_progress: g.in_progress,
+                not_started: g.not_started,
+                overdue: g.overdue,
+                bars,
+            }
         })
         .collect()
 }
@@ -223,11 +272,11 @@ fn gains(course: &Course, gains: Vec<Gain>) -> Vec<GainView> {
         .collect()
 }
 
-/// Where the report is: this filter, this page of `PER_PAGE`, and a new invitation link to show once.
+/// Where the report is: this filter, this page of `PER_PAGE`, and a notice after an action.
 pub struct Position<'a> {
     pub filter: &'a Filter,
     pub page: u64,
-    pub new_invite: Option<String>,
+    pub notice: Option<Notice>,
     pub now: DateTime<Utc>,
 }
 
@@ -241,8 +290,8 @@ impl ReportPage {
         let ReportParts {
             rows,
             totals,
+            glance: raw_glance,
             cohorts,
-            invitations,
             gains: raw_gains,
         } = parts;
         let pages = u64::try_from(totals.learners)
@@ -253,13 +302,12 @@ impl ReportPage {
         Self {
             slug: org.slug.clone(),
             name: org.name.clone(),
-            require_admin_mfa: org.require_admin_mfa,
             learners: totals.learners,
             started: totals.started,
             completed: totals.completed,
             completion_rate: rate(totals.completed, totals.learners),
-            modules: modules(course, &totals),
-            rows: rows.into_iter().map(row).collect(),
+            glance: glance(course, raw_glance),
+            rows: rows.into_iter().map(|r| row(r, course, at.now)).collect(),
             cohorts: CohortOption::list(&cohorts, at.filter.cohort),
             cohort: at.filter.cohort.map(|c| c.to_string()).unwrap_or_default(),
             sort: at.filter.sort.as_str(),
@@ -268,18 +316,9 @@ impl ReportPage {
             pages,
             prev: (page > 1).then(|| page - 1),
             next: (page < pages).then(|| page + 1),
-            invitations: invitations
-                .iter()
-                .map(|i| invitation(i, &cohorts, at.now))
-                .collect(),
-            new_invite: at.new_invite,
-            module_slugs: course
-                .modules
-                .iter()
-                .map(|m| (m.number, m.slug.clone(), m.title.clone()))
-                .collect(),
             confidence: gains(course, raw_gains),
             suppress_below: SUPPRESS_BELOW,
+            notice: at.notice,
         }
     }
 }

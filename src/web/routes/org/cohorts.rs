@@ -1,34 +1,72 @@
-//! Cohorts: a named, dated group of learners with its pacing.
-use actix_web::HttpResponse;
+//! Cohorts: a named, dated group of learners with its pacing; the page that lists them with the
+//! organisation's invitation links.
+use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::services::org_admin::{self, NewCohort};
+use crate::services::organisations::OrgError;
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::OrgAdmin;
-use crate::web::form::FormFields;
+use crate::web::form::{FieldErrors, FormFields};
 use crate::web::page::Page;
+use crate::web::views::org_cohorts::{CohortValues, FormState};
 
-/// The new-cohort form: `name` (up to 100 characters), `starts_on` (YYYY-MM-DD), `pacing` (self or weekly).
-struct CohortForm(NewCohort);
+#[derive(Deserialize)]
+pub struct CohortsQuery {
+    /// A new invitation's token, shown once after it was made.
+    invite: Option<String>,
+}
 
-impl TryFrom<&FormFields> for CohortForm {
-    type Error = AppError;
+/// `GET /org/{slug}/cohorts`: cohorts, invitation links and the security setting, with their forms.
+#[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
+pub async fn show_cohorts(
+    page: Page,
+    admin: OrgAdmin,
+    query: web::Query<CohortsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let new_invite = query
+        .invite
+        .as_deref()
+        .filter(|t| crate::services::tokens::plausible(t))
+        .map(|t| format!("{}/invite/{t}", page.state.settings.base_url));
+    super::cohorts_page(&page, &admin, FormState::default(), new_invite).await
+}
 
-    fn try_from(f: &FormFields) -> Result<Self, AppError> {
-        let name = f.get("name").trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::BadRequest(
-                "Enter a cohort name of up to 100 characters. Go back and try again.".into(),
-            ));
-        }
-        let starts = NaiveDate::parse_from_str(f.get("starts_on").trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("Enter the start date as year-month-day, for example 2027-01-11. Go back and try again.".into()))?;
-        Ok(Self(NewCohort {
+/// The new-cohort form: `name` (up to 100 characters), `starts_on` (YYYY-MM-DD), `pacing` (self or
+/// weekly). Every problem is collected against its field.
+fn parse_cohort(f: &FormFields) -> Result<NewCohort, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = f.get("name").trim();
+    if name.is_empty() {
+        errors.add("cohort-name", "Enter a name for the cohort");
+    } else if name.chars().count() > 100 {
+        errors.add(
+            "cohort-name",
+            "The cohort name must be 100 characters or fewer",
+        );
+    }
+    let starts = errors.take(
+        "cohort-start",
+        NaiveDate::parse_from_str(f.get("starts_on").trim(), "%Y-%m-%d"),
+        |_| "Enter the start date as year-month-day, for example 2027-01-11".into(),
+    );
+    match starts {
+        Some(starts) if errors.is_empty() => Ok(NewCohort {
             name: name.to_string(),
             starts_on: Utc.from_utc_datetime(&starts.and_time(chrono::NaiveTime::MIN)),
             weekly: f.get("pacing") == "weekly",
-        }))
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn typed(f: &FormFields) -> CohortValues {
+    CohortValues {
+        name: f.get("name").to_string(),
+        starts_on: f.get("starts_on").to_string(),
+        pacing: f.get("pacing").to_string(),
     }
 }
 
@@ -39,8 +77,41 @@ pub async fn create_cohort(
     form: CsrfForm,
     admin: OrgAdmin,
 ) -> Result<HttpResponse, AppError> {
-    let CohortForm(cohort) = CohortForm::try_from(&form.fields)?;
+    let refuse = |errors| FormState {
+        errors,
+        cohort: typed(&form.fields),
+        ..FormState::default()
+    };
+    let cohort = match parse_cohort(&form.fields) {
+        Ok(c) => c,
+        Err(errors) => return super::cohorts_page(&page, &admin, refuse(errors), None).await,
+    };
     let state = &page.state;
-    let c = org_admin::create_cohort(&state.db, &state.clock, &admin.who, &cohort).await?;
-    Ok(page.see_other(&admin.url(&format!("?cohort={}", c.id))))
+    match org_admin::create_cohort(&state.db, &state.clock, &admin.who, &cohort).await {
+        Ok(c) => Ok(page.see_other(&admin.url(&format!("/cohorts#cohort-{}", c.id)))),
+        Err(OrgError::CohortTaken) => {
+            let errors = FieldErrors::one(
+                "cohort-name",
+                "This organisation already has a cohort with that name: choose another",
+            );
+            super::cohorts_page(&page, &admin, refuse(errors), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_in_the_cohort_form_is_reported_against_its_field() {
+        let f = FormFields::parse(b"name=&starts_on=11%2F01%2F2027").expect("form");
+        let errors = parse_cohort(&f).err().expect("refused");
+        assert!(errors.message_for("cohort-name").is_some());
+        assert!(errors.message_for("cohort-start").is_some());
+        let f = FormFields::parse(b"name=Wave+1&starts_on=2027-01-11&pacing=weekly").expect("form");
+        let c = parse_cohort(&f).expect("valid");
+        assert!(c.weekly && c.name == "Wave 1");
+    }
 }

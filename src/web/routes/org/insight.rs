@@ -29,5 +29,5 @@ pub async fn quiz_insight(
     let cohort = query.cohort.as_deref().and_then(|c| c.parse().ok());
     let ins = insight::for_module(&state.db, admin.org.id, cohort, &module.slug).await?;
     let vm = InsightPage::build(&state.course, &admin.org, module, &ins);
-    page.ok("org/insight", "Quiz insight", "org", &vm)
+    page.ok("org/insight", "Quiz questions", "org", &vm)
 }

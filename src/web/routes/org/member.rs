@@ -18,7 +18,7 @@ pub struct MemberQuery {
     saved: Option<String>,
 }
 
-/// `GET /org/{slug}/members/{user_id}`: the member's page; 404 for anyone not in the organisation.
+/// `GET /org/{slug}/members/{user_id}/employee-number`: the member's page; 404 for anyone not in the organisation.
 #[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
 pub async fn show_member(
     page: Page,
@@ -70,7 +70,7 @@ pub async fn set_employee_number(
         number.as_ref(),
     )
     .await?;
-    Ok(page.see_other(&admin.url(&format!("/members/{user_id}?saved=1"))))
+    Ok(page.see_other(&admin.url(&format!("/members/{user_id}/employee-number?saved=1"))))
 }
 
 fn capitalised(s: &str) -> String {

@@ -10,7 +10,7 @@ use crate::services::reports::{self, Filter, Sort};
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::OrgAdmin;
 use crate::web::page::Page;
-use crate::web::views::org_report::{Position, ReportPage};
+use crate::web::views::org_report::{Notice, Position, ReportPage};
 
 #[derive(Deserialize)]
 pub struct ReportQuery {
@@ -18,8 +18,8 @@ pub struct ReportQuery {
     sort: Option<String>,
     dir: Option<String>,
     page: Option<u64>,
-    /// A new invitation's token, shown once after it was made.
-    invite: Option<String>,
+    /// After a bulk move: how many people moved ("none" when nobody was ticked).
+    moved: Option<String>,
 }
 
 impl ReportQuery {
@@ -45,15 +45,17 @@ pub async fn show_report(
     let number = query.page.unwrap_or(1).max(1);
     let parts =
         reports::report_parts(&state.db, &state.course, admin.org.id, &filter, number, now).await?;
-    let new_invite = query
-        .invite
-        .as_deref()
-        .filter(|t| crate::services::tokens::plausible(t))
-        .map(|t| format!("{}/invite/{t}", state.settings.base_url));
+    let notice = query.moved.as_deref().map(|m| Notice {
+        text: match m.parse::<usize>() {
+            Ok(1) => "Moved 1 person.".into(),
+            Ok(n) => format!("Moved {n} people."),
+            Err(_) => "Nobody was moved: tick the people to move first.".into(),
+        },
+    });
     let at = Position {
         filter: &filter,
         page: number,
-        new_invite,
+        notice,
         now,
     };
     let vm = ReportPage::build(&state.course, &admin.org, parts, at);
@@ -71,7 +73,8 @@ pub async fn progress_csv(
     let filter = query.filter();
     let state = page.state.into_inner();
     org_admin::record_export(&state.db, &state.clock, &admin.who, "progress.csv").await?;
-    let mut header_line = csv::Writer::from_writer(Vec::new());
+    // A UTF-8 byte order mark first, so that Excel reads names such as "Zoë" correctly.
+    let mut header_line = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     header_line
         .write_record(reports::csv_header(&state.course))
         .map_err(anyhow::Error::from)?;
@@ -138,5 +141,30 @@ pub async fn set_security(
     let require = form.fields.get("require_admin_mfa") == "yes";
     let state = &page.state;
     org_admin::set_security(&state.db, &state.clock, &admin.who, require).await?;
-    Ok(page.see_other(&admin.url("#security")))
+    Ok(page.see_other(&admin.url("/cohorts#security")))
+}
+
+#[derive(serde::Serialize)]
+struct LedPage {
+    organisations: Vec<(String, String)>,
+}
+
+/// `GET /org`: the organisations this person is a course lead of (the header's "Course lead"
+/// link when there are several); straight to the report when there is one; 404 when none.
+#[tracing::instrument(skip_all, fields(user_id = user.id()))]
+pub async fn show_led_organisations(
+    page: Page,
+    user: crate::web::session::CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let led = crate::services::organisations::administered_by(&page.state.db, &user.user).await?;
+    match led.as_slice() {
+        [] => Err(AppError::NotFound),
+        [one] => Ok(page.see_other(&format!("/org/{}", one.slug))),
+        _ => {
+            let vm = LedPage {
+                organisations: led.into_iter().map(|o| (o.slug, o.name)).collect(),
+            };
+            page.ok("org/list", "Your organisations", "org", &vm)
+        }
+    }
 }
