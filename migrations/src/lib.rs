@@ -18,6 +18,8 @@ mod m20261129_000002_mfa;
 mod m20261201_000001_outbox;
 mod m20261201_000002_mail_preferences;
 mod m20261201_000003_cohort_reminders;
+mod m20261202_300001_form_stashes;
+mod m20261202_300002_org_time_zone;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_outbox::Migration),
             Box::new(m20261201_000002_mail_preferences::Migration),
             Box::new(m20261201_000003_cohort_reminders::Migration),
+            Box::new(m20261202_300001_form_stashes::Migration),
+            Box::new(m20261202_300002_org_time_zone::Migration),
         ]
     }
 }

@@ -70,7 +70,8 @@ pub fn token_for(
     }
 }
 
-fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+/// Whether the request came from this site's own pages (Sec-Fetch-Site and Origin).
+pub fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
     let site = req
         .headers()
         .get("sec-fetch-site")
@@ -150,7 +151,18 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
             route = route_of(&req),
             "form with a missing or wrong CSRF token refused"
         );
-        return Err(forbidden());
+        // Nothing typed is lost: the visitor's own form is kept for them to check and send again.
+        return Err(match crate::web::kept_form::keep(&state, &req, &fields, &visitor).await {
+            Some(kept) if visitor.user.is_some() => AppError::FormKept {
+                to: kept.path,
+                kept: kept.cookie,
+            },
+            Some(kept) => AppError::LoginRequired {
+                next: kept.path,
+                kept: Some(kept.cookie),
+            },
+            None => forbidden(),
+        });
     }
     Ok(CsrfForm { fields, visitor })
 }
