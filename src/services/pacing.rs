@@ -82,3 +82,56 @@ mod tests {
         assert!(overdue(due, after_midnight_bst, london));
     }
 }
+
+/// A learner's organisation and cohort (the one with a cohort, most recently joined, when they
+/// belong to several), and its time zone.
+#[derive(Debug, Clone)]
+pub struct LearnerCohort {
+    pub org: crate::entities::organisations::Model,
+    pub cohort: Option<cohorts::Model>,
+}
+
+impl LearnerCohort {
+    pub fn zone(&self) -> Tz {
+        local_time::zone(&self.org.time_zone)
+    }
+}
+
+/// The time zone for a learner's dates: their organisation's, else Europe/London.
+pub fn zone_of(cohort: Option<&LearnerCohort>) -> Tz {
+    cohort.map_or(chrono_tz::Europe::London, LearnerCohort::zone)
+}
+
+/// The learner's organisation and cohort; `only_org` limits it to one organisation (by its slug).
+///
+/// # Errors
+/// When the database fails.
+pub async fn learner_cohort(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: i32,
+    only_org: Option<&str>,
+) -> Result<Option<LearnerCohort>, sea_orm::DbErr> {
+    use crate::entities::{org_members, organisations};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mut memberships = org_members::Entity::find()
+        .filter(org_members::Column::UserId.eq(user_id))
+        .order_by_desc(org_members::Column::JoinedAt)
+        .all(db)
+        .await?;
+    // Those in a cohort first (the sort is stable, so the newest stays first in each group).
+    memberships.sort_by_key(|m| m.cohort_id.is_none());
+    for m in memberships {
+        let Some(org) = organisations::Entity::find_by_id(m.org_id).one(db).await? else {
+            continue;
+        };
+        if only_org.is_some_and(|slug| slug != org.slug) {
+            continue;
+        }
+        let cohort = match m.cohort_id {
+            Some(id) => cohorts::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        return Ok(Some(LearnerCohort { org, cohort }));
+    }
+    Ok(None)
+}

@@ -15,6 +15,8 @@ mod course_files;
 mod credential_verifiers;
 mod glossary;
 mod hardening;
+mod invitations;
+mod kept_forms;
 mod health_and_headers;
 mod learner_journey;
 mod mail;

@@ -11,7 +11,11 @@ use crate::web::csrf::CsrfForm;
 use crate::web::extract::{LessonRef, ModuleRef};
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
+use crate::services::pacing;
 use crate::web::views::confidence::{ConfidenceSummary, summary};
+use crate::web::views::learner::{
+    MembershipView, OpenLesson, PacingView, membership_view, org_and_cohort, pacing_view,
+};
 use crate::web::views::plan::{PlanSummary, answered_in};
 
 #[derive(Serialize)]
@@ -58,6 +62,7 @@ struct ModuleRow {
     passed: bool,
     completed: bool,
     started: bool,
+    pacing: PacingView,
 }
 
 #[derive(Serialize)]
@@ -73,6 +78,37 @@ struct DashboardPage {
     organisations: Vec<OrgLink>,
     confidence: ConfidenceSummary,
     plan: PlanSummary,
+    /// "You joined Trust A, in the cohort Wave 1", right after joining through an invitation.
+    joined: Option<String>,
+    membership: Option<MembershipView>,
+    certificate_ready: bool,
+    open_lessons: Vec<OpenLesson>,
+}
+
+/// The lessons opened but not marked as complete, as links.
+fn open_lesson_links(course: &Course, open: &[(usize, usize)]) -> Vec<OpenLesson> {
+    open.iter()
+        .filter_map(|&(mi, li)| {
+            let m = course.modules.get(mi)?;
+            let l = m.lessons.get(li)?;
+            Some(OpenLesson {
+                url: format!("/modules/{}/lessons/{}", m.slug, l.slug),
+                label: format!("Module {}, lesson {}: {}", m.number, l.number, l.title),
+            })
+        })
+        .collect()
+}
+
+/// The organisation named in `?joined=SLUG`, when the learner is one of its members.
+async fn joined_org(state: &AppState, req: &HttpRequest, user_id: i32) -> Result<Option<String>, AppError> {
+    let slug = form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "joined")
+        .map(|(_, v)| v.into_owned());
+    let Some(slug) = slug else {
+        return Ok(None);
+    };
+    let lc = pacing::learner_cohort(&state.db, user_id, Some(&slug)).await?;
+    Ok(lc.map(|lc| format!("You joined {}", org_and_cohort(&lc))))
 }
 
 #[derive(Serialize)]
@@ -105,11 +141,18 @@ pub async fn dashboard(
     let confidence = summary(&state.course, &record, &o.modules, saved);
     let answers = crate::services::worksheets::all_answers(&state.db, user.id()).await?;
     let plan = PlanSummary::build(&state.course, &answers);
+    let lc = pacing::learner_cohort(&state.db, user.id(), None).await?;
+    let tz = pacing::zone_of(lc.as_ref());
+    let now = state.clock.now();
+    let dates = pacing::schedule(course, lc.as_ref().and_then(|l| l.cohort.as_ref()), now, tz);
+    let open = progress::open_lessons(&state.db, course, user.id()).await?;
     let modules: Vec<ModuleRow> = course
         .modules
         .iter()
         .zip(&o.modules)
-        .map(|(m, s)| ModuleRow {
+        .zip(&dates)
+        .map(|((m, s), d)| ModuleRow {
+            pacing: pacing_view(d.as_ref(), s.completed),
             number: m.number,
             slug: m.slug.clone(),
             title: m.title.clone(),
@@ -136,6 +179,10 @@ pub async fn dashboard(
         organisations,
         confidence,
         plan,
+        joined: joined_org(&state, &req, user.id()).await?,
+        membership: lc.as_ref().map(membership_view),
+        certificate_ready: o.completed_at.is_some(),
+        open_lessons: open_lesson_links(course, &open),
     };
     render(
         &state,

@@ -80,6 +80,9 @@ struct QuizPage {
     cooldown_minutes: u32,
     scoring_note: &'static str,
     answers_note: &'static str,
+    /// The answers shown were kept after the session ended: not submitted yet.
+    kept: bool,
+    kept_button: &'static str,
 }
 
 /// The quiz page's plain statement of how answers are scored.
@@ -316,6 +319,8 @@ fn quiz_form(
         cooldown_minutes: module.quiz.settings.minutes_between_attempts,
         scoring_note: scoring_note(module.quiz.settings.scoring),
         answers_note: answers_note(module.quiz.settings.show_answers),
+        kept: problems.is_empty() && !given.is_empty(),
+        kept_button: "Submit answers",
     };
     let status = if problems.is_empty() {
         StatusCode::OK
@@ -347,17 +352,26 @@ pub async fn show_quiz(
     let now = state.clock.now();
     match quiz::availability(&state.db, &state.course, module, user.id(), now).await? {
         Availability::Open { used } => {
-            let ticket = quiz::new_ticket(&state.quiz_key, user.id(), &module.slug, now)?;
-            quiz_form(
-                &state,
-                &req,
-                &user,
-                module,
-                &ticket,
-                used,
-                &BTreeMap::new(),
-                &[],
-            )
+            // Answers kept after the session ended come back with their own (still valid) draw.
+            let kept = crate::web::kept_form::take(&state, &req, user.id()).await?;
+            let restored = kept.and_then(|f| {
+                let t = quiz::Ticket::parse(
+                    f.get("attempt_id"),
+                    f.get("seed"),
+                    f.get("issued"),
+                    f.get("signature"),
+                )?;
+                quiz::verify_ticket(&state.quiz_key, user.id(), &module.slug, &t, now).ok()?;
+                Some((t, partial_answers(f.pairs())))
+            });
+            let (ticket, given) = match restored {
+                Some(r) => r,
+                None => (
+                    quiz::new_ticket(&state.quiz_key, user.id(), &module.slug, now)?,
+                    BTreeMap::new(),
+                ),
+            };
+            quiz_form(&state, &req, &user, module, &ticket, used, &given, &[])
         }
         other => unavailable(&state, &req, &user, module, &other),
     }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod confidence;
 pub mod export;
+pub mod learner;
 pub mod org_import;
 pub mod org_insight;
 pub mod org_report;
