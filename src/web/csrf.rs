@@ -11,7 +11,7 @@ use crate::web::session::Visitor;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 pub const FIELD: &str = "csrf_token";
 
@@ -172,6 +172,16 @@ impl FromRequest for CsrfForm {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req
+            .extensions()
+            .contains::<crate::web::kept_form::BodyTakenByGuard>()
+        {
+            // The session has timed out and the login guard is keeping the form: it refuses the
+            // request with the way back, and this never needs to answer.
+            return Box::pin(std::future::pending());
+        }
+        req.extensions_mut()
+            .insert(crate::web::kept_form::BodyTakenByForm);
         let req = req.clone();
         let payload = payload.take();
         Box::pin(extract(req, payload))

@@ -12,6 +12,13 @@ use crate::web::csrf::same_origin;
 use crate::web::form::FormFields;
 use crate::web::session::Visitor;
 
+/// Set on a request when the login guard has taken the body of a form posted after its session
+/// timed out, to keep it: the CSRF check then leaves the answer to the guard (which refuses).
+pub struct BodyTakenByGuard;
+
+/// Set when the CSRF check reads the body first: the login guard then leaves it alone.
+pub struct BodyTakenByForm;
+
 fn cookie_name(secure: bool) -> &'static str {
     if secure { "__Host-dd_kept" } else { "dd_kept" }
 }

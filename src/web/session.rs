@@ -173,7 +173,21 @@ impl FromRequest for CurrentUser {
             .extensions()
             .get::<Visitor>()
             .is_some_and(|v| v.user.is_none() && v.timed_out_for.is_some());
-        let payload = timed_out.then(|| payload.take());
+        let form_has_it = req
+            .extensions()
+            .contains::<crate::web::kept_form::BodyTakenByForm>();
+        let other_guard_has_it = req
+            .extensions()
+            .contains::<crate::web::kept_form::BodyTakenByGuard>();
+        if timed_out && other_guard_has_it {
+            // Another guard of this request is keeping the form and refuses it: it answers.
+            return Box::pin(std::future::pending());
+        }
+        let payload = (timed_out && !form_has_it).then(|| {
+            req.extensions_mut()
+                .insert(crate::web::kept_form::BodyTakenByGuard);
+            payload.take()
+        });
         Box::pin(async move {
             let visitor = Visitor::load(&req).await?;
             match (visitor.user.clone(), visitor.session_token.clone()) {

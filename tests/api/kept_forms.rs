@@ -71,7 +71,7 @@ async fn a_worksheet_saved_after_the_idle_timeout_comes_back_after_logging_in_to
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(saved_answers(&app).await, 1);
     let after = app.get_html(WORKSHEET).await;
-    assert!(!after.contains("Not saved yet"));
+    assert!(!after.contains("Not saved yet: check and save"));
     assert_eq!(form_stashes::Entity::find().count(&app.db).await.unwrap(), 0);
 }
 
@@ -110,7 +110,7 @@ async fn someone_else_logging_in_on_the_same_browser_does_not_see_the_kept_text(
     assert_eq!(other.status(), StatusCode::SEE_OTHER);
     let theirs = app.get_html(WORKSHEET).await;
     assert!(!theirs.contains(&html_escaped(ANSWER)));
-    assert!(!theirs.contains("Not saved yet"));
+    assert!(!theirs.contains("Not saved yet: check and save"));
 }
 
 #[tokio::test]
