@@ -22,6 +22,7 @@ mod learner_journey;
 mod mail;
 mod mfa;
 mod organisations;
+mod pacing;
 mod privacy;
 mod quiz;
 mod reminders;
