@@ -21,14 +21,14 @@ pub enum AppError {
     #[error("login required")]
     LoginRequired {
         next: String,
-        kept: Option<actix_web::cookie::Cookie<'static>>,
+        kept: Option<Box<actix_web::cookie::Cookie<'static>>>,
     },
     /// A form came with a stale CSRF token: what was typed has been kept, and the learner goes
     /// back to the form (at `to`) to check it and save again.
     #[error("form kept after a stale token")]
     FormKept {
         to: String,
-        kept: actix_web::cookie::Cookie<'static>,
+        kept: Box<actix_web::cookie::Cookie<'static>>,
     },
     /// The page needs two-step verification, which this user has not set up yet.
     #[error("two-step verification required")]
@@ -159,7 +159,7 @@ impl ResponseError for AppError {
             );
             let mut response = HttpResponse::SeeOther();
             if let Some(cookie) = kept {
-                response.cookie(cookie.clone());
+                response.cookie((**cookie).clone());
             }
             return response
                 .insert_header((header::LOCATION, location))
@@ -168,7 +168,7 @@ impl ResponseError for AppError {
         }
         if let Self::FormKept { to, kept } = self {
             return HttpResponse::SeeOther()
-                .cookie(kept.clone())
+                .cookie((**kept).clone())
                 .insert_header((header::LOCATION, to.clone()))
                 .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
                 .finish();

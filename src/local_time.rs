@@ -56,15 +56,24 @@ mod tests {
     #[test]
     fn a_summer_time_is_shown_an_hour_ahead_of_utc_in_london() {
         let at = Utc.with_ymd_and_hms(2026, 7, 1, 6, 2, 0).unwrap();
-        assert_eq!(time_on_date(at, zone("Europe/London")), "7:02am on 1 July 2026");
+        assert_eq!(
+            time_on_date(at, zone("Europe/London")),
+            "7:02am on 1 July 2026"
+        );
     }
 
     #[test]
     fn a_winter_time_in_london_is_utc_and_whole_hours_drop_the_minutes() {
         let at = Utc.with_ymd_and_hms(2026, 12, 1, 15, 0, 0).unwrap();
-        assert_eq!(time_on_date(at, zone("Europe/London")), "3pm on 1 December 2026");
+        assert_eq!(
+            time_on_date(at, zone("Europe/London")),
+            "3pm on 1 December 2026"
+        );
         let noon = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
-        assert_eq!(time_on_date(noon, zone("Europe/London")), "midday on 1 December 2026");
+        assert_eq!(
+            time_on_date(noon, zone("Europe/London")),
+            "midday on 1 December 2026"
+        );
     }
 
     #[test]

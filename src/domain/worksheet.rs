@@ -43,7 +43,10 @@ pub enum WorksheetFormError {
 }
 
 /// The answers typed into a worksheet form, by prompt id (fields of other prompts are ignored).
-pub fn typed_answers(worksheet: &Worksheet, pairs: &[(String, String)]) -> BTreeMap<String, String> {
+pub fn typed_answers(
+    worksheet: &Worksheet,
+    pairs: &[(String, String)],
+) -> BTreeMap<String, String> {
     pairs
         .iter()
         .filter_map(|(name, value)| {

@@ -133,7 +133,10 @@ mod tests {
 
     #[test]
     fn an_empty_form_or_one_too_large_is_not_kept() {
-        assert_eq!(keepable(&pairs(&[("csrf_token", "abc"), ("q", "  ")])), None);
+        assert_eq!(
+            keepable(&pairs(&[("csrf_token", "abc"), ("q", "  ")])),
+            None
+        );
         let big = "x".repeat(MAX_BYTES + 1);
         assert_eq!(keepable(&pairs(&[("answer", &big)])), None);
     }

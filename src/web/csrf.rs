@@ -152,17 +152,19 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
             "form with a missing or wrong CSRF token refused"
         );
         // Nothing typed is lost: the visitor's own form is kept for them to check and send again.
-        return Err(match crate::web::kept_form::keep(&state, &req, &fields, &visitor).await {
-            Some(kept) if visitor.user.is_some() => AppError::FormKept {
-                to: kept.path,
-                kept: kept.cookie,
+        return Err(
+            match crate::web::kept_form::keep(&state, &req, &fields, &visitor).await {
+                Some(kept) if visitor.user.is_some() => AppError::FormKept {
+                    to: kept.path,
+                    kept: Box::new(kept.cookie),
+                },
+                Some(kept) => AppError::LoginRequired {
+                    next: kept.path,
+                    kept: Some(Box::new(kept.cookie)),
+                },
+                None => forbidden(),
             },
-            Some(kept) => AppError::LoginRequired {
-                next: kept.path,
-                kept: Some(kept.cookie),
-            },
-            None => forbidden(),
-        });
+        );
     }
     Ok(CsrfForm { fields, visitor })
 }

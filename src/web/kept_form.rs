@@ -76,7 +76,11 @@ pub async fn keep(
     if !same_origin(state, req) {
         return None;
     }
-    let owner = visitor.user.as_ref().map(|u| u.id).or(visitor.timed_out_for)?;
+    let owner = visitor
+        .user
+        .as_ref()
+        .map(|u| u.id)
+        .or(visitor.timed_out_for)?;
     let json = form_stash::keepable(fields.pairs())?;
     let path = form_page(state, req)?;
     let now = state.clock.now();

@@ -134,7 +134,11 @@ fn login_required(req: &HttpRequest) -> AppError {
 
 /// A form posted after its session timed out: its fields are kept for its owner, who logs in and
 /// is brought back to the form (see `web::kept_form`).
-async fn keep_timed_out_form(req: &HttpRequest, mut payload: Payload, visitor: &Visitor) -> AppError {
+async fn keep_timed_out_form(
+    req: &HttpRequest,
+    mut payload: Payload,
+    visitor: &Visitor,
+) -> AppError {
     let is_form = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -155,7 +159,7 @@ async fn keep_timed_out_form(req: &HttpRequest, mut payload: Payload, visitor: &
     match crate::web::kept_form::keep(state, req, &fields, visitor).await {
         Some(kept) => AppError::LoginRequired {
             next: kept.path,
-            kept: Some(kept.cookie),
+            kept: Some(Box::new(kept.cookie)),
         },
         None => login_required(req),
     }

@@ -8,9 +8,16 @@ use deepdive::services::organisations as orgs;
 /// An organisation "Trust inv" with a cohort "Wave 1" and an open invitation to it; returns the token.
 async fn invitation(app: &TestApp) -> String {
     let (admin, org) = org_with_admin(app, "inv").await;
-    let cohort = orgs::create_cohort(&app.db, org, "Wave 1", app.clock.now(), false, app.clock.now())
-        .await
-        .unwrap();
+    let cohort = orgs::create_cohort(
+        &app.db,
+        org,
+        "Wave 1",
+        app.clock.now(),
+        false,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
     let r = admin
         .submit(
             "/org/inv",
@@ -28,7 +35,9 @@ fn header_link(html: &str, text: &str) -> String {
     let header = between(html, "<header", "</header>");
     let end = header.find(&format!(">{text}</a>")).expect("header link");
     let start = header[..end].rfind("href=\"").unwrap() + "href=\"".len();
-    header[start..end - 1].replace("&#x3D;", "=").replace("&amp;", "&")
+    header[start..end - 1]
+        .replace("&#x3D;", "=")
+        .replace("&amp;", "&")
 }
 
 #[tokio::test]
@@ -40,12 +49,18 @@ async fn the_header_links_on_an_invitation_keep_it_and_registering_through_them_
     let encoded = format!("%2Finvite%2F{token}");
     let register = header_link(&invite, "Create an account");
     assert_eq!(register, format!("/register?next={encoded}"));
-    assert_eq!(header_link(&invite, "Log in"), format!("/login?next={encoded}"));
+    assert_eq!(
+        header_link(&invite, "Log in"),
+        format!("/login?next={encoded}")
+    );
 
     // The registration page keeps it too: in its own header, its "Log in" link and its form.
     let form = newcomer.get_html(&register).await.replace("&#x3D;", "=");
     assert!(form.contains("accept your invitation"), "{form}");
-    assert_eq!(header_link(&form, "Log in"), format!("/login?next={encoded}"));
+    assert_eq!(
+        header_link(&form, "Log in"),
+        format!("/login?next={encoded}")
+    );
     assert!(form.contains(&format!("href=\"/login?next={encoded}\"")));
 
     let r = newcomer
@@ -68,7 +83,12 @@ async fn the_header_links_on_an_invitation_keep_it_and_registering_through_them_
     );
     let user = app.user("new@example.org").await;
     let org = orgs::by_slug(&app.db, "inv").await.unwrap().unwrap();
-    assert!(orgs::member(&app.db, org.id, user.id).await.unwrap().is_some());
+    assert!(
+        orgs::member(&app.db, org.id, user.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[tokio::test]

@@ -52,10 +52,19 @@ async fn a_worksheet_saved_after_the_idle_timeout_comes_back_after_logging_in_to
         format!("/login?next={}", urlencode(WORKSHEET))
     );
     let cookie = set_cookie(&r, "dd_kept").expect("a cookie for the kept form");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert_eq!(saved_answers(&app).await, 0, "nothing saved without a session");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert_eq!(
+        saved_answers(&app).await,
+        0,
+        "nothing saved without a session"
+    );
 
-    let login = app.get_html(&format!("/login?next={}", urlencode(WORKSHEET))).await;
+    let login = app
+        .get_html(&format!("/login?next={}", urlencode(WORKSHEET)))
+        .await;
     assert!(login.contains("What you typed has been kept"), "{login}");
 
     let r = login_to(&app, &email, WORKSHEET).await;
@@ -63,26 +72,42 @@ async fn a_worksheet_saved_after_the_idle_timeout_comes_back_after_logging_in_to
     assert_eq!(location(&r), WORKSHEET);
     let back = app.get_html(WORKSHEET).await;
     assert!(back.contains("Not saved yet: check and save"), "{back}");
-    assert!(back.contains(&html_escaped(ANSWER)), "the typed text is back");
-    assert_eq!(saved_answers(&app).await, 0, "still nothing saved until they press Save");
+    assert!(
+        back.contains(&html_escaped(ANSWER)),
+        "the typed text is back"
+    );
+    assert_eq!(
+        saved_answers(&app).await,
+        0,
+        "still nothing saved until they press Save"
+    );
 
     // Saving is a fresh POST with a fresh token; the kept copy is shown once only.
-    let r = app.submit(WORKSHEET, WORKSHEET, &[("answer-idea", ANSWER)]).await;
+    let r = app
+        .submit(WORKSHEET, WORKSHEET, &[("answer-idea", ANSWER)])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(saved_answers(&app).await, 1);
     let after = app.get_html(WORKSHEET).await;
     assert!(!after.contains("Not saved yet: check and save"));
-    assert_eq!(form_stashes::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        form_stashes::Entity::find().count(&app.db).await.unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
-async fn a_stale_csrf_token_in_a_live_session_brings_the_learner_back_to_the_form_with_their_text() {
+async fn a_stale_csrf_token_in_a_live_session_brings_the_learner_back_to_the_form_with_their_text()
+{
     let app = spawn_app().await;
     app.new_learner().await;
     let r = app
         .post_raw(
             WORKSHEET,
-            &[("answer-idea", ANSWER), ("csrf_token", "stale-token-from-another-tab")],
+            &[
+                ("answer-idea", ANSWER),
+                ("csrf_token", "stale-token-from-another-tab"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -101,12 +126,17 @@ async fn someone_else_logging_in_on_the_same_browser_does_not_see_the_kept_text(
     let token = csrf_token(&form);
     app.clock.advance(Duration::minutes(45));
     let r = app
-        .post_raw(WORKSHEET, &[("answer-idea", ANSWER), ("csrf_token", &token)])
+        .post_raw(
+            WORKSHEET,
+            &[("answer-idea", ANSWER), ("csrf_token", &token)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // A colleague on the same ward PC registers and opens the same worksheet.
-    let other = app.register("colleague@example.nhs.uk", "Colleague", PASSWORD).await;
+    let other = app
+        .register("colleague@example.nhs.uk", "Colleague", PASSWORD)
+        .await;
     assert_eq!(other.status(), StatusCode::SEE_OTHER);
     let theirs = app.get_html(WORKSHEET).await;
     assert!(!theirs.contains(&html_escaped(ANSWER)));
@@ -128,7 +158,10 @@ async fn a_cross_site_post_is_refused_and_nothing_is_kept() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(set_cookie(&r, "dd_kept").is_none());
-    assert_eq!(form_stashes::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        form_stashes::Entity::find().count(&app.db).await.unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -153,8 +186,15 @@ async fn quiz_answers_sent_after_the_timeout_come_back_on_the_same_questions() {
     assert_eq!(location(&r), quiz);
     let back = app.get_html(&quiz).await;
     assert!(back.contains("Not saved yet: check and save"), "{back}");
-    assert_eq!(hidden(&back, "attempt_id"), attempt, "the same draw of questions");
-    assert!(back.matches(" checked").count() >= 3, "the chosen answers are ticked again");
+    assert_eq!(
+        hidden(&back, "attempt_id"),
+        attempt,
+        "the same draw of questions"
+    );
+    assert!(
+        back.matches(" checked").count() >= 3,
+        "the chosen answers are ticked again"
+    );
 
     // Submitting again (fresh token) stores the attempt.
     let again = QuizForm {

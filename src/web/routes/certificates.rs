@@ -204,6 +204,35 @@ async fn find(
         .ok_or(AppError::NotFound)
 }
 
+/// A code nobody holds (often a typing slip): the check form again, saying so, with a 404. The
+/// page is the same whatever was typed, so it tells nothing about which codes exist.
+fn no_such_certificate(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+) -> Result<HttpResponse, AppError> {
+    let page = VerifyFormPage {
+        error: Some(
+            "No certificate has that code. Check the code on the certificate and enter it again"
+                .into(),
+        ),
+        code: String::new(),
+    };
+    render(
+        state,
+        req,
+        visitor,
+        View::new(
+            StatusCode::NOT_FOUND,
+            "certificates/verify_form",
+            "Error: Check a certificate",
+            "",
+        )
+        .noindex(),
+        &page,
+    )
+}
+
 #[derive(Deserialize)]
 pub struct VerifyQuery {
     code: Option<String>,
@@ -281,7 +310,10 @@ pub async fn verify(
     visitor: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let cert = find(&state, &req, &path).await?;
+    let cert = match find(&state, &req, &path).await {
+        Err(AppError::NotFound) => return no_such_certificate(&state, &req, &visitor),
+        other => other?,
+    };
     let view = view_of(&state, &cert);
     let page = VerifyPage {
         removed: cert.holder_removed_at.is_some(),

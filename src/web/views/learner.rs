@@ -49,12 +49,16 @@ pub struct MembershipView {
 }
 
 pub fn membership_view(lc: &LearnerCohort) -> MembershipView {
-    let pacing = lc.cohort.as_ref().filter(|c| c.pacing == "weekly").map(|c| {
-        format!(
-            "One module a week from {}: each module is due a week after it opens.",
-            local_time::day_and_date(crate::services::pacing::start_date(c))
-        )
-    });
+    let pacing = lc
+        .cohort
+        .as_ref()
+        .filter(|c| c.pacing == "weekly")
+        .map(|c| {
+            format!(
+                "One module a week from {}: each module is due a week after it opens.",
+                local_time::day_and_date(crate::services::pacing::start_date(c))
+            )
+        });
     MembershipView {
         org_and_cohort: org_and_cohort(lc),
         pacing,

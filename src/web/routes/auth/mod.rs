@@ -255,4 +255,3 @@ pub async fn logout(state: web::Data<AppState>, form: CsrfForm) -> Result<HttpRe
         .cookie(expired_session_cookie(&state))
         .finish())
 }
-

@@ -2,7 +2,9 @@
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::{LoginQuery, after_login, client_ip, next_field, next_query, safe_next, signed_in, user_agent};
+use super::{
+    LoginQuery, after_login, client_ip, next_field, next_query, safe_next, signed_in, user_agent,
+};
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::services::auth::{self, NewAccount, RegisterError, Registered, Registration, Role};
@@ -129,4 +131,3 @@ pub async fn register(page: Page, form: CsrfForm) -> Result<HttpResponse, AppErr
         Err(RegisterError::Unexpected(e)) => Err(AppError::Unexpected(e)),
     }
 }
-

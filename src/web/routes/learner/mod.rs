@@ -5,11 +5,11 @@ use serde::Serialize;
 
 use crate::course::Course;
 use crate::error::AppError;
+use crate::services::pacing;
 use crate::services::progress::{self, NextStep};
 use crate::web::AppState;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render};
-use crate::services::pacing;
 use crate::web::views::confidence::{ConfidenceSummary, summary};
 use crate::web::views::learner::{
     MembershipView, OpenLesson, PacingView, membership_view, org_and_cohort, pacing_view,
@@ -104,7 +104,11 @@ fn open_lesson_links(course: &Course, open: &[(usize, usize)]) -> Vec<OpenLesson
 }
 
 /// The organisation named in `?joined=SLUG`, when the learner is one of its members.
-async fn joined_org(state: &AppState, req: &HttpRequest, user_id: i32) -> Result<Option<String>, AppError> {
+async fn joined_org(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: i32,
+) -> Result<Option<String>, AppError> {
     let slug = form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "joined")
         .map(|(_, v)| v.into_owned());
@@ -211,4 +215,3 @@ fn format_minutes(minutes: u32) -> String {
         (h, m) => format!("{h} hours {m} minutes"),
     }
 }
-

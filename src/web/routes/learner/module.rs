@@ -4,9 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::services::pacing;
 use crate::services::progress;
 use crate::web::AppState;
-use crate::services::pacing;
 use crate::web::extract::ModuleRef;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render};
@@ -151,4 +151,3 @@ pub async fn show_module(
         &page,
     )
 }
-
