@@ -17,8 +17,19 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("too many requests")]
     TooManyRequests,
+    /// Log in first, then go on to `next`; `kept` is the cookie of a form kept for afterwards.
     #[error("login required")]
-    LoginRequired { next: String },
+    LoginRequired {
+        next: String,
+        kept: Option<Box<actix_web::cookie::Cookie<'static>>>,
+    },
+    /// A form came with a stale CSRF token: what was typed has been kept, and the learner goes
+    /// back to the form (at `to`) to check it and save again.
+    #[error("form kept after a stale token")]
+    FormKept {
+        to: String,
+        kept: Box<actix_web::cookie::Cookie<'static>>,
+    },
     /// The page needs two-step verification, which this user has not set up yet.
     #[error("two-step verification required")]
     MfaRequired,
@@ -160,20 +171,33 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::LoginRequired { .. } | Self::MfaRequired => StatusCode::SEE_OTHER,
+            Self::LoginRequired { .. } | Self::FormKept { .. } | Self::MfaRequired => {
+                StatusCode::SEE_OTHER
+            }
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if let Self::LoginRequired { next } = self {
+        if let Self::LoginRequired { next, kept } = self {
             let location = format!(
                 "/login?next={}",
                 form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
             );
-            return HttpResponse::SeeOther()
+            let mut response = HttpResponse::SeeOther();
+            if let Some(cookie) = kept {
+                response.cookie((**cookie).clone());
+            }
+            return response
                 .insert_header((header::LOCATION, location))
+                .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+                .finish();
+        }
+        if let Self::FormKept { to, kept } = self {
+            return HttpResponse::SeeOther()
+                .cookie((**kept).clone())
+                .insert_header((header::LOCATION, to.clone()))
                 .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
                 .finish();
         }

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod local_time;
 pub mod messages;
 pub mod pdf;
 pub mod proxies;

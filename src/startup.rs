@@ -182,6 +182,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 .into()
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+            .wrap(from_fn(crate::web::middleware::load_visitor))
             .wrap(ErrorHandlers::new().default_handler(error_page))
             .wrap(from_fn(security_headers))
             .wrap(Compress::default())

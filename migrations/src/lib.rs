@@ -20,6 +20,8 @@ mod m20261201_000002_mail_preferences;
 mod m20261201_000003_cohort_reminders;
 mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
+mod m20261202_300001_form_stashes;
+mod m20261202_300002_org_time_zone;
 
 pub struct Migrator;
 
@@ -46,6 +48,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_cohort_reminders::Migration),
             Box::new(m20261202_700001_member_employee_number::Migration),
             Box::new(m20261202_700002_api_tokens::Migration),
+            Box::new(m20261202_300001_form_stashes::Migration),
+            Box::new(m20261202_300002_org_time_zone::Migration),
         ]
     }
 }

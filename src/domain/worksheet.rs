@@ -42,6 +42,21 @@ pub enum WorksheetFormError {
     },
 }
 
+/// The answers typed into a worksheet form, by prompt id (fields of other prompts are ignored).
+pub fn typed_answers(
+    worksheet: &Worksheet,
+    pairs: &[(String, String)],
+) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| {
+            let id = name.strip_prefix("answer-")?;
+            let prompt = worksheet.prompts.iter().find(|p| p.id == id)?;
+            Some((prompt.id.clone(), normalise(value)))
+        })
+        .collect()
+}
+
 /// Parses a worksheet form into one answer per prompt it sent, in the worksheet's order.
 /// Prompts missing from the form are left as they are.
 ///

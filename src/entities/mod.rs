@@ -9,6 +9,7 @@ pub mod cohorts;
 pub mod confidence_ratings;
 pub mod confidence_skips;
 pub mod enrolments;
+pub mod form_stashes;
 pub mod invitations;
 pub mod lesson_progress;
 pub mod login_throttle;

@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub require_admin_mfa: bool,
     pub created_at: DateTimeUtc,
+    /// IANA time zone name (Europe/London by default): how the organisation's dates are shown.
+    pub time_zone: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -61,6 +61,7 @@ pub async fn create(
         name: Set(name.to_string()),
         require_admin_mfa: Set(false),
         created_at: Set(now),
+        time_zone: Set(crate::local_time::DEFAULT_TIME_ZONE.to_string()),
         ..Default::default()
     }
     .insert(db)
@@ -537,16 +538,19 @@ pub async fn invitation(
     Ok(Some((inv, org, cohort)))
 }
 
-/// Accepts an invitation for a logged-in user, in one transaction (the use is counted once per person).
+/// The user joins the invitation's organisation (and cohort), with its audit row, in one
+/// transaction (the use is counted once per person).
 ///
 /// # Errors
-/// The invitation's state when it cannot be used, or a database failure.
+/// When the database fails.
 pub async fn accept_invitation(
     db: &DatabaseConnection,
+    clock: &crate::clock::Clock,
     token: &str,
     user_id: i32,
-    now: DateTime<Utc>,
+    ip: Option<String>,
 ) -> Result<Result<organisations::Model, InvitationState>, DbErr> {
+    let now = clock.now();
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     let Some((inv, org, _)) = invitation(&txn, token).await? else {
         return Ok(Err(InvitationState::Revoked));
@@ -579,6 +583,18 @@ pub async fn accept_invitation(
         MemberRole::Learner,
         inv.cohort_id,
         now,
+    )
+    .await?;
+    crate::services::audit::record(
+        &txn,
+        clock,
+        crate::services::audit::AuditEvent {
+            actor: Some(user_id),
+            action: crate::services::audit::AuditAction::InvitationAccepted,
+            target: Some(format!("org:{}", org.id)),
+            detail: Some(format!("user:{user_id}")),
+            ip,
+        },
     )
     .await?;
     txn.commit().await?;

@@ -412,6 +412,35 @@ pub async fn completed_lessons(
         .collect())
 }
 
+/// The lessons the learner has opened but not marked as complete, in course order, as
+/// (module index, lesson index).
+///
+/// # Errors
+/// When the database fails.
+pub async fn open_lessons(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    user_id: i32,
+) -> Result<Vec<(usize, usize)>, DbErr> {
+    let open: HashSet<(String, String)> = lesson_progress::Entity::find()
+        .filter(lesson_progress::Column::UserId.eq(user_id))
+        .filter(lesson_progress::Column::CompletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.module_slug, r.lesson_slug))
+        .collect();
+    let mut found = Vec::new();
+    for (mi, m) in course.modules.iter().enumerate() {
+        for (li, l) in m.lessons.iter().enumerate() {
+            if open.contains(&(m.slug.clone(), l.slug.clone())) {
+                found.push((mi, li));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Lesson rows for one module, by lesson slug.
 ///
 /// # Errors

@@ -31,6 +31,18 @@ pub struct Ticket {
     pub signature: String,
 }
 
+impl Ticket {
+    /// A ticket from the fields of a quiz form (checked with [`verify_ticket`] before use).
+    pub fn parse(attempt_id: &str, seed: &str, issued: &str, signature: &str) -> Option<Self> {
+        Some(Self {
+            attempt_id: Uuid::parse_str(attempt_id).ok()?,
+            seed: seed.parse().ok()?,
+            issued: issued.parse().ok()?,
+            signature: signature.to_string(),
+        })
+    }
+}
+
 fn sign(
     key: &MacKey,
     user_id: i32,

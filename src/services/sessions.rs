@@ -98,8 +98,29 @@ pub async fn lookup(
     token: &str,
     timeouts: Timeouts,
 ) -> Result<Option<SignedIn>, sea_orm::DbErr> {
+    Ok(lookup_or_ended(db, clock, token, timeouts).await?.user)
+}
+
+/// What a session token stands for: its live user, or whose session it was when it has just
+/// timed out (so a form that arrived too late can be kept for them).
+#[derive(Debug, Default)]
+pub struct Looked {
+    pub user: Option<SignedIn>,
+    pub timed_out_for: Option<i32>,
+}
+
+/// Like [`lookup`], and also says whose session has just timed out.
+///
+/// # Errors
+/// When the database fails.
+pub async fn lookup_or_ended(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    token: &str,
+    timeouts: Timeouts,
+) -> Result<Looked, sea_orm::DbErr> {
     if token.len() != 43 {
-        return Ok(None);
+        return Ok(Looked::default());
     }
     let id_hash = hash_token(token);
     let Some((session, Some(user))) = sessions::Entity::find_by_id(id_hash.clone())
@@ -107,13 +128,16 @@ pub async fn lookup(
         .one(db)
         .await?
     else {
-        return Ok(None);
+        return Ok(Looked::default());
     };
     let now = clock.now();
     let idle_limit = session.last_seen_at + Duration::minutes(i64::from(timeouts.idle_minutes));
     if now >= session.expires_at || now >= idle_limit || user.disabled_at.is_some() {
         sessions::Entity::delete_by_id(id_hash).exec(db).await?;
-        return Ok(None);
+        return Ok(Looked {
+            user: None,
+            timed_out_for: user.disabled_at.is_none().then_some(user.id),
+        });
     }
     if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         sessions::Entity::update_many()
@@ -122,7 +146,10 @@ pub async fn lookup(
             .exec(db)
             .await?;
     }
-    Ok(Some(user.into()))
+    Ok(Looked {
+        user: Some(user.into()),
+        timed_out_for: None,
+    })
 }
 
 /// Ends one session.

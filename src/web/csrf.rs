@@ -11,7 +11,7 @@ use crate::web::session::Visitor;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 pub const FIELD: &str = "csrf_token";
 
@@ -70,7 +70,8 @@ pub fn token_for(
     }
 }
 
-fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+/// Whether the request came from this site's own pages (Sec-Fetch-Site and Origin).
+pub fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
     let site = req
         .headers()
         .get("sec-fetch-site")
@@ -150,7 +151,20 @@ async fn extract(req: HttpRequest, mut payload: Payload) -> Result<CsrfForm, App
             route = route_of(&req),
             "form with a missing or wrong CSRF token refused"
         );
-        return Err(forbidden());
+        // Nothing typed is lost: the visitor's own form is kept for them to check and send again.
+        return Err(
+            match crate::web::kept_form::keep(&state, &req, &fields, &visitor).await {
+                Some(kept) if visitor.user.is_some() => AppError::FormKept {
+                    to: kept.path,
+                    kept: Box::new(kept.cookie),
+                },
+                Some(kept) => AppError::LoginRequired {
+                    next: kept.path,
+                    kept: Some(Box::new(kept.cookie)),
+                },
+                None => forbidden(),
+            },
+        );
     }
     Ok(CsrfForm { fields, visitor })
 }
@@ -160,6 +174,16 @@ impl FromRequest for CsrfForm {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req
+            .extensions()
+            .contains::<crate::web::kept_form::BodyTakenByGuard>()
+        {
+            // The session has timed out and the login guard is keeping the form: it refuses the
+            // request with the way back, and this never needs to answer.
+            return Box::pin(std::future::pending());
+        }
+        req.extensions_mut()
+            .insert(crate::web::kept_form::BodyTakenByForm);
         let req = req.clone();
         let payload = payload.take();
         Box::pin(extract(req, payload))

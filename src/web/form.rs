@@ -57,6 +57,11 @@ impl FormFields {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Fields that were read before (a kept form put back).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self { pairs }
+    }
+
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs
     }

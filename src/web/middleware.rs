@@ -55,6 +55,19 @@ pub async fn security_headers(
     Ok(res)
 }
 
+/// Loads the visitor of every POST before its handler runs, so that the guards can tell at once
+/// whether a session has just timed out and read the form to keep it (see `web::kept_form`).
+pub async fn load_visitor(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::POST {
+        // A database failure here is met again, and reported, by the handler's own guard.
+        let _ = crate::web::session::Visitor::load(req.request()).await;
+    }
+    next.call(req).await
+}
+
 #[derive(Serialize)]
 struct ErrorView {
     status: u16,

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod csrf;
 pub mod extract;
 pub mod form;
+pub mod kept_form;
 pub mod markdown;
 pub mod middleware;
 pub mod page;

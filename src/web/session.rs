@@ -41,6 +41,8 @@ pub fn expired_session_cookie(state: &AppState) -> Cookie<'static> {
 pub struct Visitor {
     pub user: Option<SignedIn>,
     pub session_token: Option<String>,
+    /// Whose session this browser's cookie was, when it has just timed out.
+    pub timed_out_for: Option<i32>,
 }
 
 impl Visitor {
@@ -57,12 +59,19 @@ impl Visitor {
         let visitor = match req.cookie(name) {
             Some(cookie) => {
                 let token = cookie.value().to_string();
-                match sessions::lookup(&state.db, &state.clock, &token, state.timeouts()).await? {
+                let looked =
+                    sessions::lookup_or_ended(&state.db, &state.clock, &token, state.timeouts())
+                        .await?;
+                match looked.user {
                     Some(user) => Visitor {
                         user: Some(user),
                         session_token: Some(token),
+                        timed_out_for: None,
                     },
-                    None => Visitor::default(),
+                    None => Visitor {
+                        timed_out_for: looked.timed_out_for,
+                        ..Visitor::default()
+                    },
                 }
             }
             None => Visitor::default(),
@@ -108,6 +117,7 @@ impl CurrentUser {
         Visitor {
             user: Some(self.user.clone()),
             session_token: Some(self.session_token.clone()),
+            timed_out_for: None,
         }
     }
 
@@ -124,23 +134,80 @@ fn login_required(req: &HttpRequest) -> AppError {
     } else {
         "/dashboard".to_string()
     };
-    AppError::LoginRequired { next }
+    AppError::LoginRequired { next, kept: None }
+}
+
+/// A form posted after its session timed out: its fields are kept for its owner, who logs in and
+/// is brought back to the form (see `web::kept_form`).
+async fn keep_timed_out_form(
+    req: &HttpRequest,
+    mut payload: Payload,
+    visitor: &Visitor,
+) -> AppError {
+    let is_form = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if req.method() != actix_web::http::Method::POST || !is_form {
+        return login_required(req);
+    }
+    let Ok(state) = crate::web::extract::app_state(req) else {
+        return login_required(req);
+    };
+    let Ok(body) = actix_web::web::Bytes::from_request(req, &mut payload).await else {
+        return login_required(req);
+    };
+    let Ok(fields) = crate::web::form::FormFields::parse(&body) else {
+        return login_required(req);
+    };
+    match crate::web::kept_form::keep(state, req, &fields, visitor).await {
+        Some(kept) => AppError::LoginRequired {
+            next: kept.path,
+            kept: Some(Box::new(kept.cookie)),
+        },
+        None => login_required(req),
+    }
 }
 
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
+        // POSTs have their visitor loaded before the handler (see `middleware::load_visitor`):
+        // when its session has just timed out, the body is read here to keep what was typed.
+        let timed_out = req
+            .extensions()
+            .get::<Visitor>()
+            .is_some_and(|v| v.user.is_none() && v.timed_out_for.is_some());
+        let form_has_it = req
+            .extensions()
+            .contains::<crate::web::kept_form::BodyTakenByForm>();
+        let other_guard_has_it = req
+            .extensions()
+            .contains::<crate::web::kept_form::BodyTakenByGuard>();
+        if timed_out && other_guard_has_it {
+            // Another guard of this request is keeping the form and refuses it: it answers.
+            return Box::pin(std::future::pending());
+        }
+        let payload = (timed_out && !form_has_it).then(|| {
+            req.extensions_mut()
+                .insert(crate::web::kept_form::BodyTakenByGuard);
+            payload.take()
+        });
         Box::pin(async move {
             let visitor = Visitor::load(&req).await?;
-            match (visitor.user, visitor.session_token) {
+            match (visitor.user.clone(), visitor.session_token.clone()) {
                 (Some(user), Some(session_token)) => Ok(CurrentUser {
                     user,
                     session_token,
                 }),
-                _ => Err(login_required(&req)),
+                _ => match payload {
+                    Some(payload) => Err(keep_timed_out_form(&req, payload, &visitor).await),
+                    None => Err(login_required(&req)),
+                },
             }
         })
     }

@@ -50,6 +50,32 @@ pub struct Layout {
     pub section: &'static str,
     /// Asks search engines not to index the page (verify pages).
     pub noindex: bool,
+    /// `?next=…` for the header's "Log in" and "Create an account" links, so that an invitation
+    /// (or the page someone was sent to log in for) is kept whichever way in they choose.
+    pub auth_query: String,
+}
+
+/// Where the header's login links should bring people back to: the invitation being shown, or
+/// the `next` that the login and registration pages already carry.
+fn auth_query(req: &HttpRequest) -> String {
+    let path = req.path();
+    let next = if path.starts_with("/invite/") {
+        Some(path.to_string())
+    } else if matches!(path, "/login" | "/register" | "/login/code") {
+        form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+            .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+            .filter(|n| n != "/dashboard")
+    } else {
+        None
+    };
+    next.map_or_else(String::new, |n| {
+        format!(
+            "?next={}",
+            form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+        )
+    })
 }
 
 #[derive(Serialize)]
@@ -115,6 +141,7 @@ pub fn render<T: Serialize>(
         csrf_token,
         section: view.section,
         noindex: view.noindex,
+        auth_query: auth_query(req),
     };
     let template = view.template;
     let body = state
@@ -173,6 +200,7 @@ pub fn render_error_page(
         csrf_token,
         section: "",
         noindex: true,
+        auth_query: String::new(),
     };
     hb.render(
         "errors/error",

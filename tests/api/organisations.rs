@@ -383,7 +383,7 @@ async fn invitation_links_expire_run_out_and_can_be_withdrawn() {
             ],
         )
         .await;
-    assert_eq!(location(&r), format!("/invite/{token}"));
+    assert_eq!(location(&r), "/dashboard?joined=inv", "joined at once");
     let r = newcomer
         .submit(
             &format!("/invite/{token}"),

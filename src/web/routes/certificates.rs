@@ -191,6 +191,25 @@ async fn find(
         .ok_or(AppError::NotFound)
 }
 
+/// A code nobody holds (often a typing slip): the check form again, saying so, with a 404. The
+/// page is the same whatever was typed, so it tells nothing about which codes exist.
+fn no_such_certificate(page: &Page) -> Result<HttpResponse, AppError> {
+    let vm = VerifyFormPage {
+        error: Some(
+            "No certificate has that code. Check the code on the certificate and enter it again"
+                .into(),
+        ),
+        code: String::new(),
+    };
+    let view = View::new(
+        StatusCode::NOT_FOUND,
+        "certificates/verify_form",
+        "Error: Check a certificate",
+        "",
+    );
+    page.render(view.noindex(), &vm)
+}
+
 #[derive(Deserialize)]
 pub struct VerifyQuery {
     code: Option<String>,
@@ -240,7 +259,10 @@ struct VerifyPage {
 /// `GET /verify/{code}`: public verification. Shows nothing personal beyond the name on the certificate.
 pub async fn verify(page: Page, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let state = &page.state;
-    let cert = find(state, &page.req, &path).await?;
+    let cert = match find(state, &page.req, &path).await {
+        Err(AppError::NotFound) => return no_such_certificate(&page),
+        other => other?,
+    };
     let view = view_of(state, &cert);
     let vm = VerifyPage {
         removed: cert.holder_removed_at.is_some(),

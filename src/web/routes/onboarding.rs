@@ -90,22 +90,9 @@ pub async fn accept_invite(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    match orgs::accept_invitation(&state.db, &token, user.id(), state.clock.now()).await? {
-        Ok(org) => {
-            audit::record(
-                &state.db,
-                &state.clock,
-                AuditEvent {
-                    actor: Some(user.id()),
-                    action: AuditAction::InvitationAccepted,
-                    target: Some(format!("org:{}", org.id)),
-                    detail: Some(format!("user:{}", user.id())),
-                    ip: crate::web::extract::client_ip_text(&req),
-                },
-            )
-            .await?;
-            Ok(see_other("/dashboard?joined=1"))
-        }
+    let ip = crate::web::extract::client_ip_text(&req);
+    match orgs::accept_invitation(&state.db, &state.clock, &token, user.id(), ip).await? {
+        Ok(org) => Ok(see_other(&format!("/dashboard?joined={}", org.slug))),
         Err(st) => Err(AppError::Forbidden(reason(st).into())),
     }
 }

@@ -77,6 +77,9 @@ struct WorksheetPage {
     last_saved: Option<String>,
     saved: bool,
     errors: Vec<FieldLink>,
+    /// The answers shown are a form kept after the session ended: not saved yet.
+    kept: bool,
+    kept_button: &'static str,
 }
 
 fn too_long_message(number: usize, p: &TooLong) -> String {
@@ -149,6 +152,8 @@ fn worksheet_page(
         prompts,
         saved: just_saved,
         errors,
+        kept: false,
+        kept_button: "Save answers",
     }
 }
 
@@ -189,7 +194,11 @@ pub async fn show_worksheet(
 ) -> Result<HttpResponse, AppError> {
     let module = module.module();
     let saved = worksheets::module_answers(&state.db, user.id(), &module.slug).await?;
-    let page = worksheet_page(module, &saved, None, &[], query.saved.is_some());
+    let kept = crate::web::kept_form::take(&state, &req, user.id())
+        .await?
+        .map(|f| worksheet::typed_answers(&module.worksheet, f.pairs()));
+    let mut page = worksheet_page(module, &saved, kept.as_ref(), &[], query.saved.is_some());
+    page.kept = kept.is_some();
     render_worksheet(&state, &req, &user, module, &page)
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod confidence;
 pub mod export;
 pub mod org_cohorts;
+pub mod learner;
 pub mod org_import;
 pub mod org_insight;
 pub mod org_records;

@@ -72,6 +72,9 @@ pub struct QuizPage {
     pub cooldown_minutes: u32,
     pub scoring_note: &'static str,
     pub answers_note: &'static str,
+    /// The answers shown were kept after the session ended: not submitted yet.
+    pub kept: bool,
+    pub kept_button: &'static str,
 }
 
 impl QuizPage {
@@ -126,6 +129,8 @@ impl QuizPage {
             cooldown_minutes: settings.minutes_between_attempts,
             scoring_note: scoring_note(settings.scoring),
             answers_note: answers_note(settings.show_answers),
+            kept: problems.is_empty() && !given.is_empty(),
+            kept_button: "Submit answers",
         }
     }
 

@@ -62,8 +62,26 @@ pub async fn show_quiz(
     let now = state.clock.now();
     match quiz::availability(&state.db, &state.course, module, user.id(), now).await? {
         Availability::Open { used } => {
-            let ticket = quiz::new_ticket(&state.quiz_key, user.id(), &module.slug, now)?;
-            quiz_form(&page, module, &ticket, used, &BTreeMap::new(), &[])
+            // Answers kept after the session ended come back with their own (still valid) draw.
+            let kept = crate::web::kept_form::take(state, &page.req, user.id()).await?;
+            let restored = kept.and_then(|f| {
+                let t = Ticket::parse(
+                    f.get("attempt_id"),
+                    f.get("seed"),
+                    f.get("issued"),
+                    f.get("signature"),
+                )?;
+                quiz::verify_ticket(&state.quiz_key, user.id(), &module.slug, &t, now).ok()?;
+                Some((t, crate::domain::quiz::partial_answers(f.pairs())))
+            });
+            let (ticket, given) = match restored {
+                Some(r) => r,
+                None => (
+                    quiz::new_ticket(&state.quiz_key, user.id(), &module.slug, now)?,
+                    BTreeMap::new(),
+                ),
+            };
+            quiz_form(&page, module, &ticket, used, &given, &[])
         }
         other => unavailable(&page, module, &other),
     }

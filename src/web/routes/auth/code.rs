@@ -1,0 +1,137 @@
+//! `GET, POST /login/code`: the second step of logging in, for accounts with two-step verification.
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::{LoginQuery, next_field, record, safe_next, start_session, with_next};
+use crate::error::AppError;
+use crate::services::audit::AuditAction;
+use crate::services::{auth, mfa};
+use crate::web::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::pending_login::{PendingLogin, expired_pending_cookie};
+use crate::web::session::Visitor;
+use crate::web::view::{View, render};
+
+#[derive(Serialize, Default)]
+struct CodePage {
+    next: String,
+    error: Option<String>,
+}
+
+fn code_page(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    status: StatusCode,
+    page: &CodePage,
+) -> Result<HttpResponse, AppError> {
+    let title = if page.error.is_some() {
+        "Error: Enter your security code"
+    } else {
+        "Enter your security code"
+    };
+    render(
+        state,
+        req,
+        visitor,
+        View::new(status, "auth/login_code", title, "").noindex(),
+        page,
+    )
+}
+
+/// Back to the start of logging in, when the pending login is missing or has expired.
+fn restart_login(state: &AppState, next: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, with_next("/login", next)))
+        .cookie(expired_pending_cookie(state))
+        .finish()
+}
+
+/// `GET /login/code`: the second step, after a right password, for accounts with two-step verification.
+pub async fn show_login_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = safe_next(query.next.as_deref().unwrap_or("/dashboard"));
+    if PendingLogin::check(&state, &req).await?.is_none() {
+        return Ok(restart_login(&state, &next));
+    }
+    code_page(
+        &state,
+        &req,
+        &visitor,
+        StatusCode::OK,
+        &CodePage { next, error: None },
+    )
+}
+
+/// `POST /login/code`: field `code` (from the authenticator app, or a recovery code) and `next`.
+#[tracing::instrument(skip_all, fields(user_id))]
+pub async fn login_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
+    state.check_auth_rate(&req)?;
+    let f = &form.fields;
+    let next = next_field(&form);
+    let Some(user) = PendingLogin::check(&state, &req).await? else {
+        return Ok(restart_login(&state, &next));
+    };
+    tracing::Span::current().record("user_id", user.id);
+    let now = state.clock.now();
+    let me = Some(user.id);
+    if !auth::login_allowed(&state.db, user.id, now).await? {
+        record(&state, &req, me, me, AuditAction::LoginMfaLocked, None).await?;
+        return code_page(
+            &state,
+            &req,
+            &form.visitor,
+            StatusCode::TOO_MANY_REQUESTS,
+            &CodePage {
+                next,
+                error: Some("Too many wrong codes. Wait a few minutes, then log in again".into()),
+            },
+        );
+    }
+    match mfa::verify(&state.db, user.id, f.get("code"), now).await? {
+        Some(how) => {
+            auth::record_login_success(&state.db, user.id).await?;
+            let detail = match how {
+                mfa::Passed::Authenticator => "authenticator code",
+                mfa::Passed::RecoveryCode => "recovery code",
+            };
+            record(
+                &state,
+                &req,
+                me,
+                me,
+                AuditAction::LoginSuccess,
+                Some(detail.into()),
+            )
+            .await?;
+            let mut response = start_session(&state, &req, &form.visitor, user.id, &next).await?;
+            response.add_cookie(&expired_pending_cookie(&state)).ok();
+            Ok(response)
+        }
+        None => {
+            auth::record_login_failure(&state.db, user.id, now).await?;
+            record(&state, &req, me, me, AuditAction::LoginMfaFailure, None).await?;
+            code_page(
+                &state,
+                &req,
+                &form.visitor,
+                StatusCode::UNAUTHORIZED,
+                &CodePage {
+                    next,
+                    error: Some(
+                        "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes".into(),
+                    ),
+                },
+            )
+        }
+    }
+}
