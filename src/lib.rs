@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod messages;
 pub mod pdf;
+pub mod plan;
 pub mod proxies;
 pub mod scorm;
 pub mod services;
