@@ -99,7 +99,8 @@ impl Layout<'_> {
         let (size, color) = match level {
             1 => (20.0, NHS_BLUE),
             2 => (14.0, TEXT),
-            _ => (BODY, TEXT),
+            3 => (10.5, TEXT),
+            _ => (9.5, TEXT),
         };
         let para = self.para(s, Style::Bold, size, color, self.width);
         self.blocks.push(Block::Heading { level, para });
@@ -124,17 +125,7 @@ impl Layout<'_> {
     fn table(&mut self, t: &TableContent) {
         if !t.rows.is_empty() {
             let n = t.columns.len().max(1);
-            // Wider columns for longer text, within limits.
-            let weights: Vec<f32> = (0..n)
-                .map(|i| {
-                    let total: usize = t.rows.iter().map(|r| r.get(i).map_or(0, |c| c.text.chars().count())).sum();
-                    #[allow(clippy::cast_precision_loss)]
-                    let avg = total as f32 / t.rows.len() as f32;
-                    avg.clamp(10.0, 70.0)
-                })
-                .collect();
-            let sum: f32 = weights.iter().sum();
-            let widths: Vec<f32> = weights.iter().map(|w| self.width * w / sum).collect();
+            let widths = self.column_widths(t, n);
             self.blocks.push(Block::TableStart);
             let header = t
                 .columns
@@ -159,10 +150,47 @@ impl Layout<'_> {
             self.blocks.push(Block::Gap(8.0));
         }
         if let Some(n) = &t.notes {
-            let label = self.para(&n.label, Style::Bold, BODY, TEXT, self.width);
-            self.blocks.push(Block::Para(label));
+            self.heading(4, &n.label);
             self.text(n.text.as_deref().unwrap_or_default(), Style::Regular, BODY, TEXT);
         }
+    }
+
+    /// Each column at least as wide as its longest word, the rest shared by how much text it holds.
+    fn column_widths(&self, t: &TableContent, n: usize) -> Vec<f32> {
+        let longest_word = |face: &Face, s: &str| {
+            s.split_whitespace()
+                .map(|w| face.width(w, SMALL))
+                .fold(0.0_f32, f32::max)
+        };
+        let mut min: Vec<f32> = (0..n)
+            .map(|i| {
+                let header = t.columns.get(i).map_or(0.0, |c| longest_word(&self.faces.bold, c));
+                let cells = t
+                    .rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0.0, |c| longest_word(&self.faces.bold, &c.text)))
+                    .fold(0.0_f32, f32::max);
+                (header.max(cells) + 10.0).min(self.width * 0.3)
+            })
+            .collect();
+        let floor: f32 = min.iter().sum();
+        if floor > self.width {
+            return min.iter().map(|m| m * self.width / floor).collect();
+        }
+        let weights: Vec<f32> = (0..n)
+            .map(|i| {
+                let total: usize = t.rows.iter().map(|r| r.get(i).map_or(0, |c| c.text.chars().count())).sum();
+                #[allow(clippy::cast_precision_loss)]
+                let avg = total as f32 / t.rows.len().max(1) as f32;
+                avg.clamp(4.0, 120.0)
+            })
+            .collect();
+        let sum: f32 = weights.iter().sum();
+        let spare = self.width - floor;
+        for (m, w) in min.iter_mut().zip(&weights) {
+            *m += spare * w / sum;
+        }
+        min
     }
 
     fn content(&mut self, c: &Content) {
@@ -173,8 +201,7 @@ impl Layout<'_> {
             self.text(t, Style::Regular, BODY, TEXT);
         }
         for b in c.boxes.iter().flatten() {
-            let label = self.para(&b.label, Style::Bold, BODY, TEXT, self.width);
-            self.blocks.push(Block::Para(label));
+            self.heading(4, &b.label);
             self.text(b.text.as_deref().unwrap_or("Empty."), Style::Regular, BODY, if b.text.is_some() { TEXT } else { SECONDARY });
         }
         if let Some(t) = &c.table {
@@ -442,9 +469,10 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
     let mut case_node: Option<OutlineNode> = None;
     let mut tables: Vec<TagGroup> = Vec::new();
     let mut row_no = 0usize;
-    let mut iter = blocks.into_iter().peekable();
+    let mut blocks = blocks.into_iter().map(Some).collect::<Vec<_>>();
+    let mut at = 0usize;
     let mut page_no = 0usize;
-    while iter.peek().is_some() || page_no == 0 {
+    while at < blocks.len() || page_no == 0 {
         page_no += 1;
         let mut page = doc.start_page_with(page_settings(w, h)?);
         let mut s = page.surface();
@@ -453,22 +481,33 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
         }
         let mut y = MARGIN;
         let mut first = true;
-        while let Some(block) = iter.peek() {
+        while let Some(Some(block)) = blocks.get(at) {
             if matches!(block, Block::PageBreak) {
-                iter.next();
+                at += 1;
                 if first {
                     continue;
                 }
                 break;
             }
-            let need = block_height(block);
-            // Keep a heading with what follows it.
-            let need = if matches!(block, Block::Heading { .. }) { need + 40.0 } else { need };
+            // Keep a heading, or a table's header row, with (the start of) what follows it.
+            let keep = matches!(block, Block::Heading { .. } | Block::Row { header: true, .. });
+            let next = blocks
+                .iter()
+                .skip(at + 1)
+                .flatten()
+                .find(|b| !matches!(b, Block::Gap(_) | Block::TableStart))
+                .map_or(0.0, |b| match b {
+                    // A figure cannot be split: keep all of it with its heading.
+                    Block::Figure { .. } => block_height(b),
+                    _ => block_height(b).min(160.0),
+                });
+            let need = block_height(block) + if keep { next } else { 0.0 };
             if !first && y + need > h - MARGIN {
                 break;
             }
             first = false;
-            let Some(block) = iter.next() else { break };
+            let Some(block) = blocks.get_mut(at).and_then(Option::take) else { break };
+            at += 1;
             match block {
                 Block::PageBreak | Block::Gap(_) => y += block_height(&block),
                 Block::Heading { level, para } => {

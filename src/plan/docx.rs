@@ -1,8 +1,8 @@
 //! The plan document as an editable word-processor file (.docx, via `docx-rs`): real headings (so
 //! Word and LibreOffice show a navigation pane), real tables, status colours beside their text.
 use docx_rs::{
-    BreakType, Docx, Paragraph, Run, Shading, ShdType, Style, StyleType, Table, TableCell,
-    TableRow, VMergeType, WidthType,
+    BreakType, Docx, LineSpacing, Paragraph, Run, RunFonts, Shading, ShdType, Style, StyleType,
+    Table, TableCell, TableRow, VMergeType, WidthType,
 };
 
 use super::{Content, PictureModel, PlanDocument, Tone};
@@ -67,7 +67,11 @@ fn status_cell(text: &str, tone: Tone) -> TableCell {
 }
 
 fn styles(doc: Docx) -> Docx {
-    doc.add_style(
+    let font = RunFonts::new().ascii("Arial").hi_ansi("Arial").cs("Arial");
+    doc.default_fonts(font)
+        .default_size(21)
+        .default_line_spacing(LineSpacing::new().after(100))
+        .add_style(
         Style::new("Title", StyleType::Paragraph)
             .name("Title")
             .size(56)
@@ -80,7 +84,8 @@ fn styles(doc: Docx) -> Docx {
             .size(36)
             .bold()
             .color(BLUE)
-            .outline_lvl(0),
+            .outline_lvl(0)
+            .line_spacing(LineSpacing::new().before(240).after(120)),
     )
     .add_style(
         Style::new("Heading2", StyleType::Paragraph)
@@ -88,7 +93,8 @@ fn styles(doc: Docx) -> Docx {
             .size(28)
             .bold()
             .color(TEXT)
-            .outline_lvl(1),
+            .outline_lvl(1)
+            .line_spacing(LineSpacing::new().before(320).after(120)),
     )
     .add_style(
         Style::new("Heading3", StyleType::Paragraph)
@@ -96,14 +102,15 @@ fn styles(doc: Docx) -> Docx {
             .size(22)
             .bold()
             .color(TEXT)
-            .outline_lvl(2),
+            .outline_lvl(2)
+            .line_spacing(LineSpacing::new().before(200).after(60)),
     )
 }
 
 fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
     if let Some(boxes) = &p.lean_canvas {
         let text = |i: usize| -> TableCell {
-            boxes.get(i).map_or_else(TableCell::new, |b| {
+            boxes.get(i).map_or_else(|| TableCell::new().add_paragraph(Paragraph::new()), |b| {
                 TableCell::new()
                     .add_paragraph(bold_para(&b.label))
                     .add_paragraph(para(b.text.as_deref().unwrap_or("Empty")))
@@ -112,31 +119,33 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
         // Boxes are in reading order: problem, solution, key metrics, value proposition,
         // unfair advantage, channels, customer segments, cost structure, revenue streams.
         let top = TableRow::new(vec![
-            text(0).vertical_merge(VMergeType::Restart),
-            text(1),
-            text(3).vertical_merge(VMergeType::Restart),
-            text(4),
-            text(6).vertical_merge(VMergeType::Restart),
+            text(0).grid_span(2).vertical_merge(VMergeType::Restart),
+            text(1).grid_span(2),
+            text(3).grid_span(2).vertical_merge(VMergeType::Restart),
+            text(4).grid_span(2),
+            text(6).grid_span(2).vertical_merge(VMergeType::Restart),
         ]);
         let middle = TableRow::new(vec![
-            TableCell::new().vertical_merge(VMergeType::Continue),
-            text(2),
-            TableCell::new().vertical_merge(VMergeType::Continue),
-            text(5),
-            TableCell::new().vertical_merge(VMergeType::Continue),
+            TableCell::new().add_paragraph(Paragraph::new()).grid_span(2).vertical_merge(VMergeType::Continue),
+            text(2).grid_span(2),
+            TableCell::new().add_paragraph(Paragraph::new()).grid_span(2).vertical_merge(VMergeType::Continue),
+            text(5).grid_span(2),
+            TableCell::new().add_paragraph(Paragraph::new()).grid_span(2).vertical_merge(VMergeType::Continue),
         ]);
-        let bottom = TableRow::new(vec![text(7).grid_span(3), text(8).grid_span(2)]);
+        let bottom = TableRow::new(vec![text(7).grid_span(5), text(8).grid_span(5)]);
         doc = doc
             .add_paragraph(bold_para("Lean canvas"))
-            .add_table(table(vec![top, middle, bottom]).set_grid(vec![WIDTH / 5; 5]));
+            .add_table(table(vec![top, middle, bottom]).set_grid(vec![WIDTH / 10; 10]));
     }
     if let Some(quadrants) = &p.power_interest {
+        let fills = ["DBE7F5", "CCEDD8", "FFFFFF", "FFF6CC"];
         let q = |i: usize| -> TableCell {
-            quadrants.get(i).map_or_else(TableCell::new, |q| {
+            quadrants.get(i).map_or_else(|| TableCell::new().add_paragraph(Paragraph::new()), |q| {
                 let names = if q.names.is_empty() { "Nobody yet".to_string() } else { q.names.join("\n") };
                 TableCell::new()
                     .add_paragraph(bold_para(&format!("{}: {}", q.advice, q.title.to_lowercase())))
                     .add_paragraph(para(&names))
+                    .shading(fill(fills[i % 4]))
             })
         };
         doc = doc
