@@ -20,6 +20,7 @@ mod learner_journey;
 mod mail;
 mod mfa;
 mod organisations;
+mod plan_export;
 mod privacy;
 mod quiz;
 mod reminders;
