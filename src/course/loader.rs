@@ -1416,6 +1416,7 @@ fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptK
             PromptKind::Fields(fields)
         }
         other => {
+            let line = check.line_of("kind =", line);
             check.at(line, format!("prompt '{id}': `kind` must be \"text\", \"table\" or \"fields\", not \"{other}\""));
             PromptKind::Text
         }

@@ -83,8 +83,10 @@ async fn the_shipped_course_is_valid_and_complete() {
             "{}",
             m.slug
         );
+        // Module 5's worksheet holds most of the steering-group plan (summary, options, costs,
+        // benefits, RAID log, governance, evaluation…), so it is the longest.
         assert!(
-            (3..=8).contains(&m.worksheet.prompts.len()),
+            (3..=16).contains(&m.worksheet.prompts.len()),
             "{}: worksheet prompts",
             m.slug
         );

@@ -156,23 +156,44 @@ async fn an_answer_of_exactly_max_chars_is_saved_and_one_more_is_refused_with_ev
 
 #[tokio::test]
 async fn a_full_worksheet_larger_than_the_usual_form_limit_is_saved() {
+    use deepdive::course::PromptKind;
     let app = spawn_app().await;
     app.new_learner().await;
     let course = deepdive::course::load_course(&app.course_dir).unwrap();
-    let m = course.module("solution-discovery").unwrap();
-    let answers: Vec<(String, String)> = m
-        .worksheet
-        .prompts
-        .iter()
-        .map(|p| (p.id.clone(), "’".repeat(p.max_chars)))
-        .collect();
-    let pairs: Vec<(&str, &str)> = answers
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let r = app.save_worksheet("solution-discovery", &pairs).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(stored_answers(&app).await.len(), m.worksheet.prompts.len());
+    let mut saved = 0;
+    // The largest worksheet, every text, box and cell at its limit in 4-byte characters.
+    for slug in ["solution-discovery", "launching-your-ai-experiment"] {
+        let m = course.module(slug).unwrap();
+        let mut answers: Vec<(String, String)> = Vec::new();
+        for p in &m.worksheet.prompts {
+            match &p.kind {
+                PromptKind::Text => answers.push((p.id.clone(), "😀".repeat(p.max_chars))),
+                PromptKind::Fields(f) => answers.extend(
+                    f.iter()
+                        .map(|f| (format!("{}--{}", p.id, f.id), "😀".repeat(f.max_chars))),
+                ),
+                PromptKind::Table(t) => {
+                    for row in 1..=t.max_rows {
+                        for c in &t.columns {
+                            let value = c.choices.first().cloned().unwrap_or_else(|| "😀".repeat(c.max_chars));
+                            answers.push((format!("{}--{row}--{}", p.id, c.id), value));
+                        }
+                    }
+                    if let Some(n) = &t.notes {
+                        answers.push((format!("{}--notes", p.id), "😀".repeat(n.max_chars)));
+                    }
+                }
+            }
+        }
+        let pairs: Vec<(&str, &str)> = answers
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let r = app.save_worksheet(slug, &pairs).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{slug}");
+        saved += m.worksheet.prompts.len();
+        assert_eq!(stored_answers(&app).await.len(), saved);
+    }
 }
 
 #[tokio::test]
