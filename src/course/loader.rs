@@ -1299,7 +1299,13 @@ fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptK
     let id = &p.id;
     let kind = p.kind.as_deref().unwrap_or("text");
     let misplaced = |check: &mut FileCheck<'_>, what: &str| {
-        check.at(line, format!("prompt '{id}': `{what}` is only for kind = \"{}\"", if what == "field" { "fields" } else { "table" }));
+        check.at(
+            line,
+            format!(
+                "prompt '{id}': `{what}` is only for kind = \"{}\"",
+                if what == "field" { "fields" } else { "table" }
+            ),
+        );
     };
     if kind != "table" {
         if !p.columns.is_empty() {
@@ -1322,24 +1328,45 @@ fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptK
         "text" => PromptKind::Text,
         "table" => {
             if p.columns.is_empty() || p.columns.len() > LARGEST_COLUMNS {
-                check.at(line, format!("prompt '{id}': a table needs 1 to {LARGEST_COLUMNS} `[[prompt.column]]`"));
+                check.at(
+                    line,
+                    format!(
+                        "prompt '{id}': a table needs 1 to {LARGEST_COLUMNS} `[[prompt.column]]`"
+                    ),
+                );
             }
             let mut ids = HashSet::new();
             let mut columns = Vec::new();
             for c in &p.columns {
                 let cline = check.line_of(&format!("\"{}\"", c.id), line);
                 if check.check_id(&c.id, "column") && !ids.insert(c.id.clone()) {
-                    check.at(cline, format!("prompt '{id}': column id '{}' is used twice", c.id));
+                    check.at(
+                        cline,
+                        format!("prompt '{id}': column id '{}' is used twice", c.id),
+                    );
                 }
                 check.require_text(&c.label, "label", cline);
                 let max_chars = c.max_chars.unwrap_or(DEFAULT_CELL_CHARS);
                 if max_chars == 0 || max_chars > DEFAULT_FIELD_CHARS * 4 {
-                    check.at(cline, format!("column '{}': `max_chars` must be between 1 and {}", c.id, DEFAULT_FIELD_CHARS * 4));
+                    check.at(
+                        cline,
+                        format!(
+                            "column '{}': `max_chars` must be between 1 and {}",
+                            c.id,
+                            DEFAULT_FIELD_CHARS * 4
+                        ),
+                    );
                 }
                 let mut seen = HashSet::new();
                 for choice in &c.choices {
                     if choice.trim().is_empty() || !seen.insert(choice.to_lowercase()) {
-                        check.at(cline, format!("column '{}': each choice must be written once and not be empty", c.id));
+                        check.at(
+                            cline,
+                            format!(
+                                "column '{}': each choice must be written once and not be empty",
+                                c.id
+                            ),
+                        );
                     }
                 }
                 columns.push(ColumnSpec {
@@ -1351,10 +1378,16 @@ fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptK
             }
             let max_rows = p.max_rows.unwrap_or(DEFAULT_MAX_ROWS);
             if max_rows == 0 || max_rows > LARGEST_MAX_ROWS {
-                check.at(line, format!("prompt '{id}': `max_rows` must be between 1 and {LARGEST_MAX_ROWS}"));
+                check.at(
+                    line,
+                    format!("prompt '{id}': `max_rows` must be between 1 and {LARGEST_MAX_ROWS}"),
+                );
             }
             if p.example_rows.len() > max_rows {
-                check.at(line, format!("prompt '{id}': `example_rows` has more rows than `max_rows`"));
+                check.at(
+                    line,
+                    format!("prompt '{id}': `example_rows` has more rows than `max_rows`"),
+                );
             }
             for (n, row) in p.example_rows.iter().enumerate() {
                 if row.len() != columns.len() {
@@ -1366,7 +1399,14 @@ fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptK
                         check.at(line, format!("prompt '{id}': example row {} has '{value}' in column '{}', which is not one of its choices", n + 1, c.id));
                     }
                     if value.chars().count() > c.max_chars {
-                        check.at(line, format!("prompt '{id}': example row {} is longer than column '{}' allows", n + 1, c.id));
+                        check.at(
+                            line,
+                            format!(
+                                "prompt '{id}': example row {} is longer than column '{}' allows",
+                                n + 1,
+                                c.id
+                            ),
+                        );
                     }
                 }
             }
@@ -1391,19 +1431,33 @@ fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptK
         }
         "fields" => {
             if p.fields.is_empty() {
-                check.at(line, format!("prompt '{id}': kind = \"fields\" needs at least one `[[prompt.field]]`"));
+                check.at(
+                    line,
+                    format!(
+                        "prompt '{id}': kind = \"fields\" needs at least one `[[prompt.field]]`"
+                    ),
+                );
             }
             let mut ids = HashSet::new();
             let mut fields = Vec::new();
             for f in &p.fields {
                 let fline = check.line_of(&format!("\"{}\"", f.id), line);
                 if check.check_id(&f.id, "field") && !ids.insert(f.id.clone()) {
-                    check.at(fline, format!("prompt '{id}': field id '{}' is used twice", f.id));
+                    check.at(
+                        fline,
+                        format!("prompt '{id}': field id '{}' is used twice", f.id),
+                    );
                 }
                 check.require_text(&f.label, "label", fline);
                 let max_chars = f.max_chars.unwrap_or(DEFAULT_FIELD_CHARS);
                 if max_chars == 0 || max_chars > LARGEST_MAX_CHARS {
-                    check.at(fline, format!("field '{}': `max_chars` must be between 1 and {LARGEST_MAX_CHARS}", f.id));
+                    check.at(
+                        fline,
+                        format!(
+                            "field '{}': `max_chars` must be between 1 and {LARGEST_MAX_CHARS}",
+                            f.id
+                        ),
+                    );
                 }
                 fields.push(FieldSpec {
                     id: f.id.clone(),

@@ -122,10 +122,19 @@ pub(super) fn check_plan(
     for s in raw.sections {
         let line = line_of(text, &format!("\"{}\"", s.id));
         if !super::loader::valid_id(&s.id) || !ids.insert(s.id.clone()) {
-            at(line, format!("section id '{}' must be a unique id of lower-case letters, digits or '-'", s.id));
+            at(
+                line,
+                format!(
+                    "section id '{}' must be a unique id of lower-case letters, digits or '-'",
+                    s.id
+                ),
+            );
         }
         if s.title.trim().is_empty() {
-            at(line, format!("section '{}': `title` must not be empty", s.id));
+            at(
+                line,
+                format!("section '{}': `title` must not be empty", s.id),
+            );
         }
         let case = BusinessCase::parse(&s.case).unwrap_or_else(|| {
             at(line_of(text, &format!("case = \"{}\"", s.case)).max(line), format!(
@@ -135,18 +144,36 @@ pub(super) fn check_plan(
             BusinessCase::Strategic
         });
         if s.prompts.is_empty() {
-            at(line, format!("section '{}': `prompts` must list at least one \"module/prompt\"", s.id));
+            at(
+                line,
+                format!(
+                    "section '{}': `prompts` must list at least one \"module/prompt\"",
+                    s.id
+                ),
+            );
         }
         let mut prompts = Vec::new();
         let mut found = Vec::new();
         for r in &s.prompts {
             let rline = line_of(text, &format!("\"{r}\""));
             let Some((module, prompt)) = r.split_once('/') else {
-                at(rline, format!("section '{}': '{r}' must be written \"module-slug/prompt-id\"", s.id));
+                at(
+                    rline,
+                    format!(
+                        "section '{}': '{r}' must be written \"module-slug/prompt-id\"",
+                        s.id
+                    ),
+                );
                 continue;
             };
             match find(modules, module, prompt) {
-                None => at(rline, format!("section '{}': there is no prompt '{prompt}' in module '{module}'s worksheet", s.id)),
+                None => at(
+                    rline,
+                    format!(
+                        "section '{}': there is no prompt '{prompt}' in module '{module}'s worksheet",
+                        s.id
+                    ),
+                ),
                 Some(p) => {
                     if !placed.insert((module.to_string(), prompt.to_string())) {
                         at(rline, format!("prompt '{r}' is in more than one section"));
@@ -178,7 +205,13 @@ pub(super) fn check_plan(
     for m in modules {
         for p in &m.worksheet.prompts {
             if !placed.contains(&(m.slug.clone(), p.id.clone())) {
-                at(1, format!("prompt '{}/{}' is in no plan section: add it to a section's `prompts`", m.slug, p.id));
+                at(
+                    1,
+                    format!(
+                        "prompt '{}/{}' is in no plan section: add it to a section's `prompts`",
+                        m.slug, p.id
+                    ),
+                );
             }
         }
     }

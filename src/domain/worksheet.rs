@@ -330,7 +330,9 @@ mod tests {
         p.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
     }
 
-    fn problems(r: Result<Vec<Answer>, WorksheetFormError>) -> (BTreeMap<String, String>, Vec<FieldProblem>) {
+    fn problems(
+        r: Result<Vec<Answer>, WorksheetFormError>,
+    ) -> (BTreeMap<String, String>, Vec<FieldProblem>) {
         match r {
             Err(WorksheetFormError::Invalid { typed, problems }) => (typed, problems),
             Ok(a) => panic!("expected problems, got {a:?}"),
@@ -434,7 +436,9 @@ mod tests {
                 ("answer-risks--1--impact", "Huge"),
             ]),
         ));
-        assert!(matches!(&problems[0].problem, Problem::NotAChoice { value, .. } if value == "Huge"));
+        assert!(
+            matches!(&problems[0].problem, Problem::NotAChoice { value, .. } if value == "Huge")
+        );
         assert_eq!(problems[0].field, "answer-risks--1--impact");
         assert_eq!(
             typed.get("answer-risks--1--risk").map(String::as_str),
@@ -445,7 +449,8 @@ mod tests {
     #[test]
     fn free_text_saved_before_a_prompt_had_a_table_goes_in_its_first_cell() {
         let kind = &worksheet().prompts[2].kind;
-        let AnswerValue::Table(TableAnswer { rows, .. }) = AnswerValue::from_stored(kind, "old notes")
+        let AnswerValue::Table(TableAnswer { rows, .. }) =
+            AnswerValue::from_stored(kind, "old notes")
         else {
             panic!("a table")
         };

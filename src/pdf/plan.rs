@@ -64,12 +64,22 @@ enum Block {
     PageBreak,
     Gap(f32),
     /// Level 1 (cases, the cover title) and 2 (sections) go in the outline; 3 is an item label.
-    Heading { level: u16, para: Para },
+    Heading {
+        level: u16,
+        para: Para,
+    },
     Para(Para),
     TableStart,
-    Row { widths: Vec<f32>, cells: Vec<CellLines>, header: bool },
+    Row {
+        widths: Vec<f32>,
+        cells: Vec<CellLines>,
+        header: bool,
+    },
     TableEnd,
-    Figure { alt: String, drawing: Drawing },
+    Figure {
+        alt: String,
+        drawing: Drawing,
+    },
 }
 
 struct Layout<'f> {
@@ -131,27 +141,50 @@ impl Layout<'_> {
                 .columns
                 .iter()
                 .zip(&widths)
-                .map(|(c, w)| CellLines { lines: self.faces.bold.wrap(c, SMALL, w - 8.0), bold: true, fill: Some(HEADER_FILL) })
+                .map(|(c, w)| CellLines {
+                    lines: self.faces.bold.wrap(c, SMALL, w - 8.0),
+                    bold: true,
+                    fill: Some(HEADER_FILL),
+                })
                 .collect();
-            self.blocks.push(Block::Row { widths: widths.clone(), cells: header, header: true });
+            self.blocks.push(Block::Row {
+                widths: widths.clone(),
+                cells: header,
+                header: true,
+            });
             for r in &t.rows {
                 let cells = r
                     .iter()
                     .zip(&widths)
                     .map(|(c, w)| CellLines {
-                        lines: self.face(if c.tone.is_some() { Style::Bold } else { Style::Regular }).wrap(&c.text, SMALL, w - 8.0),
+                        lines: self
+                            .face(if c.tone.is_some() {
+                                Style::Bold
+                            } else {
+                                Style::Regular
+                            })
+                            .wrap(&c.text, SMALL, w - 8.0),
                         bold: c.tone.is_some(),
                         fill: c.tone.map(crate::plan::Tone::rgb),
                     })
                     .collect();
-                self.blocks.push(Block::Row { widths: widths.clone(), cells, header: false });
+                self.blocks.push(Block::Row {
+                    widths: widths.clone(),
+                    cells,
+                    header: false,
+                });
             }
             self.blocks.push(Block::TableEnd);
             self.blocks.push(Block::Gap(8.0));
         }
         if let Some(n) = &t.notes {
             self.heading(4, &n.label);
-            self.text(n.text.as_deref().unwrap_or_default(), Style::Regular, BODY, TEXT);
+            self.text(
+                n.text.as_deref().unwrap_or_default(),
+                Style::Regular,
+                BODY,
+                TEXT,
+            );
         }
     }
 
@@ -164,11 +197,17 @@ impl Layout<'_> {
         };
         let mut min: Vec<f32> = (0..n)
             .map(|i| {
-                let header = t.columns.get(i).map_or(0.0, |c| longest_word(&self.faces.bold, c));
+                let header = t
+                    .columns
+                    .get(i)
+                    .map_or(0.0, |c| longest_word(&self.faces.bold, c));
                 let cells = t
                     .rows
                     .iter()
-                    .map(|r| r.get(i).map_or(0.0, |c| longest_word(&self.faces.bold, &c.text)))
+                    .map(|r| {
+                        r.get(i)
+                            .map_or(0.0, |c| longest_word(&self.faces.bold, &c.text))
+                    })
                     .fold(0.0_f32, f32::max);
                 (header.max(cells) + 10.0).min(self.width * 0.3)
             })
@@ -179,7 +218,11 @@ impl Layout<'_> {
         }
         let weights: Vec<f32> = (0..n)
             .map(|i| {
-                let total: usize = t.rows.iter().map(|r| r.get(i).map_or(0, |c| c.text.chars().count())).sum();
+                let total: usize = t
+                    .rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |c| c.text.chars().count()))
+                    .sum();
                 #[allow(clippy::cast_precision_loss)]
                 let avg = total as f32 / t.rows.len().max(1) as f32;
                 avg.clamp(4.0, 120.0)
@@ -202,7 +245,12 @@ impl Layout<'_> {
         }
         for b in c.boxes.iter().flatten() {
             self.heading(4, &b.label);
-            self.text(b.text.as_deref().unwrap_or("Empty."), Style::Regular, BODY, if b.text.is_some() { TEXT } else { SECONDARY });
+            self.text(
+                b.text.as_deref().unwrap_or("Empty."),
+                Style::Regular,
+                BODY,
+                if b.text.is_some() { TEXT } else { SECONDARY },
+            );
         }
         if let Some(t) = &c.table {
             self.table(t);
@@ -251,10 +299,16 @@ impl Layout<'_> {
             let mut ty = y + 4.0;
             for l in &label_lines {
                 ty += SMALL * LINE;
-                d.texts.push((x + 4.0, ty, Style::Bold, SMALL, NHS_BLUE, l.clone()));
+                d.texts
+                    .push((x + 4.0, ty, Style::Bold, SMALL, NHS_BLUE, l.clone()));
             }
             let body = b.text.as_deref().unwrap_or("Empty");
-            self.fit(&mut d, body, (x + 4.0, ty + 2.0, w - 8.0, y + h - ty - 6.0), 7.0);
+            self.fit(
+                &mut d,
+                body,
+                (x + 4.0, ty + 2.0, w - 8.0, y + h - ty - 6.0),
+                7.0,
+            );
         }
         d.height = tall + low;
         d
@@ -265,19 +319,49 @@ impl Layout<'_> {
         let axis = 18.0;
         let w = (self.width - axis) / 2.0;
         let h = 150.0;
-        d.texts.push((0.0, 10.0, Style::Bold, SMALL, SECONDARY, "Power ↑".into()));
+        d.texts
+            .push((0.0, 10.0, Style::Bold, SMALL, SECONDARY, "Power ↑".into()));
         let fills = [PALE_BLUE, (204, 237, 216), WHITE, (255, 246, 204)];
         for (i, q) in quadrants.iter().enumerate().take(4) {
             #[allow(clippy::cast_precision_loss)]
             let (x, y) = (axis + (i % 2) as f32 * w, 16.0 + (i / 2) as f32 * h);
             d.boxes.push((x, y, w, h, Some(fills[i])));
-            d.texts.push((x + 6.0, y + 14.0, Style::Bold, 9.0, TEXT, format!("{}", q.advice)));
-            d.texts.push((x + 6.0, y + 26.0, Style::Regular, 7.0, SECONDARY, q.title.to_string()));
-            let names = if q.names.is_empty() { "Nobody yet".to_string() } else { q.names.iter().map(|n| format!("• {n}")).collect::<Vec<_>>().join("\n") };
+            d.texts.push((
+                x + 6.0,
+                y + 14.0,
+                Style::Bold,
+                9.0,
+                TEXT,
+                format!("{}", q.advice),
+            ));
+            d.texts.push((
+                x + 6.0,
+                y + 26.0,
+                Style::Regular,
+                7.0,
+                SECONDARY,
+                q.title.to_string(),
+            ));
+            let names = if q.names.is_empty() {
+                "Nobody yet".to_string()
+            } else {
+                q.names
+                    .iter()
+                    .map(|n| format!("• {n}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
             self.fit(&mut d, &names, (x + 6.0, y + 32.0, w - 12.0, h - 38.0), 7.5);
         }
         let bottom = 16.0 + 2.0 * h;
-        d.texts.push((self.width - 60.0, bottom + 12.0, Style::Bold, SMALL, SECONDARY, "Interest →".into()));
+        d.texts.push((
+            self.width - 60.0,
+            bottom + 12.0,
+            Style::Bold,
+            SMALL,
+            SECONDARY,
+            "Interest →".into(),
+        ));
         d.height = bottom + 18.0;
         d
     }
@@ -291,7 +375,8 @@ impl Layout<'_> {
         let (step_h, pain_h) = (78.0, 58.0);
         let mut y = 0.0;
         for s in stages {
-            d.texts.push((0.0, y + 10.0, Style::Bold, 9.0, NHS_BLUE, s.title.clone()));
+            d.texts
+                .push((0.0, y + 10.0, Style::Bold, 9.0, NHS_BLUE, s.title.clone()));
             y += 16.0;
             for chunk in s.steps.chunks(per_row) {
                 for (i, st) in chunk.iter().enumerate() {
@@ -303,18 +388,43 @@ impl Layout<'_> {
                     let mut ty = y + 2.0;
                     for l in lines.iter().take(3) {
                         ty += 7.5 * LINE;
-                        d.texts.push((x + 4.0, ty, Style::Bold, 7.5, TEXT, l.clone()));
+                        d.texts
+                            .push((x + 4.0, ty, Style::Bold, 7.5, TEXT, l.clone()));
                     }
                     if let Some(detail) = &st.detail {
-                        self.fit(&mut d, detail, (x + 4.0, ty + 2.0, w - 8.0, y + step_h - ty - 4.0), 6.5);
+                        self.fit(
+                            &mut d,
+                            detail,
+                            (x + 4.0, ty + 2.0, w - 8.0, y + step_h - ty - 4.0),
+                            6.5,
+                        );
                     }
                     if i + 1 < chunk.len() {
-                        d.texts.push((x + w + 1.0, y + step_h / 2.0 + 3.0, Style::Bold, 9.0, SECONDARY, "→".into()));
+                        d.texts.push((
+                            x + w + 1.0,
+                            y + step_h / 2.0 + 3.0,
+                            Style::Bold,
+                            9.0,
+                            SECONDARY,
+                            "→".into(),
+                        ));
                     }
                     if let Some(p) = &st.pain_point {
                         d.boxes.push((x, y + step_h + 4.0, w, pain_h, Some(PAIN)));
-                        d.texts.push((x + 4.0, y + step_h + 14.0, Style::Bold, 7.0, TEXT, "Pain point".into()));
-                        self.fit(&mut d, p, (x + 4.0, y + step_h + 17.0, w - 8.0, pain_h - 16.0), 6.5);
+                        d.texts.push((
+                            x + 4.0,
+                            y + step_h + 14.0,
+                            Style::Bold,
+                            7.0,
+                            TEXT,
+                            "Pain point".into(),
+                        ));
+                        self.fit(
+                            &mut d,
+                            p,
+                            (x + 4.0, y + step_h + 17.0, w - 8.0, pain_h - 16.0),
+                            6.5,
+                        );
                     }
                 }
                 y += step_h + pain_h + 14.0;
@@ -344,8 +454,19 @@ impl Layout<'_> {
             let line = self.para(case.title, Style::Bold, BODY, TEXT, self.width);
             self.blocks.push(Block::Para(line));
             for s in &case.sections {
-                let label = format!("{}. {}{}", s.number, s.title, if s.empty { " (empty)" } else { "" });
-                let line = self.para(&label, Style::Regular, 9.0, if s.empty { SECONDARY } else { TEXT }, self.width - 12.0);
+                let label = format!(
+                    "{}. {}{}",
+                    s.number,
+                    s.title,
+                    if s.empty { " (empty)" } else { "" }
+                );
+                let line = self.para(
+                    &label,
+                    Style::Regular,
+                    9.0,
+                    if s.empty { SECONDARY } else { TEXT },
+                    self.width - 12.0,
+                );
                 self.blocks.push(Block::Para(line));
             }
             self.blocks.push(Block::Gap(4.0));
@@ -367,17 +488,53 @@ impl Layout<'_> {
                 self.blocks.push(Block::Gap(4.0));
                 if let Some(p) = &s.picture {
                     if let Some(boxes) = &p.lean_canvas {
-                        let alt = format!("Lean canvas with nine boxes: {}. The text of each box follows.", boxes.iter().map(|b| b.label.as_str()).collect::<Vec<_>>().join(", "));
+                        let alt = format!(
+                            "Lean canvas with nine boxes: {}. The text of each box follows.",
+                            boxes
+                                .iter()
+                                .map(|b| b.label.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
                         let drawing = self.canvas(boxes);
                         self.blocks.push(Block::Figure { alt, drawing });
                     }
                     if let Some(q) = &p.power_interest {
-                        let alt = q.iter().map(|q| format!("{} ({}): {}", q.advice, q.title.to_lowercase(), if q.names.is_empty() { "nobody".to_string() } else { q.names.join(", ") })).collect::<Vec<_>>().join(". ");
+                        let alt = q
+                            .iter()
+                            .map(|q| {
+                                format!(
+                                    "{} ({}): {}",
+                                    q.advice,
+                                    q.title.to_lowercase(),
+                                    if q.names.is_empty() {
+                                        "nobody".to_string()
+                                    } else {
+                                        q.names.join(", ")
+                                    }
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(". ");
                         let drawing = self.grid(q);
-                        self.blocks.push(Block::Figure { alt: format!("Power/interest grid. {alt}."), drawing });
+                        self.blocks.push(Block::Figure {
+                            alt: format!("Power/interest grid. {alt}."),
+                            drawing,
+                        });
                     }
                     if let Some(stages) = &p.journey {
-                        let alt = stages.iter().map(|s| format!("{}: {} steps, {} with a pain point", s.title, s.steps.len(), s.steps.iter().filter(|st| st.pain_point.is_some()).count())).collect::<Vec<_>>().join("; ");
+                        let alt = stages
+                            .iter()
+                            .map(|s| {
+                                format!(
+                                    "{}: {} steps, {} with a pain point",
+                                    s.title,
+                                    s.steps.len(),
+                                    s.steps.iter().filter(|st| st.pain_point.is_some()).count()
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ");
                         let drawing = self.journey(stages);
                         self.blocks.push(Block::Figure { alt: format!("User journey as a row of steps. {alt}. The steps follow as a table."), drawing });
                     }
@@ -399,7 +556,12 @@ fn para_height(p: &Para) -> f32 {
 }
 
 fn row_height(cells: &[CellLines]) -> f32 {
-    let lines = cells.iter().map(|c| c.lines.len()).max().unwrap_or(1).max(1);
+    let lines = cells
+        .iter()
+        .map(|c| c.lines.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
     #[allow(clippy::cast_precision_loss)]
     let h = lines as f32 * SMALL * LINE + 8.0;
     h
@@ -439,7 +601,9 @@ fn draw_lines(s: &mut Surface<'_>, faces: &Faces, p: &Para, x: f32, y: f32, grou
 }
 
 fn artifact(s: &mut Surface<'_>, draw: impl FnOnce(&mut Surface<'_>)) {
-    s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+    s.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+        ArtifactType::Layout,
+    )));
     draw(s);
     s.end_tagged();
 }
@@ -459,7 +623,11 @@ fn push(parent: &mut Vec<TagGroup>, tree: &mut TagTree, group: TagGroup) {
 pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
     let faces = Faces::load()?;
     let (w, h) = A4_PORTRAIT;
-    let mut layout = Layout { faces: &faces, width: w - 2.0 * MARGIN, blocks: Vec::new() };
+    let mut layout = Layout {
+        faces: &faces,
+        width: w - 2.0 * MARGIN,
+        blocks: Vec::new(),
+    };
     layout.build(plan);
     let blocks = std::mem::take(&mut layout.blocks);
 
@@ -490,7 +658,10 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
                 break;
             }
             // Keep a heading, or a table's header row, with (the start of) what follows it.
-            let keep = matches!(block, Block::Heading { .. } | Block::Row { header: true, .. });
+            let keep = matches!(
+                block,
+                Block::Heading { .. } | Block::Row { header: true, .. }
+            );
             let next = blocks
                 .iter()
                 .skip(at + 1)
@@ -506,17 +677,23 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
                 break;
             }
             first = false;
-            let Some(block) = blocks.get_mut(at).and_then(Option::take) else { break };
+            let Some(block) = blocks.get_mut(at).and_then(Option::take) else {
+                break;
+            };
             at += 1;
             match block {
                 Block::PageBreak | Block::Gap(_) => y += block_height(&block),
                 Block::Heading { level, para } => {
                     let title = para.lines.join(" ");
-                    let tag = Tag::Hn(NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN), Some(title.clone()));
+                    let tag = Tag::Hn(
+                        NonZeroU16::new(level).unwrap_or(NonZeroU16::MIN),
+                        Some(title.clone()),
+                    );
                     let mut g = TagGroup::new(tag);
                     draw_lines(&mut s, &faces, &para, MARGIN, y, &mut g);
                     push(&mut tables, &mut tree, g);
-                    let dest = XyzDestination::new(page_no - 1, Point::from_xy(0.0, (y - 8.0).max(0.0)));
+                    let dest =
+                        XyzDestination::new(page_no - 1, Point::from_xy(0.0, (y - 8.0).max(0.0)));
                     match level {
                         1 => {
                             if let Some(n) = case_node.take() {
@@ -548,7 +725,11 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
                         push(&mut tables, &mut tree, t);
                     }
                 }
-                Block::Row { widths, cells, header } => {
+                Block::Row {
+                    widths,
+                    cells,
+                    header,
+                } => {
                     row_no += 1;
                     let rh = row_height(&cells);
                     let mut tr = TagGroup::new(Tag::TR);
@@ -560,9 +741,18 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
                             }
                             frame(s, GRID, 0.5, x, y, *cw, rh);
                         });
-                        let kind: TagKind = if header { Tag::TH(TableHeaderScope::Column).into() } else { Tag::TD.into() };
+                        let kind: TagKind = if header {
+                            Tag::TH(TableHeaderScope::Column).into()
+                        } else {
+                            Tag::TD.into()
+                        };
                         let mut cell = TagGroup::new(kind);
-                        let p = Para { lines: c.lines.clone(), style: if c.bold { Style::Bold } else { Style::Regular }, size: SMALL, color: TEXT };
+                        let p = Para {
+                            lines: c.lines.clone(),
+                            style: if c.bold { Style::Bold } else { Style::Regular },
+                            size: SMALL,
+                            color: TEXT,
+                        };
                         draw_lines(&mut s, &faces, &p, x + 4.0, y + 3.0, &mut cell);
                         tr.push(cell);
                         x += cw;
@@ -583,7 +773,11 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
                         frame(&mut s, GRID, 0.75, MARGIN + bx, y + by, *bw, *bh);
                     }
                     for (tx, ty, style, size, color, t) in &drawing.texts {
-                        let face = if *style == Style::Bold { &faces.bold } else { &faces.regular };
+                        let face = if *style == Style::Bold {
+                            &faces.bold
+                        } else {
+                            &faces.regular
+                        };
                         text(&mut s, face, *size, *color, MARGIN + tx, y + ty, t);
                     }
                     s.end_tagged();
@@ -593,8 +787,18 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
                 }
             }
         }
-        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Footer)));
-        text(&mut s, &faces.regular, 8.0, SECONDARY, MARGIN, h - 28.0, &format!("{} · page {page_no}", plan.title));
+        s.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+            ArtifactType::Footer,
+        )));
+        text(
+            &mut s,
+            &faces.regular,
+            8.0,
+            SECONDARY,
+            MARGIN,
+            h - 28.0,
+            &format!("{} · page {page_no}", plan.title),
+        );
         s.end_tagged();
         s.finish();
         page.finish();

@@ -19,7 +19,10 @@ fn hex((r, g, b): (u8, u8, u8)) -> String {
 }
 
 fn fill(color: &str) -> Shading {
-    Shading::new().shd_type(ShdType::Clear).color("auto").fill(color)
+    Shading::new()
+        .shd_type(ShdType::Clear)
+        .color("auto")
+        .fill(color)
 }
 
 /// A run holding text with its line breaks kept.
@@ -72,49 +75,52 @@ fn styles(doc: Docx) -> Docx {
         .default_size(21)
         .default_line_spacing(LineSpacing::new().after(100))
         .add_style(
-        Style::new("Title", StyleType::Paragraph)
-            .name("Title")
-            .size(56)
-            .bold()
-            .color(BLUE),
-    )
-    .add_style(
-        Style::new("Heading1", StyleType::Paragraph)
-            .name("heading 1")
-            .size(36)
-            .bold()
-            .color(BLUE)
-            .outline_lvl(0)
-            .line_spacing(LineSpacing::new().before(240).after(120)),
-    )
-    .add_style(
-        Style::new("Heading2", StyleType::Paragraph)
-            .name("heading 2")
-            .size(28)
-            .bold()
-            .color(TEXT)
-            .outline_lvl(1)
-            .line_spacing(LineSpacing::new().before(320).after(120)),
-    )
-    .add_style(
-        Style::new("Heading3", StyleType::Paragraph)
-            .name("heading 3")
-            .size(22)
-            .bold()
-            .color(TEXT)
-            .outline_lvl(2)
-            .line_spacing(LineSpacing::new().before(200).after(60)),
-    )
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .size(56)
+                .bold()
+                .color(BLUE),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .size(36)
+                .bold()
+                .color(BLUE)
+                .outline_lvl(0)
+                .line_spacing(LineSpacing::new().before(240).after(120)),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .size(28)
+                .bold()
+                .color(TEXT)
+                .outline_lvl(1)
+                .line_spacing(LineSpacing::new().before(320).after(120)),
+        )
+        .add_style(
+            Style::new("Heading3", StyleType::Paragraph)
+                .name("heading 3")
+                .size(22)
+                .bold()
+                .color(TEXT)
+                .outline_lvl(2)
+                .line_spacing(LineSpacing::new().before(200).after(60)),
+        )
 }
 
 fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
     if let Some(boxes) = &p.lean_canvas {
         let text = |i: usize| -> TableCell {
-            boxes.get(i).map_or_else(|| TableCell::new().add_paragraph(Paragraph::new()), |b| {
-                TableCell::new()
-                    .add_paragraph(bold_para(&b.label))
-                    .add_paragraph(para(b.text.as_deref().unwrap_or("Empty")))
-            })
+            boxes.get(i).map_or_else(
+                || TableCell::new().add_paragraph(Paragraph::new()),
+                |b| {
+                    TableCell::new()
+                        .add_paragraph(bold_para(&b.label))
+                        .add_paragraph(para(b.text.as_deref().unwrap_or("Empty")))
+                },
+            )
         };
         // Boxes are in reading order: problem, solution, key metrics, value proposition,
         // unfair advantage, channels, customer segments, cost structure, revenue streams.
@@ -126,11 +132,20 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
             text(6).grid_span(2).vertical_merge(VMergeType::Restart),
         ]);
         let middle = TableRow::new(vec![
-            TableCell::new().add_paragraph(Paragraph::new()).grid_span(2).vertical_merge(VMergeType::Continue),
+            TableCell::new()
+                .add_paragraph(Paragraph::new())
+                .grid_span(2)
+                .vertical_merge(VMergeType::Continue),
             text(2).grid_span(2),
-            TableCell::new().add_paragraph(Paragraph::new()).grid_span(2).vertical_merge(VMergeType::Continue),
+            TableCell::new()
+                .add_paragraph(Paragraph::new())
+                .grid_span(2)
+                .vertical_merge(VMergeType::Continue),
             text(5).grid_span(2),
-            TableCell::new().add_paragraph(Paragraph::new()).grid_span(2).vertical_merge(VMergeType::Continue),
+            TableCell::new()
+                .add_paragraph(Paragraph::new())
+                .grid_span(2)
+                .vertical_merge(VMergeType::Continue),
         ]);
         let bottom = TableRow::new(vec![text(7).grid_span(5), text(8).grid_span(5)]);
         doc = doc
@@ -140,24 +155,50 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
     if let Some(quadrants) = &p.power_interest {
         let fills = ["DBE7F5", "CCEDD8", "FFFFFF", "FFF6CC"];
         let q = |i: usize| -> TableCell {
-            quadrants.get(i).map_or_else(|| TableCell::new().add_paragraph(Paragraph::new()), |q| {
-                let names = if q.names.is_empty() { "Nobody yet".to_string() } else { q.names.join("\n") };
-                TableCell::new()
-                    .add_paragraph(bold_para(&format!("{}: {}", q.advice, q.title.to_lowercase())))
-                    .add_paragraph(para(&names))
-                    .shading(fill(fills[i % 4]))
-            })
+            quadrants.get(i).map_or_else(
+                || TableCell::new().add_paragraph(Paragraph::new()),
+                |q| {
+                    let names = if q.names.is_empty() {
+                        "Nobody yet".to_string()
+                    } else {
+                        q.names.join("\n")
+                    };
+                    TableCell::new()
+                        .add_paragraph(bold_para(&format!(
+                            "{}: {}",
+                            q.advice,
+                            q.title.to_lowercase()
+                        )))
+                        .add_paragraph(para(&names))
+                        .shading(fill(fills[i % 4]))
+                },
+            )
         };
         doc = doc
-            .add_paragraph(bold_para("Power/interest grid (power: high at the top; interest: high on the right)"))
-            .add_table(table(vec![TableRow::new(vec![q(0), q(1)]), TableRow::new(vec![q(2), q(3)])]));
+            .add_paragraph(bold_para(
+                "Power/interest grid (power: high at the top; interest: high on the right)",
+            ))
+            .add_table(table(vec![
+                TableRow::new(vec![q(0), q(1)]),
+                TableRow::new(vec![q(2), q(3)]),
+            ]));
     }
     if let Some(stages) = &p.journey {
         for s in stages {
             doc = doc.add_paragraph(bold_para(&format!("User journey: {}", s.title)));
             for chunk in s.steps.chunks(5) {
-                let steps = TableRow::new(chunk.iter().map(|st| header_cell(&format!("{}. {}", st.number, st.step))).collect());
-                let details = TableRow::new(chunk.iter().map(|st| cell(st.detail.as_deref().unwrap_or(""))).collect());
+                let steps = TableRow::new(
+                    chunk
+                        .iter()
+                        .map(|st| header_cell(&format!("{}. {}", st.number, st.step)))
+                        .collect(),
+                );
+                let details = TableRow::new(
+                    chunk
+                        .iter()
+                        .map(|st| cell(st.detail.as_deref().unwrap_or("")))
+                        .collect(),
+                );
                 let pains = TableRow::new(
                     chunk
                         .iter()
@@ -167,7 +208,9 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
                         })
                         .collect(),
                 );
-                doc = doc.add_table(table(vec![steps, details, pains])).add_paragraph(Paragraph::new());
+                doc = doc
+                    .add_table(table(vec![steps, details, pains]))
+                    .add_paragraph(Paragraph::new());
             }
         }
     }
@@ -176,7 +219,14 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
 
 fn content(mut doc: Docx, c: &Content) -> Docx {
     if c.missing {
-        doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text("Not answered yet.").italic().color(GREY)));
+        doc = doc.add_paragraph(
+            Paragraph::new().add_run(
+                Run::new()
+                    .add_text("Not answered yet.")
+                    .italic()
+                    .color(GREY),
+            ),
+        );
     }
     if let Some(text) = &c.text {
         for p in text.split("\n\n") {
@@ -189,7 +239,9 @@ fn content(mut doc: Docx, c: &Content) -> Docx {
             .add_paragraph(para(b.text.as_deref().unwrap_or("Empty")));
     }
     if let Some(t) = c.table.as_ref().filter(|t| !t.rows.is_empty()) {
-        let mut rows = vec![TableRow::new(t.columns.iter().map(|c| header_cell(c)).collect())];
+        let mut rows = vec![TableRow::new(
+            t.columns.iter().map(|c| header_cell(c)).collect(),
+        )];
         for r in &t.rows {
             rows.push(TableRow::new(
                 r.iter()
@@ -222,7 +274,9 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
             plan.prepared_by, plan.date, plan.course_title, plan.answered, plan.count
         )));
     if let Some(d) = &plan.decision {
-        doc = doc.add_paragraph(bold_para("Decision asked for")).add_paragraph(para(d));
+        doc = doc
+            .add_paragraph(bold_para("Decision asked for"))
+            .add_paragraph(para(d));
     }
     doc = doc.add_paragraph(styled("Heading2", "Sections still empty"));
     if plan.empty_sections.is_empty() {
@@ -233,7 +287,12 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
     }
     for case in &plan.cases {
         doc = doc
-            .add_paragraph(Paragraph::new().style("Heading1").page_break_before(true).add_run(Run::new().add_text(case.title)))
+            .add_paragraph(
+                Paragraph::new()
+                    .style("Heading1")
+                    .page_break_before(true)
+                    .add_run(Run::new().add_text(case.title)),
+            )
             .add_paragraph(Paragraph::new().add_run(Run::new().add_text(case.question).italic()));
         for s in &case.sections {
             doc = doc.add_paragraph(styled("Heading2", &format!("{}. {}", s.number, s.title)));

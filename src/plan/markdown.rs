@@ -7,15 +7,31 @@ use crate::web::markdown::{escape_inline, escape_text};
 
 /// A table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     escape_inline(&lines.join(" / "))
 }
 
 fn table(out: &mut String, columns: &[String], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+    let _ = writeln!(
+        out,
+        "| {} |",
+        columns
+            .iter()
+            .map(|c| cell(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     let _ = writeln!(out, "|{}", " --- |".repeat(columns.len()));
     for row in rows {
-        let _ = writeln!(out, "| {} |", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            out,
+            "| {} |",
+            row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        );
     }
     out.push('\n');
 }
@@ -25,14 +41,34 @@ fn picture(out: &mut String, p: &PictureModel) {
         out.push_str("**Lean canvas**\n\n");
         for b in boxes {
             let _ = writeln!(out, "**{}**\n", escape_inline(&b.label));
-            let _ = writeln!(out, "{}\n", b.text.as_deref().map_or_else(|| "*Empty.*".to_string(), escape_text));
+            let _ = writeln!(
+                out,
+                "{}\n",
+                b.text
+                    .as_deref()
+                    .map_or_else(|| "*Empty.*".to_string(), escape_text)
+            );
         }
     }
     if let Some(quadrants) = &p.power_interest {
         out.push_str("**Power/interest grid**\n\n");
         for q in quadrants {
-            let names = if q.names.is_empty() { "nobody yet".to_string() } else { q.names.iter().map(|n| escape_inline(n)).collect::<Vec<_>>().join(", ") };
-            let _ = writeln!(out, "- {} ({}): {}", q.title, q.advice.to_lowercase(), names);
+            let names = if q.names.is_empty() {
+                "nobody yet".to_string()
+            } else {
+                q.names
+                    .iter()
+                    .map(|n| escape_inline(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "- {} ({}): {}",
+                q.title,
+                q.advice.to_lowercase(),
+                names
+            );
         }
         out.push('\n');
     }
@@ -63,16 +99,30 @@ fn content(out: &mut String, c: &Content) {
     }
     for b in c.boxes.iter().flatten() {
         let _ = writeln!(out, "**{}**\n", escape_inline(&b.label));
-        let _ = writeln!(out, "{}\n", b.text.as_deref().map_or_else(|| "*Empty.*".to_string(), escape_text));
+        let _ = writeln!(
+            out,
+            "{}\n",
+            b.text
+                .as_deref()
+                .map_or_else(|| "*Empty.*".to_string(), escape_text)
+        );
     }
     if let Some(t) = &c.table {
         if !t.rows.is_empty() {
-            let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect();
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                .collect();
             table(out, &t.columns, &rows);
         }
         if let Some(n) = &t.notes {
             let _ = writeln!(out, "**{}**\n", escape_inline(&n.label));
-            let _ = writeln!(out, "{}\n", escape_text(n.text.as_deref().unwrap_or_default()));
+            let _ = writeln!(
+                out,
+                "{}\n",
+                escape_text(n.text.as_deref().unwrap_or_default())
+            );
         }
     }
 }

@@ -189,7 +189,11 @@ pub struct JourneyStep {
     pub pain_point: Option<String>,
 }
 
-fn find_prompt<'c>(course: &'c Course, module: &str, prompt: &str) -> Option<(usize, &'c WorksheetPrompt)> {
+fn find_prompt<'c>(
+    course: &'c Course,
+    module: &str,
+    prompt: &str,
+) -> Option<(usize, &'c WorksheetPrompt)> {
     let m = course.module(module)?;
     let p = m.worksheet.prompts.iter().find(|p| p.id == prompt)?;
     Some((m.number, p))
@@ -198,10 +202,14 @@ fn find_prompt<'c>(course: &'c Course, module: &str, prompt: &str) -> Option<(us
 fn table_content(spec: &TableSpec, answer: &TableAnswer, status_tones: bool) -> TableContent {
     let rows = &answer.rows;
     TableContent {
-        notes: spec.notes.as_ref().zip(answer.notes.as_ref()).map(|(n, text)| BoxText {
-            label: n.label.clone(),
-            text: Some(text.clone()),
-        }),
+        notes: spec
+            .notes
+            .as_ref()
+            .zip(answer.notes.as_ref())
+            .map(|(n, text)| BoxText {
+                label: n.label.clone(),
+                text: Some(text.clone()),
+            }),
         columns: spec.columns.iter().map(|c| c.label.clone()).collect(),
         rows: rows
             .iter()
@@ -212,7 +220,11 @@ fn table_content(spec: &TableSpec, answer: &TableAnswer, status_tones: bool) -> 
                         let text = row.get(&c.id).cloned().unwrap_or_default();
                         let tone = (status_tones && c.id == "status" && !text.is_empty())
                             .then(|| Tone::of(&text));
-                        Cell { text, tone, tag: tone.map(Tone::tag) }
+                        Cell {
+                            text,
+                            tone,
+                            tag: tone.map(Tone::tag),
+                        }
                     })
                     .collect()
             })
@@ -220,7 +232,11 @@ fn table_content(spec: &TableSpec, answer: &TableAnswer, status_tones: bool) -> 
     }
 }
 
-fn content(prompt: &WorksheetPrompt, value: Option<&AnswerValue>, picture: Option<Picture>) -> Content {
+fn content(
+    prompt: &WorksheetPrompt,
+    value: Option<&AnswerValue>,
+    picture: Option<Picture>,
+) -> Content {
     let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Content {
             missing: true,
@@ -241,7 +257,11 @@ fn content(prompt: &WorksheetPrompt, value: Option<&AnswerValue>, picture: Optio
             ..Content::default()
         },
         (PromptKind::Table(spec), AnswerValue::Table(rows)) => Content {
-            table: Some(table_content(spec, rows, picture == Some(Picture::Approvals))),
+            table: Some(table_content(
+                spec,
+                rows,
+                picture == Some(Picture::Approvals),
+            )),
             ..Content::default()
         },
         (_, other) => Content {
@@ -252,7 +272,9 @@ fn content(prompt: &WorksheetPrompt, value: Option<&AnswerValue>, picture: Optio
 }
 
 /// Every row of every table answer in the section.
-fn section_rows<'a>(answers: &'a [(&WorksheetPrompt, Option<AnswerValue>)]) -> Vec<&'a BTreeMap<String, String>> {
+fn section_rows<'a>(
+    answers: &'a [(&WorksheetPrompt, Option<AnswerValue>)],
+) -> Vec<&'a BTreeMap<String, String>> {
     answers
         .iter()
         .filter_map(|(_, v)| match v {
@@ -264,7 +286,9 @@ fn section_rows<'a>(answers: &'a [(&WorksheetPrompt, Option<AnswerValue>)]) -> V
 }
 
 fn cell(row: &BTreeMap<String, String>, id: &str) -> Option<String> {
-    row.get(id).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    row.get(id)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn lean_canvas(answers: &[(&WorksheetPrompt, Option<AnswerValue>)]) -> Vec<CanvasBox> {
@@ -323,10 +347,30 @@ fn lean_canvas(answers: &[(&WorksheetPrompt, Option<AnswerValue>)]) -> Vec<Canva
 
 fn power_interest(rows: &[&BTreeMap<String, String>]) -> Vec<Quadrant> {
     let mut quadrants = vec![
-        Quadrant { id: "high-low", title: "High power, low interest", advice: "Keep satisfied", names: Vec::new() },
-        Quadrant { id: "high-high", title: "High power, high interest", advice: "Manage closely", names: Vec::new() },
-        Quadrant { id: "low-low", title: "Low power, low interest", advice: "Monitor", names: Vec::new() },
-        Quadrant { id: "low-high", title: "Low power, high interest", advice: "Keep informed", names: Vec::new() },
+        Quadrant {
+            id: "high-low",
+            title: "High power, low interest",
+            advice: "Keep satisfied",
+            names: Vec::new(),
+        },
+        Quadrant {
+            id: "high-high",
+            title: "High power, high interest",
+            advice: "Manage closely",
+            names: Vec::new(),
+        },
+        Quadrant {
+            id: "low-low",
+            title: "Low power, low interest",
+            advice: "Monitor",
+            names: Vec::new(),
+        },
+        Quadrant {
+            id: "low-high",
+            title: "Low power, high interest",
+            advice: "Keep informed",
+            names: Vec::new(),
+        },
     ];
     for row in rows {
         let Some(name) = cell(row, "stakeholder") else {
@@ -353,11 +397,16 @@ fn journey(rows: &[&BTreeMap<String, String>]) -> Vec<JourneyStage> {
         let title = cell(row, "stage").unwrap_or_else(|| "Journey".to_string());
         let detail: Vec<String> = row
             .iter()
-            .filter(|(k, v)| !["step", "stage", "pain-point"].contains(&k.as_str()) && !v.trim().is_empty())
+            .filter(|(k, v)| {
+                !["step", "stage", "pain-point"].contains(&k.as_str()) && !v.trim().is_empty()
+            })
             .map(|(_, v)| v.trim().to_string())
             .collect();
         if stages.last().is_none_or(|s| s.title != title) {
-            stages.push(JourneyStage { title: title.clone(), steps: Vec::new() });
+            stages.push(JourneyStage {
+                title: title.clone(),
+                steps: Vec::new(),
+            });
         }
         if let Some(stage) = stages.last_mut() {
             stage.steps.push(JourneyStep {
@@ -372,21 +421,42 @@ fn journey(rows: &[&BTreeMap<String, String>]) -> Vec<JourneyStage> {
 }
 
 /// The drawing for a section; the approvals tracker is its table, with coloured statuses.
-fn picture_model(picture: Picture, answers: &[(&WorksheetPrompt, Option<AnswerValue>)]) -> Option<PictureModel> {
+fn picture_model(
+    picture: Picture,
+    answers: &[(&WorksheetPrompt, Option<AnswerValue>)],
+) -> Option<PictureModel> {
     let rows = section_rows(answers);
     Some(match picture {
-        Picture::LeanCanvas => PictureModel { lean_canvas: Some(lean_canvas(answers)), ..PictureModel::default() },
-        Picture::PowerInterest => PictureModel { power_interest: Some(power_interest(&rows)), ..PictureModel::default() },
-        Picture::Journey => PictureModel { journey: Some(journey(&rows)), ..PictureModel::default() },
+        Picture::LeanCanvas => PictureModel {
+            lean_canvas: Some(lean_canvas(answers)),
+            ..PictureModel::default()
+        },
+        Picture::PowerInterest => PictureModel {
+            power_interest: Some(power_interest(&rows)),
+            ..PictureModel::default()
+        },
+        Picture::Journey => PictureModel {
+            journey: Some(journey(&rows)),
+            ..PictureModel::default()
+        },
         Picture::Approvals => return None,
     })
 }
 
 /// Builds the plan document from answers as stored, looked up by (module slug, prompt id).
-pub fn build<'a>(course: &Course, meta: &PlanMeta, answer: impl Fn(&str, &str) -> Option<&'a str>) -> PlanDocument {
+pub fn build<'a>(
+    course: &Course,
+    meta: &PlanMeta,
+    answer: impl Fn(&str, &str) -> Option<&'a str>,
+) -> PlanDocument {
     let mut cases: Vec<CasePart> = BusinessCase::ALL
         .into_iter()
-        .map(|c| CasePart { id: c.id(), title: c.title(), question: c.question(), sections: Vec::new() })
+        .map(|c| CasePart {
+            id: c.id(),
+            title: c.title(),
+            question: c.question(),
+            sections: Vec::new(),
+        })
         .collect();
     let (mut answered, mut count, mut number) = (0, 0, 0);
     let mut empty_sections = Vec::new();
@@ -415,7 +485,8 @@ pub fn build<'a>(course: &Course, meta: &PlanMeta, answer: impl Fn(&str, &str) -
                 module_slug: (*module).to_string(),
                 module_number: *n,
                 label: p.label.clone(),
-                in_picture: spec.picture == Some(Picture::LeanCanvas) && matches!(p.kind, PromptKind::Fields(_)),
+                in_picture: spec.picture == Some(Picture::LeanCanvas)
+                    && matches!(p.kind, PromptKind::Fields(_)),
                 content: content(p, v.as_ref(), spec.picture),
             })
             .collect();
@@ -431,7 +502,10 @@ pub fn build<'a>(course: &Course, meta: &PlanMeta, answer: impl Fn(&str, &str) -
             number: 0,
             title: spec.title.clone(),
             empty: filled == 0,
-            picture: spec.picture.filter(|_| filled > 0).and_then(|p| picture_model(p, &pairs)),
+            picture: spec
+                .picture
+                .filter(|_| filled > 0)
+                .and_then(|p| picture_model(p, &pairs)),
             items,
         };
         if let Some(part) = cases.iter_mut().find(|c| c.id == spec.case.id()) {

@@ -88,7 +88,10 @@ mod tests {
             escape_line("A & E sends ~40 calls a week, item #3 of 5 (R&D)"),
             "A & E sends ~40 calls a week, item #3 of 5 (R&D)"
         );
-        assert_eq!(escape_line("Costs ~ £5k & rising #"), "Costs ~ £5k & rising \\#");
+        assert_eq!(
+            escape_line("Costs ~ £5k & rising #"),
+            "Costs ~ £5k & rising \\#"
+        );
     }
 
     #[test]

@@ -474,26 +474,70 @@ async fn structured_prompt_mistakes_are_each_reported_with_their_line() {
             "[\"HRA decision tool\", \"Done\",",
             "[\"HRA decision tool\", \"Finished\",",
         )
-        .replace("id = \"data-flow-hosting\"", "id = \"data-flow-hosting\"\nkind = \"grid\"")
-        .replace("  id = \"owner\"\n  label = \"Owner (by role)\"", "  id = \"status\"\n  label = \"Owner (by role)\"")
+        .replace(
+            "id = \"data-flow-hosting\"",
+            "id = \"data-flow-hosting\"\nkind = \"grid\"",
+        )
+        .replace(
+            "  id = \"owner\"\n  label = \"Owner (by role)\"",
+            "  id = \"status\"\n  label = \"Owner (by role)\"",
+        )
     });
     let problems = problems_for(dir.path());
     let approvals = line_of(&dir, file, "id = \"approvals\"");
-    assert_problem(&problems, file, approvals, "'Finished' in column 'status', which is not one of its choices");
-    assert_problem(&problems, file, line_of(&dir, file, "kind = \"grid\""), "`kind` must be \"text\", \"table\" or \"fields\"");
-    assert!(problems.iter().any(|p| p.contains("column id 'status' is used twice")), "{problems:#?}");
+    assert_problem(
+        &problems,
+        file,
+        approvals,
+        "'Finished' in column 'status', which is not one of its choices",
+    );
+    assert_problem(
+        &problems,
+        file,
+        line_of(&dir, file, "kind = \"grid\""),
+        "`kind` must be \"text\", \"table\" or \"fields\"",
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("column id 'status' is used twice")),
+        "{problems:#?}"
+    );
 }
 
 #[tokio::test]
 async fn plan_sections_must_name_real_prompts_a_case_and_a_picture_that_fits() {
     let dir = course_with("plan.toml", |t| {
         t.replace("case = \"financial\"", "case = \"fiscal\"")
-            .replace("\"practicalities/equality-impact\"", "\"practicalities/no-such-prompt\"")
+            .replace(
+                "\"practicalities/equality-impact\"",
+                "\"practicalities/no-such-prompt\"",
+            )
             .replace("picture = \"journey\"", "picture = \"lean-canvas\"")
     });
     let problems = problems_for(dir.path());
-    assert_problem(&problems, "plan.toml", line_of(&dir, "plan.toml", "case = \"fiscal\""), "`case` must be one of strategic");
-    assert_problem(&problems, "plan.toml", line_of(&dir, "plan.toml", "no-such-prompt"), "there is no prompt 'no-such-prompt'");
-    assert_problem(&problems, "plan.toml", 1, "prompt 'practicalities/equality-impact' is in no plan section");
-    assert_problem(&problems, "plan.toml", line_of(&dir, "plan.toml", "picture = \"lean-canvas\""), "picture \"lean-canvas\" needs fields");
+    assert_problem(
+        &problems,
+        "plan.toml",
+        line_of(&dir, "plan.toml", "case = \"fiscal\""),
+        "`case` must be one of strategic",
+    );
+    assert_problem(
+        &problems,
+        "plan.toml",
+        line_of(&dir, "plan.toml", "no-such-prompt"),
+        "there is no prompt 'no-such-prompt'",
+    );
+    assert_problem(
+        &problems,
+        "plan.toml",
+        1,
+        "prompt 'practicalities/equality-impact' is in no plan section",
+    );
+    assert_problem(
+        &problems,
+        "plan.toml",
+        line_of(&dir, "plan.toml", "picture = \"lean-canvas\""),
+        "picture \"lean-canvas\" needs fields",
+    );
 }

@@ -37,10 +37,20 @@ async fn fill_worked_example(app: &TestApp) {
                 }
             }
         }
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let r = app.save_worksheet(&m.slug, &pairs).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", m.slug);
-        assert!(r.headers()["location"].to_str().unwrap().ends_with("?saved=1"), "{} saved", m.slug);
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .ends_with("?saved=1"),
+            "{} saved",
+            m.slug
+        );
     }
 }
 
@@ -54,18 +64,31 @@ fn docx_text(bytes: &[u8]) -> String {
         .unwrap();
     let mut out = String::new();
     for part in xml.split("<w:t").skip(1) {
-        let Some(start) = part.find('>') else { continue };
-        let Some(end) = part.find("</w:t>") else { continue };
+        let Some(start) = part.find('>') else {
+            continue;
+        };
+        let Some(end) = part.find("</w:t>") else {
+            continue;
+        };
         if start < end {
             out.push_str(&part[start + 1..end]);
             out.push('\n');
         }
     }
-    out.replace("&amp;", "&").replace("&apos;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">")
+    out.replace("&amp;", "&")
+        .replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
 }
 
 fn section_titles(app: &TestApp) -> Vec<String> {
-    course(app).plan.sections.iter().map(|s| s.title.clone()).collect()
+    course(app)
+        .plan
+        .sections
+        .iter()
+        .map(|s| s.title.clone())
+        .collect()
 }
 
 #[tokio::test]
@@ -97,7 +120,13 @@ async fn the_worked_example_exports_to_pdf_docx_and_markdown_with_every_section_
     );
     let docx = docx_text(&r.bytes().await.unwrap());
     let md = app.get("/plan.md").await.text().await.unwrap();
-    for case in ["Strategic case", "Economic case", "Commercial case", "Financial case", "Management case"] {
+    for case in [
+        "Strategic case",
+        "Economic case",
+        "Commercial case",
+        "Financial case",
+        "Management case",
+    ] {
         assert!(pdf.contains(case), "PDF: {case}");
         assert!(docx.contains(case), "docx: {case}");
         assert!(md.contains(&format!("## {case}")), "md: {case}");
@@ -117,8 +146,14 @@ async fn the_worked_example_exports_to_pdf_docx_and_markdown_with_every_section_
         assert!(PdfTextLike(&text).has("Every section has an answer."));
     }
     assert!(md.starts_with("# Faster, safer vetting of endoscopy referrals\n"));
-    assert!(md.contains("| Data protection impact assessment (DPIA) | In progress | IG lead | Week 6 |"));
-    assert!(md.contains("- High power, low interest (keep satisfied): Chief finance officer, EPR programme board"));
+    assert!(
+        md.contains(
+            "| Data protection impact assessment (DPIA) | In progress | IG lead | Week 6 |"
+        )
+    );
+    assert!(md.contains(
+        "- High power, low interest (keep satisfied): Chief finance officer, EPR programme board"
+    ));
     // The pictures are figures with alternative text in the PDF.
     let raw = app.get("/plan.pdf").await.bytes().await.unwrap();
     let raw = String::from_utf8_lossy(&raw);
@@ -142,8 +177,11 @@ impl PdfTextLike<'_> {
 async fn the_pdf_is_tagged_and_has_an_outline_of_cases_and_sections() {
     let app = spawn_app().await;
     app.new_learner().await;
-    app.save_worksheet("practicalities", &[("data-needed", "Letters and vetting decisions")])
-        .await;
+    app.save_worksheet(
+        "practicalities",
+        &[("data-needed", "Letters and vetting decisions")],
+    )
+    .await;
     let bytes = app.get("/plan.pdf").await.bytes().await.unwrap();
     let raw = String::from_utf8_lossy(&bytes);
     assert!(raw.contains("/MarkInfo<</Marked true"), "marked as tagged");
@@ -175,7 +213,10 @@ async fn an_empty_plan_exports_in_every_format_and_says_every_section_is_empty()
     assert!(html.contains("Sections still empty"));
     for (n, t) in titles.iter().enumerate() {
         let line = format!("{}. {t}", n + 1);
-        assert!(md.contains(&format!("- {}\\. {t}", n + 1)), "md lists {line}");
+        assert!(
+            md.contains(&format!("- {}\\. {t}", n + 1)),
+            "md lists {line}"
+        );
         assert!(docx.contains(&format!("• {line}")), "docx lists {line}");
         assert!(pdf.contains(&line), "pdf lists {line}");
         assert!(html.contains(&html_escaped(&line)), "page lists {line}");
@@ -204,12 +245,29 @@ async fn a_table_prompt_with_a_status_that_is_not_a_choice_is_refused_with_every
     assert!(html.contains(&html_escaped(
         "Choose Not started, In progress, Done, Not needed, Blocked for row 1, \u{201c}Status\u{201d} in question"
     )));
-    assert!(html.contains(&html_escaped("(\u{201c}Pending\u{201d} is not one of them)")));
+    assert!(html.contains(&html_escaped(
+        "(\u{201c}Pending\u{201d} is not one of them)"
+    )));
     assert!(html.contains("href=\"#answer-approvals--1--status\""));
-    assert!(html.contains("value=\"DPIA for the letters\""), "typed cell kept");
-    assert!(html.contains("<option value=\"Pending\" selected>"), "typed choice kept");
-    assert!(html.contains("Letters &amp; vetting decisions"), "other answers kept");
-    assert_eq!(worksheet_answers::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert!(
+        html.contains("value=\"DPIA for the letters\""),
+        "typed cell kept"
+    );
+    assert!(
+        html.contains("<option value=\"Pending\" selected>"),
+        "typed choice kept"
+    );
+    assert!(
+        html.contains("Letters &amp; vetting decisions"),
+        "other answers kept"
+    );
+    assert_eq!(
+        worksheet_answers::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -220,7 +278,10 @@ async fn an_over_long_cell_or_box_is_refused_with_its_place_named_and_nothing_sa
     let r = app
         .save_worksheet(
             "practicalities",
-            &[("approvals--2--approval", &long), ("approvals--2--status", "Done")],
+            &[
+                ("approvals--2--approval", &long),
+                ("approvals--2--status", "Done"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -239,9 +300,17 @@ async fn an_over_long_cell_or_box_is_refused_with_its_place_named_and_nothing_sa
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains(&html_escaped("Shorten \u{201c}Project title\u{201d} in question 1")));
+    assert!(html.contains(&html_escaped(
+        "Shorten \u{201c}Project title\u{201d} in question 1"
+    )));
     assert!(html.contains(&box_long));
-    assert_eq!(worksheet_answers::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        worksheet_answers::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -255,17 +324,28 @@ async fn a_field_for_an_unknown_section_row_or_column_is_refused_with_the_typed_
         "data-needed--1--status",
     ] {
         let r = app
-            .save_worksheet("practicalities", &[("data-needed", "kept text"), (bad, "x")])
+            .save_worksheet(
+                "practicalities",
+                &[("data-needed", "kept text"), (bad, "x")],
+            )
             .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         let html = r.text().await.unwrap();
         assert!(
-            html.contains(&format!("The form sent an answer (answer-{bad}) to a part that is not on this worksheet")),
+            html.contains(&format!(
+                "The form sent an answer (answer-{bad}) to a part that is not on this worksheet"
+            )),
             "{bad}"
         );
         assert!(html.contains("kept text"), "{bad}");
     }
-    assert_eq!(worksheet_answers::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        worksheet_answers::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -276,7 +356,10 @@ async fn rows_are_saved_read_back_and_drawn_as_the_power_interest_grid() {
         .save_worksheet(
             "problem-discovery",
             &[
-                ("problem-stakeholders--1--stakeholder", "Chief finance officer"),
+                (
+                    "problem-stakeholders--1--stakeholder",
+                    "Chief finance officer",
+                ),
                 ("problem-stakeholders--1--power", "High"),
                 ("problem-stakeholders--1--interest", "Low"),
                 ("problem-stakeholders--3--stakeholder", "Patient panel"),
@@ -289,7 +372,9 @@ async fn rows_are_saved_read_back_and_drawn_as_the_power_interest_grid() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let form = app.get_html("/modules/problem-discovery/worksheet").await;
     // The blank row in between is dropped: the patient panel is row 2 now.
-    assert!(form.contains("name=\"answer-problem-stakeholders--2--stakeholder\" type=\"text\" value=\"Patient panel\""));
+    assert!(form.contains(
+        "name=\"answer-problem-stakeholders--2--stakeholder\" type=\"text\" value=\"Patient panel\""
+    ));
     assert!(form.contains("Project group: to agree"));
     let html = app.get_html("/plan").await;
     let grid = &html[html.find("dd-grid\"").expect("the grid is drawn")..];
@@ -305,7 +390,11 @@ async fn rows_are_saved_read_back_and_drawn_as_the_power_interest_grid() {
 async fn a_free_text_answer_saved_before_a_prompt_became_a_table_is_kept_in_its_notes() {
     let app = spawn_app().await;
     app.new_learner().await;
-    let user = deepdive::entities::users::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let user = deepdive::entities::users::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     worksheet_answers::ActiveModel {
         user_id: Set(user.id),

@@ -175,7 +175,11 @@ async fn a_full_worksheet_larger_than_the_usual_form_limit_is_saved() {
                 PromptKind::Table(t) => {
                     for row in 1..=t.max_rows {
                         for c in &t.columns {
-                            let value = c.choices.first().cloned().unwrap_or_else(|| "😀".repeat(c.max_chars));
+                            let value = c
+                                .choices
+                                .first()
+                                .cloned()
+                                .unwrap_or_else(|| "😀".repeat(c.max_chars));
                             answers.push((format!("{}--{row}--{}", p.id, c.id), value));
                         }
                     }
@@ -210,7 +214,10 @@ async fn an_answer_to_a_prompt_not_on_the_worksheet_is_refused_and_nothing_is_sa
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         let html = r.text().await.unwrap();
         assert!(html.contains("is not on this worksheet, so nothing was saved"));
-        assert!(html.contains("would be saved</textarea>"), "typed text kept");
+        assert!(
+            html.contains("would be saved</textarea>"),
+            "typed text kept"
+        );
     }
     assert!(stored_answers(&app).await.is_empty());
     let r = app
@@ -271,10 +278,16 @@ async fn the_plan_shows_every_worksheet_in_module_order_with_unanswered_prompts_
         let edit = format!("href=\"/modules/{}/worksheet\"", m.slug);
         assert!(html.contains(&edit), "edit link for {}", m.slug);
     }
-    let positions: Vec<usize> = ["Strategic case", "Economic case", "Commercial case", "Financial case", "Management case"]
-        .iter()
-        .map(|c| html.find(&format!("{c}</h2>")).unwrap())
-        .collect();
+    let positions: Vec<usize> = [
+        "Strategic case",
+        "Economic case",
+        "Commercial case",
+        "Financial case",
+        "Management case",
+    ]
+    .iter()
+    .map(|c| html.find(&format!("{c}</h2>")).unwrap())
+    .collect();
     assert!(
         positions.windows(2).all(|w| w[0] < w[1]),
         "the five cases in order"
@@ -321,7 +334,10 @@ async fn the_markdown_export_has_every_answer_with_markup_escaped_and_unicode_ke
             .any(|l| l.starts_with("# Title") || l.starts_with("<script"))
     );
     let course = deepdive::course::load_course(&app.course_dir).unwrap();
-    let headings = md.lines().filter(|l| l.starts_with("## ") && l.ends_with(" case")).count();
+    let headings = md
+        .lines()
+        .filter(|l| l.starts_with("## ") && l.ends_with(" case"))
+        .count();
     assert_eq!(headings, 5, "the five cases");
     let total: usize = course
         .modules

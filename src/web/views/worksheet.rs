@@ -162,7 +162,16 @@ impl Ctx<'_> {
     }
 }
 
-fn text_box(ctx: &mut Ctx<'_>, field: String, place: String, label: &str, help: &str, example: &str, max: usize, saved: Option<&String>) -> BoxField {
+fn text_box(
+    ctx: &mut Ctx<'_>,
+    field: String,
+    place: String,
+    label: &str,
+    help: &str,
+    example: &str,
+    max: usize,
+    saved: Option<&String>,
+) -> BoxField {
     BoxField {
         value: ctx.value(&field, saved),
         error: ctx.error(&field, &place),
@@ -175,10 +184,21 @@ fn text_box(ctx: &mut Ctx<'_>, field: String, place: String, label: &str, help: 
     }
 }
 
-fn table_form(ctx: &mut Ctx<'_>, p: &WorksheetPrompt, spec: &TableSpec, number: usize, saved: Option<&TableAnswer>) -> TableForm {
+fn table_form(
+    ctx: &mut Ctx<'_>,
+    p: &WorksheetPrompt,
+    spec: &TableSpec,
+    number: usize,
+    saved: Option<&TableAnswer>,
+) -> TableForm {
     let used = match ctx.typed {
         Some(t) => (1..=spec.max_rows)
-            .filter(|r| spec.columns.iter().any(|c| t.get(&cell_field(&p.id, *r, &c.id)).is_some_and(|v| !v.trim().is_empty())))
+            .filter(|r| {
+                spec.columns.iter().any(|c| {
+                    t.get(&cell_field(&p.id, *r, &c.id))
+                        .is_some_and(|v| !v.trim().is_empty())
+                })
+            })
             .max()
             .unwrap_or(0),
         None => saved.map_or(0, |s| s.rows.len()),
@@ -192,15 +212,21 @@ fn table_form(ctx: &mut Ctx<'_>, p: &WorksheetPrompt, spec: &TableSpec, number: 
                 .iter()
                 .map(|c| {
                     let field = cell_field(&p.id, r, &c.id);
-                    let stored = saved.and_then(|s| s.rows.get(r - 1)).and_then(|row| row.get(&c.id));
+                    let stored = saved
+                        .and_then(|s| s.rows.get(r - 1))
+                        .and_then(|row| row.get(&c.id));
                     let value = ctx.value(&field, stored);
-                    let place = format!("row {r}, \u{201c}{}\u{201d} in question {number}", c.label);
+                    let place =
+                        format!("row {r}, \u{201c}{}\u{201d} in question {number}", c.label);
                     CellField {
                         error: ctx.error(&field, &place),
                         choices: c
                             .choices
                             .iter()
-                            .map(|ch| ChoiceOption { value: ch.clone(), selected: *ch == value.trim() })
+                            .map(|ch| ChoiceOption {
+                                value: ch.clone(),
+                                selected: *ch == value.trim(),
+                            })
                             .collect(),
                         long: c.max_chars > 150,
                         label: c.label.clone(),
@@ -232,7 +258,12 @@ fn table_form(ctx: &mut Ctx<'_>, p: &WorksheetPrompt, spec: &TableSpec, number: 
     }
 }
 
-fn prompt_field(ctx: &mut Ctx<'_>, p: &WorksheetPrompt, number: usize, stored: Option<&worksheet_answers::Model>) -> PromptField {
+fn prompt_field(
+    ctx: &mut Ctx<'_>,
+    p: &WorksheetPrompt,
+    number: usize,
+    stored: Option<&worksheet_answers::Model>,
+) -> PromptField {
     let value = stored.map(|s| AnswerValue::from_stored(&p.kind, &s.answer));
     let mut field = worksheet::field_name(&p.id);
     let mut out = PromptField {
