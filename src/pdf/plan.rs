@@ -332,7 +332,7 @@ impl Layout<'_> {
                 Style::Bold,
                 9.0,
                 TEXT,
-                format!("{}", q.advice),
+                q.advice.to_string(),
             ));
             d.texts.push((
                 x + 6.0,
@@ -609,7 +609,7 @@ fn artifact(s: &mut Surface<'_>, draw: impl FnOnce(&mut Surface<'_>)) {
 }
 
 /// A group only when it holds something (krilla drops empty groups, but keep the tree tidy).
-fn push(parent: &mut Vec<TagGroup>, tree: &mut TagTree, group: TagGroup) {
+fn push(parent: &mut [TagGroup], tree: &mut TagTree, group: TagGroup) {
     match parent.last_mut() {
         Some(p) => p.push(group),
         None => tree.push(group),

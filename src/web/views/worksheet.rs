@@ -162,14 +162,14 @@ impl Ctx<'_> {
     }
 }
 
+/// A labelled box: its label, help, example and limit.
+struct BoxSpec<'a>(&'a str, &'a str, &'a str, usize);
+
 fn text_box(
     ctx: &mut Ctx<'_>,
     field: String,
     place: String,
-    label: &str,
-    help: &str,
-    example: &str,
-    max: usize,
+    BoxSpec(label, help, example, max): BoxSpec<'_>,
     saved: Option<&String>,
 ) -> BoxField {
     BoxField {
@@ -242,10 +242,7 @@ fn table_form(
             ctx,
             notes_field(&p.id),
             format!("\u{201c}{}\u{201d} in question {number}", n.label),
-            &n.label,
-            "",
-            &n.example,
-            n.max_chars,
+            BoxSpec(&n.label, "", &n.example, n.max_chars),
             saved.and_then(|s| s.notes.as_ref()),
         )
     });
@@ -303,10 +300,7 @@ fn prompt_field(
                         ctx,
                         box_field(&p.id, &f.id),
                         format!("\u{201c}{}\u{201d} in question {number}", f.label),
-                        &f.label,
-                        &f.help,
-                        &f.example,
-                        f.max_chars,
+                        BoxSpec(&f.label, &f.help, &f.example, f.max_chars),
                         saved.and_then(|b| b.get(&f.id)),
                     )
                 })
