@@ -11,6 +11,7 @@ pub mod error;
 pub mod local_time;
 pub mod messages;
 pub mod pdf;
+pub mod plan;
 pub mod proxies;
 pub mod scorm;
 pub mod services;

@@ -289,6 +289,42 @@ struct RawPrompt {
     #[serde(default)]
     example: String,
     max_chars: Option<usize>,
+    /// `text` (default), `table` or `fields`.
+    kind: Option<String>,
+    max_rows: Option<usize>,
+    #[serde(default, rename = "column")]
+    columns: Vec<RawColumn>,
+    #[serde(default, rename = "field")]
+    fields: Vec<RawField>,
+    #[serde(default)]
+    example_rows: Vec<Vec<String>>,
+    /// table: a free-text box under the rows.
+    notes_label: Option<String>,
+    #[serde(default)]
+    notes_example: String,
+    notes_max_chars: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawColumn {
+    id: String,
+    label: String,
+    max_chars: Option<usize>,
+    #[serde(default)]
+    choices: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    id: String,
+    label: String,
+    #[serde(default)]
+    help: String,
+    #[serde(default)]
+    example: String,
+    max_chars: Option<usize>,
 }
 
 /// Collects problems for one file, finding lines by searching the file's text.
@@ -342,7 +378,7 @@ impl FileCheck<'_> {
     }
 }
 
-fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> Problem {
+pub(super) fn toml_error(file: &str, text: &str, err: &toml::de::Error) -> Problem {
     let line = err
         .span()
         .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
@@ -403,7 +439,7 @@ fn read_file(path: &Path, display: &str, problems: &mut Vec<Problem>) -> Option<
     }
 }
 
-fn parse_toml<T: for<'de> Deserialize<'de>>(
+pub(super) fn parse_toml<T: for<'de> Deserialize<'de>>(
     file: &str,
     text: &str,
     problems: &mut Vec<Problem>,
@@ -554,6 +590,24 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
             modules.push(m);
         }
     }
+    let plan_path = loader.root.join(super::plan_outline::PLAN_FILE);
+    let plan = if plan_path.exists() {
+        loader
+            .read(&plan_path)
+            .and_then(|(file, text)| {
+                let raw = parse_toml(&file, &text, &mut loader.problems)?;
+                Some(super::plan_outline::check_plan(
+                    &file,
+                    &text,
+                    raw,
+                    &modules,
+                    &mut loader.problems,
+                ))
+            })
+            .unwrap_or_default()
+    } else {
+        super::plan_outline::default_plan(&modules)
+    };
     let how_it_works_html = render_plain(&raw.how_it_works);
     let you_end_with_html = render_plain(&raw.you_end_with);
     let fingerprint = loader
@@ -580,6 +634,7 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
         confidence,
         fingerprint,
         glossary: std::mem::take(&mut loader.glossary),
+        plan,
         warnings: std::mem::take(&mut loader.warnings),
     })
 }
@@ -1216,12 +1271,14 @@ fn load_worksheet(loader: &mut Loader, folder: &Path) -> Option<Worksheet> {
                 ),
             );
         }
+        let kind = prompt_kind(&mut check, line, &p);
         prompts.push(WorksheetPrompt {
             id: p.id,
             label: p.label,
             help: p.help,
             example: p.example,
             max_chars,
+            kind,
         });
     }
     Some(Worksheet {
@@ -1229,6 +1286,195 @@ fn load_worksheet(loader: &mut Loader, folder: &Path) -> Option<Worksheet> {
         introduction_html: render_plain(&raw.introduction),
         prompts,
     })
+}
+
+const DEFAULT_CELL_CHARS: usize = 300;
+const DEFAULT_FIELD_CHARS: usize = 1000;
+const DEFAULT_MAX_ROWS: usize = 10;
+const LARGEST_MAX_ROWS: usize = 30;
+const LARGEST_COLUMNS: usize = 8;
+
+/// Reads the structure of a `table` or `fields` prompt, reporting every problem at its line.
+fn prompt_kind(check: &mut FileCheck<'_>, line: usize, p: &RawPrompt) -> PromptKind {
+    let id = &p.id;
+    let kind = p.kind.as_deref().unwrap_or("text");
+    let misplaced = |check: &mut FileCheck<'_>, what: &str| {
+        check.at(
+            line,
+            format!(
+                "prompt '{id}': `{what}` is only for kind = \"{}\"",
+                if what == "field" { "fields" } else { "table" }
+            ),
+        );
+    };
+    if kind != "table" {
+        if !p.columns.is_empty() {
+            misplaced(check, "column");
+        }
+        if !p.example_rows.is_empty() {
+            misplaced(check, "example_rows");
+        }
+        if p.max_rows.is_some() {
+            misplaced(check, "max_rows");
+        }
+        if p.notes_label.is_some() {
+            misplaced(check, "notes_label");
+        }
+    }
+    if kind != "fields" && !p.fields.is_empty() {
+        misplaced(check, "field");
+    }
+    match kind {
+        "text" => PromptKind::Text,
+        "table" => {
+            if p.columns.is_empty() || p.columns.len() > LARGEST_COLUMNS {
+                check.at(
+                    line,
+                    format!(
+                        "prompt '{id}': a table needs 1 to {LARGEST_COLUMNS} `[[prompt.column]]`"
+                    ),
+                );
+            }
+            let mut ids = HashSet::new();
+            let mut columns = Vec::new();
+            for c in &p.columns {
+                let cline = check.line_of(&format!("\"{}\"", c.id), line);
+                if check.check_id(&c.id, "column") && !ids.insert(c.id.clone()) {
+                    check.at(
+                        cline,
+                        format!("prompt '{id}': column id '{}' is used twice", c.id),
+                    );
+                }
+                check.require_text(&c.label, "label", cline);
+                let max_chars = c.max_chars.unwrap_or(DEFAULT_CELL_CHARS);
+                if max_chars == 0 || max_chars > DEFAULT_FIELD_CHARS * 4 {
+                    check.at(
+                        cline,
+                        format!(
+                            "column '{}': `max_chars` must be between 1 and {}",
+                            c.id,
+                            DEFAULT_FIELD_CHARS * 4
+                        ),
+                    );
+                }
+                let mut seen = HashSet::new();
+                for choice in &c.choices {
+                    if choice.trim().is_empty() || !seen.insert(choice.to_lowercase()) {
+                        check.at(
+                            cline,
+                            format!(
+                                "column '{}': each choice must be written once and not be empty",
+                                c.id
+                            ),
+                        );
+                    }
+                }
+                columns.push(ColumnSpec {
+                    id: c.id.clone(),
+                    label: c.label.clone(),
+                    max_chars,
+                    choices: c.choices.clone(),
+                });
+            }
+            let max_rows = p.max_rows.unwrap_or(DEFAULT_MAX_ROWS);
+            if max_rows == 0 || max_rows > LARGEST_MAX_ROWS {
+                check.at(
+                    line,
+                    format!("prompt '{id}': `max_rows` must be between 1 and {LARGEST_MAX_ROWS}"),
+                );
+            }
+            if p.example_rows.len() > max_rows {
+                check.at(
+                    line,
+                    format!("prompt '{id}': `example_rows` has more rows than `max_rows`"),
+                );
+            }
+            for (n, row) in p.example_rows.iter().enumerate() {
+                if row.len() != columns.len() {
+                    check.at(line, format!("prompt '{id}': example row {} has {} values but the table has {} columns", n + 1, row.len(), columns.len()));
+                    continue;
+                }
+                for (value, c) in row.iter().zip(&columns) {
+                    if !c.choices.is_empty() && !value.is_empty() && !c.choices.contains(value) {
+                        check.at(line, format!("prompt '{id}': example row {} has '{value}' in column '{}', which is not one of its choices", n + 1, c.id));
+                    }
+                    if value.chars().count() > c.max_chars {
+                        check.at(
+                            line,
+                            format!(
+                                "prompt '{id}': example row {} is longer than column '{}' allows",
+                                n + 1,
+                                c.id
+                            ),
+                        );
+                    }
+                }
+            }
+            let notes = p.notes_label.as_ref().map(|label| {
+                check.require_text(label, "notes_label", line);
+                let max_chars = p.notes_max_chars.unwrap_or(DEFAULT_MAX_CHARS);
+                if max_chars == 0 || max_chars > LARGEST_MAX_CHARS {
+                    check.at(line, format!("prompt '{id}': `notes_max_chars` must be between 1 and {LARGEST_MAX_CHARS}"));
+                }
+                NotesSpec {
+                    label: label.clone(),
+                    example: p.notes_example.trim().to_string(),
+                    max_chars,
+                }
+            });
+            PromptKind::Table(TableSpec {
+                columns,
+                max_rows,
+                example_rows: p.example_rows.clone(),
+                notes,
+            })
+        }
+        "fields" => {
+            if p.fields.is_empty() {
+                check.at(
+                    line,
+                    format!(
+                        "prompt '{id}': kind = \"fields\" needs at least one `[[prompt.field]]`"
+                    ),
+                );
+            }
+            let mut ids = HashSet::new();
+            let mut fields = Vec::new();
+            for f in &p.fields {
+                let fline = check.line_of(&format!("\"{}\"", f.id), line);
+                if check.check_id(&f.id, "field") && !ids.insert(f.id.clone()) {
+                    check.at(
+                        fline,
+                        format!("prompt '{id}': field id '{}' is used twice", f.id),
+                    );
+                }
+                check.require_text(&f.label, "label", fline);
+                let max_chars = f.max_chars.unwrap_or(DEFAULT_FIELD_CHARS);
+                if max_chars == 0 || max_chars > LARGEST_MAX_CHARS {
+                    check.at(
+                        fline,
+                        format!(
+                            "field '{}': `max_chars` must be between 1 and {LARGEST_MAX_CHARS}",
+                            f.id
+                        ),
+                    );
+                }
+                fields.push(FieldSpec {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    help: f.help.clone(),
+                    example: f.example.trim().to_string(),
+                    max_chars,
+                });
+            }
+            PromptKind::Fields(fields)
+        }
+        other => {
+            let line = check.line_of("kind =", line);
+            check.at(line, format!("prompt '{id}': `kind` must be \"text\", \"table\" or \"fields\", not \"{other}\""));
+            PromptKind::Text
+        }
+    }
 }
 
 #[cfg(test)]

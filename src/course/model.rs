@@ -23,6 +23,8 @@ pub struct Course {
     /// A hash of every course file: when it changes, stored progress percentages are recomputed.
     pub fingerprint: String,
     pub glossary: Glossary,
+    /// How the worksheet prompts add up to the plan document (`plan.toml`).
+    pub plan: PlanOutline,
     /// Problems found at load time that do not stop the course (`check-course` prints them).
     pub warnings: Vec<Problem>,
 }
@@ -304,4 +306,160 @@ pub struct WorksheetPrompt {
     pub help: String,
     pub example: String,
     pub max_chars: usize,
+    pub kind: PromptKind,
 }
+
+/// What shape a prompt's answer has.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Free text (one textarea).
+    Text,
+    /// Rows of cells under fixed columns (risks, benefits, approvals…).
+    Table(TableSpec),
+    /// A few named boxes (a lean canvas, an executive summary…).
+    Fields(Vec<FieldSpec>),
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TableSpec {
+    pub columns: Vec<ColumnSpec>,
+    pub max_rows: usize,
+    /// The worked example, one value per column in each row.
+    pub example_rows: Vec<Vec<String>>,
+    /// When set, a free-text box under the table with this label (and its limit).
+    pub notes: Option<NotesSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NotesSpec {
+    pub label: String,
+    pub example: String,
+    pub max_chars: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ColumnSpec {
+    pub id: String,
+    pub label: String,
+    pub max_chars: usize,
+    /// When not empty, the only values allowed (a drop-down).
+    pub choices: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub id: String,
+    pub label: String,
+    pub help: String,
+    pub example: String,
+    pub max_chars: usize,
+}
+
+/// The plan document's sections, in order, each holding some worksheet prompts.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOutline {
+    pub sections: Vec<PlanSectionSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanSectionSpec {
+    pub id: String,
+    pub title: String,
+    pub case: BusinessCase,
+    /// (module slug, prompt id), in the order the section shows them.
+    pub prompts: Vec<(String, String)>,
+    pub picture: Option<Picture>,
+}
+
+/// The five cases of a (lightweight) Five Case Model business case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BusinessCase {
+    Strategic,
+    Economic,
+    Commercial,
+    Financial,
+    Management,
+}
+
+impl BusinessCase {
+    pub const ALL: [Self; 5] = [
+        Self::Strategic,
+        Self::Economic,
+        Self::Commercial,
+        Self::Financial,
+        Self::Management,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == s)
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Strategic => "strategic",
+            Self::Economic => "economic",
+            Self::Commercial => "commercial",
+            Self::Financial => "financial",
+            Self::Management => "management",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Strategic => "Strategic case",
+            Self::Economic => "Economic case",
+            Self::Commercial => "Commercial case",
+            Self::Financial => "Financial case",
+            Self::Management => "Management case",
+        }
+    }
+
+    /// The question each case answers for the steering group.
+    pub fn question(self) -> &'static str {
+        match self {
+            Self::Strategic => "Is there a clear case for change, and does it fit our priorities?",
+            Self::Economic => "Which option gives the best value, and what are the benefits?",
+            Self::Commercial => "How will we get the solution, and on what terms?",
+            Self::Financial => "What will it cost, and who pays?",
+            Self::Management => "Can we deliver it safely, and how will we know it worked?",
+        }
+    }
+}
+
+/// A drawing of a section's answers (the same information is always in text too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Picture {
+    /// The nine-box lean canvas, from the section's fields.
+    LeanCanvas,
+    /// Mendelow's power/interest grid, from a table with `power` and `interest` columns.
+    PowerInterest,
+    /// A row of steps with pain points, from a table with `step` and `pain-point` columns.
+    Journey,
+    /// A tracker with a coloured status for each approval, from a table with a `status` column.
+    Approvals,
+}
+
+impl Picture {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "lean-canvas" => Some(Self::LeanCanvas),
+            "power-interest" => Some(Self::PowerInterest),
+            "journey" => Some(Self::Journey),
+            "approvals" => Some(Self::Approvals),
+            _ => None,
+        }
+    }
+}
+
+/// The nine boxes of the lean canvas, by field id, in reading order (left to right, top to bottom).
+pub const LEAN_CANVAS_BOXES: [&str; 9] = [
+    "problem",
+    "solution",
+    "unique-value-proposition",
+    "unfair-advantage",
+    "customer-segments",
+    "key-metrics",
+    "channels",
+    "cost-structure",
+    "revenue-streams",
+];

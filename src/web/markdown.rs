@@ -1,19 +1,39 @@
 //! Writing Markdown that carries someone's plain text safely: whatever they typed shows as typed,
 //! and can never become a heading, list, link, table, code, emphasis or raw HTML.
 
-/// Characters that mean something anywhere in a line (CommonMark, GitHub tables and strikethrough).
-const INLINE: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~', '&'];
+/// Characters that mean something anywhere in a line (CommonMark, GitHub tables).
+const INLINE: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '|'];
 
-/// Escapes one line of plain text: `INLINE` characters anywhere, and what would start a block
-/// (`-`, `+`, `=`, `1.`, `1)`) at its start. Leading spaces are dropped (they would make code blocks).
+/// Whether the `&` starting `rest` would be read as an entity (`&amp;`, `&#38;`).
+fn starts_entity(rest: &str) -> bool {
+    let body: String = rest
+        .chars()
+        .skip(1)
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !body.is_empty() && rest[1 + body.len()..].starts_with(';')
+}
+
+/// Escapes one line of plain text: `INLINE` characters anywhere; what would start a block
+/// (`-`, `+`, `=`, `#`, `1.`, `1)`) at its start; `~` only where two could strike text through; `&`
+/// only where it would start an entity. Ordinary text ("A & E", "~40 calls") is left alone.
+/// Leading spaces are dropped (they would make code blocks).
 pub fn escape_line(line: &str) -> String {
     let line = line.trim_start();
     let mut out = String::with_capacity(line.len() + 8);
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    for (i, c) in line.chars().enumerate() {
-        let starts_block = (i == 0 && matches!(c, '-' | '+' | '='))
+    let tildes = line.matches('~').count() > 1;
+    for (i, (at, c)) in line.char_indices().enumerate() {
+        let starts_block = (i == 0 && matches!(c, '-' | '+' | '=' | '#'))
             || (i == digits && digits > 0 && matches!(c, '.' | ')'));
-        if INLINE.contains(&c) || starts_block {
+        let special = match c {
+            '~' => tildes,
+            '&' => starts_entity(&line[at..]),
+            // A closing run of `#` would be dropped from a heading.
+            '#' => line[at..].trim_end().chars().all(|c| c == '#'),
+            _ => INLINE.contains(&c),
+        };
+        if special || starts_block {
             out.push('\\');
         }
         out.push(c);
@@ -60,6 +80,18 @@ mod tests {
             "\\[x\\](javascript:alert(1)) \\*b\\* \\_i\\_ \\`c\\` \\| \\~s\\~ \\\\"
         );
         assert_eq!(escape_inline("&amp; ![img]!"), "\\&amp; !\\[img\\]!");
+    }
+
+    #[test]
+    fn ordinary_text_is_left_as_typed() {
+        assert_eq!(
+            escape_line("A & E sends ~40 calls a week, item #3 of 5 (R&D)"),
+            "A & E sends ~40 calls a week, item #3 of 5 (R&D)"
+        );
+        assert_eq!(
+            escape_line("Costs ~ £5k & rising #"),
+            "Costs ~ £5k & rising \\#"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod mail;
 mod mfa;
 mod organisations;
 mod pacing;
+mod plan_export;
 mod privacy;
 mod quiz;
 mod records_api;

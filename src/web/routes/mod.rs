@@ -166,6 +166,7 @@ routes! {
     GET  "/plan" => Learner, worksheets::show_plan;
     GET  "/plan.md" => Learner, worksheets::download_plan_markdown;
     GET  "/plan.pdf" => Learner, worksheets::download_plan_pdf;
+    GET  "/plan.docx" => Learner, worksheets::download_plan_docx;
     POST "/plan/sharing" => Learner, worksheets::set_plan_sharing;
     // The confidence self-assessment, before and after the course.
     GET  "/confidence/before" => Learner, confidence::show_before;

@@ -14,3 +14,4 @@ pub mod org_learner;
 pub mod org_report;
 pub mod plan;
 pub mod quiz;
+pub mod worksheet;

@@ -43,3 +43,23 @@ impl PlanSummary {
         }
     }
 }
+
+/// The plan page: the plan document, and the sharing choice.
+#[derive(Serialize)]
+pub struct PlanPage {
+    pub doc: crate::plan::PlanDocument,
+    pub shared: bool,
+    pub sharing_saved: bool,
+    pub complete: bool,
+}
+
+impl PlanPage {
+    pub fn new(doc: crate::plan::PlanDocument, shared: bool, sharing_saved: bool) -> Self {
+        Self {
+            complete: doc.empty_sections.is_empty(),
+            doc,
+            shared,
+            sharing_saved,
+        }
+    }
+}
