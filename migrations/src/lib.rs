@@ -18,6 +18,10 @@ mod m20261129_000002_mfa;
 mod m20261201_000001_outbox;
 mod m20261201_000002_mail_preferences;
 mod m20261201_000003_cohort_reminders;
+mod m20261202_250001_team_plans;
+mod m20261202_250002_team_plan_sections;
+mod m20261202_250003_team_plan_versions;
+mod m20261202_250004_plan_submissions;
 
 pub struct Migrator;
 
@@ -42,6 +46,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_outbox::Migration),
             Box::new(m20261201_000002_mail_preferences::Migration),
             Box::new(m20261201_000003_cohort_reminders::Migration),
+            Box::new(m20261202_250001_team_plans::Migration),
+            Box::new(m20261202_250002_team_plan_sections::Migration),
+            Box::new(m20261202_250003_team_plan_versions::Migration),
+            Box::new(m20261202_250004_plan_submissions::Migration),
         ]
     }
 }

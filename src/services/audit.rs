@@ -78,6 +78,11 @@ audit_actions! {
     PasswordResetRequested = "account.reset_requested", "Password reset e-mail requested";
     CohortRemindersOn = "org.cohort.reminders_on", "Cohort reminders turned on";
     CohortRemindersOff = "org.cohort.reminders_off", "Cohort reminders turned off";
+    TeamPlanOn = "org.cohort.team_plan_on", "Cohort team plan turned on";
+    TeamPlanOff = "org.cohort.team_plan_off", "Cohort team plan turned off";
+    TeamPlanSectionSaved = "team_plan.section_save", "Team plan section saved";
+    PlanSubmitted = "plan.submit", "Plan submitted";
+    PlanReviewed = "plan.review", "Plan reviewed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -27,4 +27,5 @@ mod route_guards;
 mod scale_out;
 mod scorm;
 mod sessions;
+mod team_plan;
 mod worksheets;
