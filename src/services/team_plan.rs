@@ -629,6 +629,87 @@ pub async fn latest_for_learner(
         .await
 }
 
+/// Where a learner's plan stands, for the org report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanState {
+    Submitted,
+    Reviewed,
+}
+
+impl PlanState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Reviewed => "reviewed",
+        }
+    }
+}
+
+/// For each of these learners with a submitted plan that counts for them (their own or their
+/// cohort's team plan): whether the newest one has been reviewed. Learners without are left out.
+///
+/// # Errors
+/// When the database fails.
+pub async fn plan_states(
+    db: &impl ConnectionTrait,
+    user_ids: &[i32],
+) -> Result<HashMap<i32, PlanState>, DbErr> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let cohorts_of: Vec<(i32, i32)> = org_members::Entity::find()
+        .filter(org_members::Column::UserId.is_in(user_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.cohort_id.map(|c| (m.user_id, c)))
+        .collect();
+    let plans: HashMap<i32, i32> = if cohorts_of.is_empty() {
+        HashMap::new()
+    } else {
+        team_plans::Entity::find()
+            .filter(team_plans::Column::CohortId.is_in(cohorts_of.iter().map(|(_, c)| *c)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.cohort_id, p.id))
+            .collect()
+    };
+    let mut cond = sea_orm::Condition::any()
+        .add(plan_submissions::Column::UserId.is_in(user_ids.iter().copied()));
+    if !plans.is_empty() {
+        cond = cond.add(plan_submissions::Column::TeamPlanId.is_in(plans.values().copied()));
+    }
+    let submissions = plan_submissions::Entity::find()
+        .filter(cond)
+        .order_by_asc(plan_submissions::Column::SubmittedAt)
+        .order_by_asc(plan_submissions::Column::Id)
+        .all(db)
+        .await?;
+    let mut states = HashMap::new();
+    // Oldest first, so the newest submission that counts for a learner is the one kept.
+    for s in &submissions {
+        let state = if s.reviewed_at.is_some() {
+            PlanState::Reviewed
+        } else {
+            PlanState::Submitted
+        };
+        let learners: Vec<i32> = match (s.user_id, s.team_plan_id) {
+            (Some(u), _) => vec![u],
+            (None, Some(p)) => cohorts_of
+                .iter()
+                .filter(|(_, c)| plans.get(c) == Some(&p))
+                .map(|(u, _)| *u)
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        for u in learners {
+            states.insert(u, state);
+        }
+    }
+    Ok(states)
+}
+
 /// Whether a plan that counts for the learner has been submitted.
 ///
 /// # Errors

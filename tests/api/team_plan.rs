@@ -436,6 +436,11 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
         .await;
     let list = t.admin.get_html(&format!("/org/{}/plans", t.slug)).await;
     assert!(list.contains("Chidi Evans") && list.contains("waiting for review"));
+    let report = t.admin.get_html(&format!("/org/{}", t.slug)).await;
+    assert!(
+        report.contains("data-plan=\"submitted\""),
+        "the org report shows it"
+    );
     let link = between(&list, &format!("href=\"/org/{}/plans/", t.slug), "\"");
     let review_page = format!("/org/{}/plans/{link}", t.slug);
     let page = t.admin.get_html(&review_page).await;
@@ -472,6 +477,8 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
     assert!(mine.contains("Reviewed"));
     let list = t.admin.get_html(&format!("/org/{}/plans", t.slug)).await;
     assert!(list.contains("Reviewed"));
+    let report = t.admin.get_html(&format!("/org/{}", t.slug)).await;
+    assert!(report.contains("data-plan=\"reviewed\""));
     // Another organisation's admin cannot open it.
     let other = team(&app, "trust-q").await;
     let r = other
@@ -575,5 +582,6 @@ fn a_course_whose_plan_setting_is_not_true_or_false_is_refused() {
     let err = deepdive::course::load_course(dir.path())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("require_plan_submission"), "{err}");
+    assert!(err.contains("course.toml:"), "{err}");
+    assert!(err.contains("expected a boolean"), "{err}");
 }

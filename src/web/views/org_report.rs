@@ -31,6 +31,8 @@ struct RowView {
     last_active: String,
     certificate: Option<String>,
     modules: Vec<CellView>,
+    /// "submitted" or "reviewed": where the plan that counts for the learner stands.
+    plan: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -155,6 +157,22 @@ fn cell(c: &ModuleCell) -> CellView {
     }
 }
 
+impl ReportPage {
+    /// The learners on this page of the report.
+    pub fn user_ids(&self) -> Vec<i32> {
+        self.rows.iter().map(|r| r.user_id).collect()
+    }
+
+    /// Shows where each learner's plan stands ("submitted" or "reviewed"), from `status`.
+    #[must_use]
+    pub fn with_plan_status(mut self, status: impl Fn(i32) -> Option<&'static str>) -> Self {
+        for r in &mut self.rows {
+            r.plan = status(r.user_id);
+        }
+        self
+    }
+}
+
 fn row(r: LearnerRow) -> RowView {
     RowView {
         user_id: r.user_id,
@@ -168,6 +186,7 @@ fn row(r: LearnerRow) -> RowView {
             .map_or_else(|| "Never".into(), |d| d.format("%-d %b %Y").to_string()),
         certificate: r.certificate,
         modules: r.modules.iter().map(cell).collect(),
+        plan: None,
     }
 }
 

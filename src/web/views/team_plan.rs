@@ -121,6 +121,7 @@ impl SubmissionView {
 #[derive(Serialize)]
 pub struct TeamPlanPage {
     pub cohort_id: i32,
+    pub org_slug: String,
     pub cohort_name: String,
     pub org_name: String,
     pub member: bool,
@@ -136,6 +137,7 @@ pub struct TeamPlanPage {
 /// What the team plan page is built from.
 pub struct TeamPlanData<'a> {
     pub cohort_id: i32,
+    pub org_slug: &'a str,
     pub cohort_name: &'a str,
     pub org_name: &'a str,
     pub member: bool,
@@ -191,6 +193,7 @@ impl TeamPlanPage {
         let modules: Vec<ModuleView> = course.modules.iter().map(|m| module_view(m, d)).collect();
         Self {
             cohort_id: d.cohort_id,
+            org_slug: d.org_slug.to_string(),
             cohort_name: d.cohort_name.to_string(),
             org_name: d.org_name.to_string(),
             member: d.member,
@@ -269,9 +272,12 @@ pub struct SectionPage {
     pub version: i32,
     pub typed: String,
     pub max_chars: usize,
+    pub limit: String,
     pub theirs: Option<Theirs>,
     pub stale: bool,
     pub errors: Vec<FieldLink>,
+    /// The error beside the field (the summary says more).
+    pub inline: String,
 }
 
 /// "12345" → "12,345"
@@ -310,9 +316,11 @@ impl SectionPage {
             version,
             typed: typed.to_string(),
             max_chars: prompt.max_chars,
+            limit: thousands(prompt.max_chars),
             theirs: None,
             stale: false,
             errors: Vec::new(),
+            inline: String::new(),
         }
     }
 
@@ -335,19 +343,22 @@ impl SectionPage {
             field: "text".into(),
             message: "Someone else changed this section after you opened it, so your text was not saved. Compare the two below, then save your text again (it replaces theirs) or go back to the plan.".into(),
         });
+        self.inline = "Not saved: someone else saved this section first".into();
         self
     }
 
     /// Over the prompt's limit.
     #[must_use]
     pub fn too_long(mut self, chars: usize) -> Self {
+        let message = format!(
+            "Shorten your text: it has {} characters and the limit is {}. Nothing was saved.",
+            thousands(chars),
+            thousands(self.max_chars)
+        );
+        self.inline.clone_from(&message);
         self.errors.push(FieldLink {
             field: "text".into(),
-            message: format!(
-                "Shorten your text: it has {} characters and the limit is {}. Nothing was saved.",
-                thousands(chars),
-                thousands(self.max_chars)
-            ),
+            message,
         });
         self
     }
@@ -367,12 +378,14 @@ pub fn unknown_section(cohort_id: i32, typed: &str) -> SectionPage {
         version: 0,
         typed: typed.to_string(),
         max_chars: 0,
+        limit: String::new(),
         theirs: None,
         stale: false,
         errors: vec![FieldLink {
             field: "text".into(),
             message: "This plan has no such section (the course may have changed), so your text was not saved. Copy it from the box below, then go back to the plan and paste it where it belongs.".into(),
         }],
+        inline: "Not saved: this plan has no such section".into(),
     }
 }
 

@@ -46,6 +46,7 @@ pub(super) async fn plan_page(
     let names = team_plan::names(db, people).await?;
     let data = TeamPlanData {
         cohort_id: o.cohort.id,
+        org_slug: &o.org.slug,
         cohort_name: &o.cohort.name,
         org_name: &o.org.name,
         member,
