@@ -22,6 +22,10 @@ mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
 mod m20261202_300001_form_stashes;
 mod m20261202_300002_org_time_zone;
+mod m20261202_250001_team_plans;
+mod m20261202_250002_team_plan_sections;
+mod m20261202_250003_team_plan_versions;
+mod m20261202_250004_plan_submissions;
 
 pub struct Migrator;
 
@@ -50,6 +54,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_700002_api_tokens::Migration),
             Box::new(m20261202_300001_form_stashes::Migration),
             Box::new(m20261202_300002_org_time_zone::Migration),
+            Box::new(m20261202_250001_team_plans::Migration),
+            Box::new(m20261202_250002_team_plan_sections::Migration),
+            Box::new(m20261202_250003_team_plan_versions::Migration),
+            Box::new(m20261202_250004_plan_submissions::Migration),
         ]
     }
 }

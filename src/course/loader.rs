@@ -82,6 +82,8 @@ struct RawCourse {
     #[serde(default)]
     unlock_in_order: bool,
     #[serde(default)]
+    require_plan_submission: bool,
+    #[serde(default)]
     quiz_defaults: RawQuizSettings,
     #[serde(default)]
     confidence: Vec<RawConfidence>,
@@ -557,6 +559,7 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
             case_study_percent: c.case_study_percent,
         });
     }
+    let plan_line = check.line_of("require_plan_submission", 1);
     let mut wanted = Vec::new();
     let mut module_slugs = HashSet::new();
     for slug in &raw.modules {
@@ -608,6 +611,13 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
     } else {
         super::plan_outline::default_plan(&modules)
     };
+    if raw.require_plan_submission && modules.iter().all(|m| m.worksheet.prompts.is_empty()) {
+        loader.problems.push(Problem {
+            file: file.clone(),
+            line: plan_line,
+            message: "`require_plan_submission` needs a plan to submit: no module's worksheet has a prompt".into(),
+        });
+    }
     let how_it_works_html = render_plain(&raw.how_it_works);
     let you_end_with_html = render_plain(&raw.you_end_with);
     let fingerprint = loader
@@ -630,6 +640,7 @@ fn load_inner(loader: &mut Loader) -> Option<Course> {
         you_end_with_html,
         valid_for_months: raw.valid_for_months,
         unlock_in_order: raw.unlock_in_order,
+        require_plan_submission: raw.require_plan_submission,
         modules,
         confidence,
         fingerprint,

@@ -18,6 +18,8 @@ pub struct Course {
     pub you_end_with_html: String,
     pub valid_for_months: Option<u32>,
     pub unlock_in_order: bool,
+    /// The certificate waits until the learner (or their team) has submitted their plan.
+    pub require_plan_submission: bool,
     pub modules: Vec<Module>,
     pub confidence: Vec<ConfidenceStatement>,
     /// A hash of every course file: when it changes, stored progress percentages are recomputed.

@@ -84,6 +84,11 @@ audit_actions! {
     EmployeeNumberChanged = "org.member.employee_number", "Employee number changed";
     MemberRestored = "org.member.restore", "Removal undone: member rejoined";
     ActivationResent = "org.member.activation_resent", "Activation e-mail sent again";
+    TeamPlanOn = "org.cohort.team_plan_on", "Cohort team plan turned on";
+    TeamPlanOff = "org.cohort.team_plan_off", "Cohort team plan turned off";
+    TeamPlanSectionSaved = "team_plan.section_save", "Team plan section saved";
+    PlanSubmitted = "plan.submit", "Plan submitted";
+    PlanReviewed = "plan.review", "Plan reviewed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -52,6 +52,12 @@ pub async fn issue_if_due(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<Option<certificates::Model>, DbErr> {
+    // A course that asks for the plan waits for it (submitting it issues the certificate then).
+    if course.require_plan_submission
+        && !crate::services::team_plan::plan_submitted(txn, user_id).await?
+    {
+        return Ok(None);
+    }
     let latest = certificates::Entity::find()
         .filter(certificates::Column::UserId.eq(user_id))
         .order_by_desc(certificates::Column::IssuedAt)

@@ -28,6 +28,7 @@ pub mod secrets;
 pub mod seed;
 pub mod sessions;
 pub mod status_list;
+pub mod team_plan;
 pub mod tokens;
 pub mod unsubscribe;
 pub mod worksheets;

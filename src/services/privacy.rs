@@ -190,6 +190,12 @@ async fn erase_worksheets(txn: &impl ConnectionTrait, user_id: i32) -> Result<()
         .filter(plan_settings::Column::UserId.eq(user_id))
         .exec(txn)
         .await?;
+    // Their submitted (frozen) plans are their own free text too. Team plan sections they wrote
+    // belong to the team and stay; their name goes with the account.
+    crate::entities::plan_submissions::Entity::delete_many()
+        .filter(crate::entities::plan_submissions::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 

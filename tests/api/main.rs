@@ -34,4 +34,5 @@ mod route_guards;
 mod scale_out;
 mod scorm;
 mod sessions;
+mod team_plan;
 mod worksheets;

@@ -19,6 +19,8 @@ fn concrete(path: &str) -> String {
         .replace("{member_id}", "1")
         .replace("{token}", "x")
         .replace("{list}", "0")
+        .replace("{cohort}", "1")
+        .replace("{prompt}", "the-idea")
 }
 
 /// The status the bare router answers when no registered route matches.

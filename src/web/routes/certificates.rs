@@ -80,6 +80,15 @@ struct CertificatePage {
     older: Vec<CertificateView>,
     percent: i32,
     modules_left: usize,
+    plan: PlanStatus,
+}
+
+/// Where the learner's plan stands, for the certificate page (the course may ask for it).
+#[derive(Serialize)]
+struct PlanStatus {
+    required: bool,
+    submitted: Option<String>,
+    reviewed: Option<String>,
 }
 
 /// `GET /certificate`: the learner's certificate once earned, with its PDF, verify and share links.
@@ -92,11 +101,21 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
         .collect();
     let current = (!all.is_empty()).then(|| all.remove(0));
     let overview = progress::overview(&state.db, &state.course, user.id()).await?;
+    let latest = crate::services::team_plan::latest_for_learner(&state.db, user.id()).await?;
     let vm = CertificatePage {
         current,
         older: all,
         percent: overview.percent,
         modules_left: overview.modules.iter().filter(|m| !m.completed).count(),
+        plan: PlanStatus {
+            required: state.course.require_plan_submission,
+            submitted: latest
+                .as_ref()
+                .map(|s| s.submitted_at.format("%-d %B %Y").to_string()),
+            reviewed: latest
+                .and_then(|s| s.reviewed_at)
+                .map(|at| at.format("%-d %B %Y").to_string()),
+        },
     };
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)
 }

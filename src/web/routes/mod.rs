@@ -22,6 +22,7 @@ mod password_reset;
 mod public;
 mod quiz;
 mod scorm;
+mod team_plan;
 mod worksheets;
 
 use crate::web::assets;
@@ -168,6 +169,20 @@ routes! {
     GET  "/plan.pdf" => Learner, worksheets::download_plan_pdf;
     GET  "/plan.docx" => Learner, worksheets::download_plan_docx;
     POST "/plan/sharing" => Learner, worksheets::set_plan_sharing;
+    // The team plan a cohort writes together; submitting a plan; the org admin's review.
+    GET  "/plan/team" => Learner, team_plan::edit::show_team_plan;
+    GET  "/plan/team.md" => Learner, team_plan::export::team_plan_markdown;
+    GET  "/plan/team.pdf" => Learner, team_plan::export::team_plan_pdf;
+    POST "/plan/team/{cohort}/sections/{module}/{prompt}" => Learner, team_plan::edit::save_section, limit team_plan::TEAM_PLAN_FORM_LIMIT;
+    POST "/plan/team/{cohort}/sections/{module}/{prompt}/copy" => Learner, team_plan::edit::copy_section;
+    GET  "/plan/team/{cohort}/sections/{module}/{prompt}/history" => Learner, team_plan::edit::section_history;
+    POST "/plan/team/{cohort}/submit" => Learner, team_plan::submit::submit_team_plan;
+    GET  "/plan/submissions" => Learner, team_plan::submit::show_submissions;
+    POST "/plan/submit" => Learner, team_plan::submit::submit_own_plan;
+    POST "/org/{slug}/cohorts/{id}/team-plan" => OrgAdmin, team_plan::org::set_team_plan;
+    GET  "/org/{slug}/plans" => OrgAdmin, team_plan::org::show_org_plans;
+    GET  "/org/{slug}/plans/{id}" => OrgAdmin, team_plan::org::show_submission;
+    POST "/org/{slug}/plans/{id}/review" => OrgAdmin, team_plan::org::review_submission;
     // The confidence self-assessment, before and after the course.
     GET  "/confidence/before" => Learner, confidence::show_before;
     POST "/confidence/before" => Learner, confidence::submit_before;

@@ -15,3 +15,4 @@ pub mod org_report;
 pub mod plan;
 pub mod quiz;
 pub mod worksheet;
+pub mod team_plan;

@@ -24,6 +24,8 @@ struct RowView {
     tag: &'static str,
     next_due: Option<String>,
     last_active: String,
+    /// "submitted" or "reviewed": where the plan that counts for the learner stands.
+    plan: Option<&'static str>,
 }
 
 /// One module of the at-a-glance chart: the four groups with their counts and bar widths.
@@ -175,6 +177,22 @@ pub fn status_in_words(r: &LearnerRow, course: &Course) -> (String, &'static str
     }
 }
 
+impl ReportPage {
+    /// The learners on this page of the report.
+    pub fn user_ids(&self) -> Vec<i32> {
+        self.rows.iter().map(|r| r.user_id).collect()
+    }
+
+    /// Shows where each learner's plan stands ("submitted" or "reviewed"), from `status`.
+    #[must_use]
+    pub fn with_plan_status(mut self, status: impl Fn(i32) -> Option<&'static str>) -> Self {
+        for r in &mut self.rows {
+            r.plan = status(r.user_id);
+        }
+        self
+    }
+}
+
 /// The next module due that is not done, as "Module 2 due 8 Dec 2026".
 pub fn next_due(r: &LearnerRow, course: &Course, now: DateTime<Utc>) -> Option<String> {
     course
@@ -212,6 +230,7 @@ fn row(r: LearnerRow, course: &Course, now: DateTime<Utc>) -> RowView {
         tag,
         next_due: next_due(&r, course, now),
         last_active: last_active_in_words(&r),
+        plan: None,
         name: r.name,
         email: r.email,
     }

@@ -59,6 +59,8 @@ pub async fn show_report(
         now,
     };
     let vm = ReportPage::build(&state.course, &admin.org, parts, at);
+    let plans = crate::services::team_plan::plan_states(&state.db, &vm.user_ids()).await?;
+    let vm = vm.with_plan_status(|id| plans.get(&id).map(|s| s.as_str()));
     let title = format!("{}: progress", admin.org.name);
     page.ok("org/report", &title, "org", &vm)
 }

@@ -1,0 +1,597 @@
+//! What the team plan pages, the submission pages and the review page show. Pure: built from
+//! what the services returned, so each can be unit-tested without HTTP or a database.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::course::{Course, Module, WorksheetPrompt};
+use crate::entities::{plan_submissions, team_plan_sections, team_plan_versions};
+use crate::services::team_plan::{CASES, FrozenAnswer, Rating, frozen_answers, ratings_of};
+use crate::web::markdown;
+
+/// "1 December 2026 at 10:30 UTC".
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%-d %B %Y at %H:%M UTC").to_string()
+}
+
+/// The name of a person by id, or words for someone whose account has gone.
+pub fn name_of(names: &HashMap<i32, String>, id: Option<i32>) -> String {
+    id.and_then(|i| names.get(&i).cloned())
+        .unwrap_or_else(|| "a former member".into())
+}
+
+/// The address of one section of a cohort's team plan (the save form's action).
+pub fn section_url(cohort_id: i32, module: &str, prompt: &str) -> String {
+    format!("/plan/team/{cohort_id}/sections/{module}/{prompt}")
+}
+
+/// The HTML id of a section on the team plan page.
+pub fn anchor(module: &str, prompt: &str) -> String {
+    format!("section-{module}-{prompt}")
+}
+
+fn rows(p: &WorksheetPrompt) -> usize {
+    (p.max_chars / 400).clamp(4, 10)
+}
+
+#[derive(Serialize)]
+pub struct SectionView {
+    pub anchor: String,
+    pub field: String,
+    pub label: String,
+    pub help: String,
+    pub answer: Option<String>,
+    pub version: i32,
+    pub last_changed: Option<String>,
+    pub action: String,
+    pub max_chars: usize,
+    pub rows: usize,
+    /// The viewer has an answer of their own to this prompt that they can copy in.
+    pub can_copy: bool,
+    pub has_history: bool,
+}
+
+#[derive(Serialize)]
+pub struct ModuleView {
+    pub number: usize,
+    pub module_title: String,
+    pub title: String,
+    pub count: usize,
+    pub answered: usize,
+    pub sections: Vec<SectionView>,
+}
+
+#[derive(Serialize)]
+pub struct RatingView {
+    pub case: String,
+    pub rating: &'static str,
+    pub words: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct ReviewView {
+    pub by: String,
+    pub when: String,
+    pub comments: String,
+    pub ratings: Vec<RatingView>,
+}
+
+#[derive(Serialize)]
+pub struct SubmissionView {
+    pub id: i32,
+    pub number: i32,
+    pub submitted: String,
+    pub by: String,
+    pub sections: usize,
+    pub review: Option<ReviewView>,
+}
+
+impl SubmissionView {
+    pub fn build(s: &plan_submissions::Model, names: &HashMap<i32, String>) -> Self {
+        let review = s.reviewed_at.map(|at| ReviewView {
+            by: name_of(names, s.reviewed_by),
+            when: when(at),
+            comments: s.review_comments.clone().unwrap_or_default(),
+            ratings: ratings_of(s)
+                .map(|r| {
+                    CASES
+                        .iter()
+                        .zip(r)
+                        .map(|((_, case), rating)| RatingView {
+                            case: (*case).to_string(),
+                            rating: rating.as_str(),
+                            words: rating.in_words(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+        Self {
+            id: s.id,
+            number: s.number,
+            submitted: when(s.submitted_at),
+            by: name_of(names, s.submitted_by),
+            sections: frozen_answers(s).len(),
+            review,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TeamPlanPage {
+    pub cohort_id: i32,
+    pub org_slug: String,
+    pub cohort_name: String,
+    pub org_name: String,
+    pub member: bool,
+    pub saved: Option<String>,
+    pub submitted: bool,
+    pub count: usize,
+    pub answered: usize,
+    pub modules: Vec<ModuleView>,
+    pub submissions: Vec<SubmissionView>,
+    pub empty_error: bool,
+}
+
+/// What the team plan page is built from.
+pub struct TeamPlanData<'a> {
+    pub cohort_id: i32,
+    pub org_slug: &'a str,
+    pub cohort_name: &'a str,
+    pub org_name: &'a str,
+    pub member: bool,
+    pub sections: &'a HashMap<(String, String), team_plan_sections::Model>,
+    /// (module, prompt) of the viewer's own answered prompts.
+    pub own: &'a [(String, String)],
+    pub names: &'a HashMap<i32, String>,
+    pub submissions: &'a [plan_submissions::Model],
+}
+
+fn module_view(m: &Module, d: &TeamPlanData<'_>) -> ModuleView {
+    let sections: Vec<SectionView> = m
+        .worksheet
+        .prompts
+        .iter()
+        .map(|p| {
+            let key = (m.slug.clone(), p.id.clone());
+            let s = d.sections.get(&key);
+            SectionView {
+                anchor: anchor(&m.slug, &p.id),
+                field: format!("text-{}-{}", m.slug, p.id),
+                label: p.label.clone(),
+                help: p.help.clone(),
+                answer: s.map(|s| s.answer.clone()).filter(|a| !a.trim().is_empty()),
+                version: s.map_or(0, |s| s.version),
+                last_changed: s.map(|s| {
+                    format!(
+                        "Last changed by {} on {}",
+                        name_of(d.names, s.updated_by),
+                        when(s.updated_at)
+                    )
+                }),
+                action: section_url(d.cohort_id, &m.slug, &p.id),
+                max_chars: p.max_chars,
+                rows: rows(p),
+                can_copy: d.member && d.own.contains(&key),
+                has_history: s.is_some(),
+            }
+        })
+        .collect();
+    ModuleView {
+        number: m.number,
+        module_title: m.title.clone(),
+        title: m.worksheet.title.clone(),
+        count: sections.len(),
+        answered: sections.iter().filter(|s| s.answer.is_some()).count(),
+        sections,
+    }
+}
+
+impl TeamPlanPage {
+    pub fn build(course: &Course, d: &TeamPlanData<'_>, saved: Option<String>) -> Self {
+        let modules: Vec<ModuleView> = course.modules.iter().map(|m| module_view(m, d)).collect();
+        Self {
+            cohort_id: d.cohort_id,
+            org_slug: d.org_slug.to_string(),
+            cohort_name: d.cohort_name.to_string(),
+            org_name: d.org_name.to_string(),
+            member: d.member,
+            submitted: saved.as_deref() == Some("submitted"),
+            saved: saved.filter(|s| s != "submitted"),
+            count: modules.iter().map(|m| m.count).sum(),
+            answered: modules.iter().map(|m| m.answered).sum(),
+            modules,
+            submissions: d
+                .submissions
+                .iter()
+                .map(|s| SubmissionView::build(s, d.names))
+                .collect(),
+            empty_error: false,
+        }
+    }
+}
+
+/// The team plan (or a frozen plan) as Markdown: everything typed is escaped so it reads as typed.
+pub fn plan_markdown(title: &str, byline: &str, modules: &[ModuleView]) -> String {
+    let mut out = format!(
+        "# {}\n\n{}\n",
+        markdown::escape_inline(title),
+        markdown::escape_inline(byline)
+    );
+    for m in modules {
+        out.push_str(&format!(
+            "\n## Module {}: {}\n\n{} of {} sections written. Module: {}.\n",
+            m.number,
+            markdown::escape_inline(&m.title),
+            m.answered,
+            m.count,
+            markdown::escape_inline(&m.module_title)
+        ));
+        for s in &m.sections {
+            out.push_str(&format!("\n### {}\n\n", markdown::escape_inline(&s.label)));
+            match &s.answer {
+                Some(a) => {
+                    out.push_str(&markdown::escape_text(a));
+                    out.push('\n');
+                    if let Some(c) = &s.last_changed {
+                        out.push_str(&format!("\n*{}.*\n", markdown::escape_inline(c)));
+                    }
+                }
+                None => out.push_str("*Not written yet.*\n"),
+            }
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+pub struct Theirs {
+    pub text: String,
+    pub by: String,
+    pub when: String,
+    pub version: i32,
+}
+
+#[derive(Serialize)]
+pub struct FieldLink {
+    pub field: String,
+    pub message: String,
+}
+
+/// One section on its own: a refused save (stale, too long or unknown), with what was typed.
+#[derive(Serialize)]
+pub struct SectionPage {
+    pub cohort_id: i32,
+    pub back: String,
+    pub module_title: String,
+    pub label: String,
+    pub help: String,
+    pub action: Option<String>,
+    pub field: String,
+    pub version: i32,
+    pub typed: String,
+    pub max_chars: usize,
+    pub limit: String,
+    pub theirs: Option<Theirs>,
+    pub stale: bool,
+    pub errors: Vec<FieldLink>,
+    /// The error beside the field (the summary says more).
+    pub inline: String,
+}
+
+/// "12345" → "12,345"
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl SectionPage {
+    /// The form for one section, holding `typed`, to be saved from `version`.
+    pub fn new(
+        cohort_id: i32,
+        module: &Module,
+        prompt: &WorksheetPrompt,
+        version: i32,
+        typed: &str,
+    ) -> Self {
+        Self {
+            cohort_id,
+            back: format!(
+                "/plan/team?cohort={cohort_id}#{}",
+                anchor(&module.slug, &prompt.id)
+            ),
+            module_title: format!("Module {}: {}", module.number, module.title),
+            label: prompt.label.clone(),
+            help: prompt.help.clone(),
+            action: Some(section_url(cohort_id, &module.slug, &prompt.id)),
+            field: "text".into(),
+            version,
+            typed: typed.to_string(),
+            max_chars: prompt.max_chars,
+            limit: thousands(prompt.max_chars),
+            theirs: None,
+            stale: false,
+            errors: Vec::new(),
+            inline: String::new(),
+        }
+    }
+
+    /// Someone saved first: their text beside ours; saving again from their version replaces it.
+    #[must_use]
+    pub fn stale(
+        mut self,
+        current: Option<&team_plan_sections::Model>,
+        names: &HashMap<i32, String>,
+    ) -> Self {
+        self.stale = true;
+        self.version = current.map_or(0, |c| c.version);
+        self.theirs = current.map(|c| Theirs {
+            text: c.answer.clone(),
+            by: name_of(names, c.updated_by),
+            when: when(c.updated_at),
+            version: c.version,
+        });
+        self.errors.push(FieldLink {
+            field: "text".into(),
+            message: "Someone else changed this section after you opened it, so your text was not saved. Compare the two below, then save your text again (it replaces theirs) or go back to the plan.".into(),
+        });
+        self.inline = "Not saved: someone else saved this section first".into();
+        self
+    }
+
+    /// Over the prompt's limit.
+    #[must_use]
+    pub fn too_long(mut self, chars: usize) -> Self {
+        let message = format!(
+            "Shorten your text: it has {} characters and the limit is {}. Nothing was saved.",
+            thousands(chars),
+            thousands(self.max_chars)
+        );
+        self.inline.clone_from(&message);
+        self.errors.push(FieldLink {
+            field: "text".into(),
+            message,
+        });
+        self
+    }
+}
+
+/// A save to a section the course does not have: nowhere to save it, but the text is shown to
+/// copy, so nothing typed is lost.
+pub fn unknown_section(cohort_id: i32, typed: &str) -> SectionPage {
+    SectionPage {
+        cohort_id,
+        back: format!("/plan/team?cohort={cohort_id}"),
+        module_title: String::new(),
+        label: "A section this plan does not have".into(),
+        help: String::new(),
+        action: None,
+        field: "text".into(),
+        version: 0,
+        typed: typed.to_string(),
+        max_chars: 0,
+        limit: String::new(),
+        theirs: None,
+        stale: false,
+        errors: vec![FieldLink {
+            field: "text".into(),
+            message: "This plan has no such section (the course may have changed), so your text was not saved. Copy it from the box below, then go back to the plan and paste it where it belongs.".into(),
+        }],
+        inline: "Not saved: this plan has no such section".into(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct VersionView {
+    pub version: i32,
+    pub text: String,
+    pub by: String,
+    pub when: String,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct HistoryPage {
+    pub back: String,
+    pub module_title: String,
+    pub label: String,
+    pub versions: Vec<VersionView>,
+}
+
+impl HistoryPage {
+    pub fn build(
+        cohort_id: i32,
+        module: &Module,
+        prompt: &WorksheetPrompt,
+        versions: &[team_plan_versions::Model],
+        names: &HashMap<i32, String>,
+    ) -> Self {
+        let newest = versions.iter().map(|v| v.version).max();
+        Self {
+            back: format!(
+                "/plan/team?cohort={cohort_id}#{}",
+                anchor(&module.slug, &prompt.id)
+            ),
+            module_title: format!("Module {}: {}", module.number, module.title),
+            label: prompt.label.clone(),
+            versions: versions
+                .iter()
+                .map(|v| VersionView {
+                    version: v.version,
+                    text: v.answer.clone(),
+                    by: name_of(names, v.author_id),
+                    when: when(v.created_at),
+                    current: Some(v.version) == newest,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct FrozenPrompt {
+    pub label: String,
+    pub answer: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct FrozenModule {
+    pub number: usize,
+    pub module_title: String,
+    pub title: String,
+    pub prompts: Vec<FrozenPrompt>,
+}
+
+/// A frozen plan laid out by the course's modules and prompts.
+pub fn frozen_modules(course: &Course, answers: &[FrozenAnswer]) -> Vec<FrozenModule> {
+    course
+        .modules
+        .iter()
+        .map(|m| FrozenModule {
+            number: m.number,
+            module_title: m.title.clone(),
+            title: m.worksheet.title.clone(),
+            prompts: m
+                .worksheet
+                .prompts
+                .iter()
+                .map(|p| FrozenPrompt {
+                    label: p.label.clone(),
+                    answer: answers
+                        .iter()
+                        .find(|a| a.module == m.slug && a.prompt == p.id)
+                        .map(|a| a.answer.clone()),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct CohortPlanRow {
+    pub id: i32,
+    pub name: String,
+    pub on: bool,
+    pub exists: bool,
+}
+
+#[derive(Serialize)]
+pub struct OrgSubmissionRow {
+    pub id: i32,
+    pub owner: String,
+    pub team: bool,
+    pub number: i32,
+    pub submitted: String,
+    pub reviewed: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct OrgPlansPage {
+    pub slug: String,
+    pub org_name: String,
+    pub current: &'static str,
+    pub cohorts: Vec<CohortPlanRow>,
+    pub submissions: Vec<OrgSubmissionRow>,
+    pub changed: bool,
+}
+
+#[derive(Serialize)]
+pub struct CaseField {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub options: Vec<CaseOption>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CaseOption {
+    pub value: &'static str,
+    pub words: &'static str,
+    pub checked: bool,
+}
+
+/// The rubric's fields, with the chosen (or typed) ratings checked.
+pub fn case_fields(chosen: &[Option<Rating>; 5], missing: bool) -> Vec<CaseField> {
+    CASES
+        .iter()
+        .zip(chosen)
+        .map(|((id, label), c)| CaseField {
+            id,
+            label,
+            options: Rating::ALL
+                .iter()
+                .map(|r| CaseOption {
+                    value: r.as_str(),
+                    words: r.in_words(),
+                    checked: *c == Some(*r),
+                })
+                .collect(),
+            error: (missing && c.is_none()).then(|| format!("Choose a rating for the {id} case")),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct ReviewPage {
+    pub slug: String,
+    pub current: &'static str,
+    pub id: i32,
+    pub owner: String,
+    pub submission: SubmissionView,
+    pub modules: Vec<FrozenModule>,
+    pub cases: Vec<CaseField>,
+    pub comments: String,
+    pub errors: Vec<FieldLink>,
+    pub saved: bool,
+}
+
+#[derive(Serialize)]
+pub struct MySubmissionsPage {
+    pub required: bool,
+    pub answered: usize,
+    pub count: usize,
+    pub submitted: bool,
+    pub empty_error: bool,
+    pub own: Vec<SubmissionView>,
+    pub team_cohort: Option<i32>,
+    pub team: Vec<SubmissionView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_person_reads_as_a_former_member() {
+        let names = HashMap::from([(1, "Asha".to_string())]);
+        assert_eq!(name_of(&names, Some(1)), "Asha");
+        assert_eq!(name_of(&names, Some(2)), "a former member");
+        assert_eq!(name_of(&names, None), "a former member");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(950), "950");
+        assert_eq!(thousands(2000), "2,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn an_unrated_case_is_flagged_only_when_ratings_were_asked_for() {
+        let chosen = [Some(Rating::Met), None, None, None, Some(Rating::NotYet)];
+        let quiet = case_fields(&chosen, false);
+        assert!(quiet.iter().all(|c| c.error.is_none()));
+        let flagged = case_fields(&chosen, true);
+        assert_eq!(flagged.iter().filter(|c| c.error.is_some()).count(), 3);
+        assert!(flagged[0].options[0].checked);
+        assert!(flagged[4].options[2].checked);
+    }
+}
