@@ -141,7 +141,7 @@ async fn is_org_admin(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> R
 /// When the database fails.
 pub async fn open(
     db: &impl ConnectionTrait,
-    user: &users::Model,
+    user: &crate::services::sessions::SignedIn,
     cohort_id: i32,
 ) -> Result<Option<Opened>, DbErr> {
     let Some(cohort) = cohorts::Entity::find_by_id(cohort_id).one(db).await? else {

@@ -292,7 +292,7 @@ async fn every_command_reads_the_servers_data_dir_and_says_which_database_it_use
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(admin.role, "platform_admin");
+    assert_eq!(admin.role, deepdive::domain::Role::PlatformAdmin);
     assert!(
         deepdive::services::organisations::by_slug(&db, "env-trust")
             .await

@@ -173,6 +173,7 @@ routes! {
     GET  "/plan/team" => Learner, team_plan::edit::show_team_plan;
     GET  "/plan/team.md" => Learner, team_plan::export::team_plan_markdown;
     GET  "/plan/team.pdf" => Learner, team_plan::export::team_plan_pdf;
+    GET  "/plan/team.docx" => Learner, team_plan::export::team_plan_docx;
     POST "/plan/team/{cohort}/sections/{module}/{prompt}" => Learner, team_plan::edit::save_section, limit team_plan::TEAM_PLAN_FORM_LIMIT;
     POST "/plan/team/{cohort}/sections/{module}/{prompt}/copy" => Learner, team_plan::edit::copy_section;
     GET  "/plan/team/{cohort}/sections/{module}/{prompt}/history" => Learner, team_plan::edit::section_history;
@@ -205,10 +206,6 @@ routes! {
     POST "/account/mfa/enable" => Learner, mfa::enable;
     POST "/account/mfa/recovery-codes" => Learner, mfa::recovery_codes;
     POST "/account/mfa/disable" => Learner, mfa::disable;
-    GET  "/admin/users" => PlatformAdmin, admin::find_users;
-    POST "/admin/users/{id}/reset" => PlatformAdmin, admin::reset_user;
-    GET  "/admin/users/{id}/delete" => PlatformAdmin, admin::show_delete_user;
-    POST "/admin/users/{id}/delete" => PlatformAdmin, admin::delete_user;
     // The read-only JSON API for Trust systems (bearer tokens; see `web::api`).
     GET  "/api/v1/openapi.json" => Public, api::openapi_json;
     GET  "/api/v1/members" => ApiToken, api::members::list_members;

@@ -109,7 +109,7 @@ impl LearnerPage {
             user_id: r.user_id,
             name: r.name.clone(),
             email: r.email.clone(),
-            is_lead: r.role == "org_admin",
+            is_lead: r.role == crate::domain::MemberRole::OrgAdmin,
             activated: r.activated,
             cohort: r.cohort.clone(),
             status,

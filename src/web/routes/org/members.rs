@@ -157,7 +157,7 @@ pub async fn resend_activation(
     };
     match org_admin::resend_activation(&state.db, &state.clock, &admin.who, member, &mail).await {
         Ok(_) => {
-            crate::web::routes::mail::send_soon(state);
+            state.send_mail_soon();
             Ok(page.see_other(&admin.url(&format!("/members/{member}?done=resent"))))
         }
         Err(ResendRefused::TooSoon { next }) => {

@@ -38,39 +38,61 @@ pub async fn team_plan_markdown(
         .body(body))
 }
 
-/// `GET /plan/team.pdf` (`?cohort=ID`): the team plan as a PDF, made off the async workers.
+/// The team plan as the same steering-group document as a learner's own plan.
+async fn team_document(
+    page: &Page,
+    o: &crate::services::team_plan::Opened,
+) -> Result<crate::plan::PlanDocument, AppError> {
+    let state = &page.state;
+    let sections = crate::services::team_plan::sections(&state.db, o.plan.id).await?;
+    let meta = crate::plan::PlanMeta {
+        prepared_by: format!("The {} cohort, {}", o.cohort.name, o.org.name),
+        date: state.clock.now().format("%-d %B %Y").to_string(),
+        course_title: state.course.title.clone(),
+    };
+    Ok(crate::plan::build(&state.course, &meta, |module, prompt| {
+        sections
+            .get(&(module.to_string(), prompt.to_string()))
+            .map(|s| s.answer.as_str())
+    }))
+}
+
+fn download(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
+
+/// `GET /plan/team.pdf` (`?cohort=ID`): the team plan as a tagged PDF, made off the async workers.
 #[tracing::instrument(skip_all, fields(user_id = user.id()))]
 pub async fn team_plan_pdf(
     page: Page,
     user: CurrentUser,
     query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, AppError> {
-    use crate::pdf::plan::{PlanPdf, PlanSection, render};
     let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
-    let vm = plan_page(&page, &user, &o, None).await?;
-    let data = PlanPdf {
-        title: format!("{}: team AI project plan", page.state.course.title),
-        learner: format!("The {} cohort, {}", o.cohort.name, o.org.name),
-        date: page.state.clock.now().format("%-d %B %Y").to_string(),
-        sections: vm
-            .modules
-            .into_iter()
-            .map(|m| PlanSection {
-                heading: format!("Module {}: {} – {}", m.number, m.module_title, m.title),
-                answers: m
-                    .sections
-                    .into_iter()
-                    .map(|s| (s.label, s.answer))
-                    .collect(),
-            })
-            .collect(),
-    };
-    let bytes = web::block(move || render(&data)).await??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"team-ai-project-plan.pdf\"",
-        ))
-        .body(bytes))
+    let doc = team_document(&page, &o).await?;
+    let bytes = web::block(move || crate::pdf::plan::render(&doc)).await??;
+    Ok(download("application/pdf", "team-ai-project-plan.pdf", bytes))
+}
+
+/// `GET /plan/team.docx` (`?cohort=ID`): the team plan as an editable word-processor document.
+#[tracing::instrument(skip_all, fields(user_id = user.id()))]
+pub async fn team_plan_docx(
+    page: Page,
+    user: CurrentUser,
+    query: web::Query<PlanQuery>,
+) -> Result<HttpResponse, AppError> {
+    let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
+    let doc = team_document(&page, &o).await?;
+    let bytes = web::block(move || crate::plan::docx::render(&doc)).await??;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "team-ai-project-plan.docx",
+        bytes,
+    ))
 }
