@@ -109,6 +109,8 @@ pub struct ErrorPage {
     pub title: String,
     pub message: String,
     pub reference: Option<String>,
+    /// A button on the page, for the one way on (a kept form).
+    pub continue_to: Option<String>,
 }
 
 impl ErrorPage {
@@ -151,6 +153,7 @@ impl ErrorPage {
             title: title.into(),
             message: message.into(),
             reference: None,
+            continue_to: None,
         }
     }
 }
@@ -171,9 +174,9 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::LoginRequired { .. } | Self::FormKept { .. } | Self::MfaRequired => {
-                StatusCode::SEE_OTHER
-            }
+            // A stale CSRF token is still refused (403), but what was typed is kept for the form.
+            Self::FormKept { .. } => StatusCode::FORBIDDEN,
+            Self::LoginRequired { .. } | Self::MfaRequired => StatusCode::SEE_OTHER,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -195,11 +198,18 @@ impl ResponseError for AppError {
                 .finish();
         }
         if let Self::FormKept { to, kept } = self {
-            return HttpResponse::SeeOther()
+            let page = ErrorPage {
+                title: "This form had expired".into(),
+                message: "Nothing was saved, but we kept what you typed. Continue to the form, check your answers and save them again.".into(),
+                reference: None,
+                continue_to: Some(to.clone()),
+            };
+            let mut response = HttpResponse::build(status)
                 .cookie((**kept).clone())
-                .insert_header((header::LOCATION, to.clone()))
                 .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
                 .finish();
+            response.extensions_mut().insert(page);
+            return response;
         }
         if let Self::MfaRequired = self {
             return HttpResponse::SeeOther()

@@ -74,6 +74,7 @@ struct ErrorView {
     title: String,
     message: String,
     reference: Option<String>,
+    continue_to: Option<String>,
 }
 
 /// Replaces the body of any 4xx/5xx response that is not already a page of ours with the error page.
@@ -113,6 +114,7 @@ pub fn error_page<B: MessageBody + 'static>(
         title: page.title,
         message: page.message,
         reference: page.reference,
+        continue_to: page.continue_to,
     };
     let body = req
         .app_data::<web::Data<AppState>>()

@@ -403,6 +403,9 @@ async fn a_platform_admin_revokes_a_certificate_with_a_reason_and_the_verify_pag
         .await
         .unwrap();
     assert_eq!(status["status"], "revoked");
-    let audit = admin.get_html("/admin").await;
-    assert!(audit.contains("certificate.revoke") && audit.contains("Issued in error"));
+    let audit = admin.get_html("/admin/audit").await;
+    assert!(
+        audit.contains("Certificate revoked") && audit.contains("Issued in error"),
+        "{audit}"
+    );
 }

@@ -316,8 +316,11 @@ async fn a_platform_admin_downloads_the_package_from_the_admin_page_and_the_expo
         admin.get("/admin/scorm.zip?module=nope").await.status(),
         StatusCode::NOT_FOUND
     );
-    let audit = admin.get_html("/admin").await;
-    assert!(audit.contains("scorm.export"), "the download is audited");
+    let audit = admin.get_html("/admin/audit").await;
+    assert!(
+        audit.contains("SCORM package downloaded"),
+        "the download is audited: {audit}"
+    );
 }
 
 // ---- Playing the package in a real SCORM 1.2 runtime --------------------------------------------
