@@ -18,6 +18,9 @@ mod m20261129_000002_mfa;
 mod m20261201_000001_outbox;
 mod m20261201_000002_mail_preferences;
 mod m20261201_000003_cohort_reminders;
+mod m20261202_600001_learning_views;
+mod m20261202_600002_certificate_learning_minutes;
+mod m20261202_600003_webhooks;
 
 pub struct Migrator;
 
@@ -42,6 +45,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_outbox::Migration),
             Box::new(m20261201_000002_mail_preferences::Migration),
             Box::new(m20261201_000003_cohort_reminders::Migration),
+            Box::new(m20261202_600001_learning_views::Migration),
+            Box::new(m20261202_600002_certificate_learning_minutes::Migration),
+            Box::new(m20261202_600003_webhooks::Migration),
         ]
     }
 }

@@ -78,6 +78,8 @@ audit_actions! {
     PasswordResetRequested = "account.reset_requested", "Password reset e-mail requested";
     CohortRemindersOn = "org.cohort.reminders_on", "Cohort reminders turned on";
     CohortRemindersOff = "org.cohort.reminders_off", "Cohort reminders turned off";
+    WebhookCreated = "org.webhook.create", "Webhook endpoint added";
+    WebhookDeleted = "org.webhook.delete", "Webhook endpoint removed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -7,6 +7,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, S
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 
 use crate::course::Course;
+use crate::services::learning_time::Minutes;
 use crate::entities::{certificates, cohorts, enrolments, module_progress, org_members, users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub struct ModuleCell {
     pub percent: i32,
     pub best_score: Option<i32>,
     pub due: Option<DateTime<Utc>>,
+    /// Learning time recorded on this module's lessons and quiz.
+    pub learning: Minutes,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +85,8 @@ pub struct LearnerRow {
     pub completed_at: Option<DateTime<Utc>>,
     pub certificate: Option<String>,
     pub modules: Vec<ModuleCell>,
+    /// Learning time recorded in all.
+    pub learning: Minutes,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -219,6 +224,7 @@ async fn complete_rows(
     let ids: Vec<i32> = bases.iter().map(|b| b.user_id).collect();
     let mut progress: HashMap<(i32, String), module_progress::Model> = HashMap::new();
     let mut certs: HashMap<i32, certificates::Model> = HashMap::new();
+    let learning = crate::services::learning_time::for_users(db, &ids).await?;
     if !ids.is_empty() {
         for p in module_progress::Entity::find()
             .filter(module_progress::Column::UserId.is_in(ids.clone()))
@@ -247,6 +253,7 @@ async fn complete_rows(
         .into_iter()
         .map(|b| {
             let dues = due_dates(course, b.cohort_id.and_then(|c| cohort_by_id.get(&c)));
+            let time = learning.get(&b.user_id);
             let modules = course
                 .modules
                 .iter()
@@ -269,6 +276,9 @@ async fn complete_rows(
                         percent,
                         best_score: p.and_then(|p| p.best_score),
                         due,
+                        learning: time
+                            .and_then(|t| t.modules.get(&m.slug).copied())
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -285,6 +295,7 @@ async fn complete_rows(
                 last_active: b.last_active,
                 completed_at: b.completed_at,
                 modules,
+                learning: time.map(|t| t.total).unwrap_or_default(),
             }
         })
         .collect())
@@ -482,6 +493,11 @@ pub fn csv_header(course: &Course) -> Vec<String> {
         h.push(format!("module_{}_percent", m.number));
         h.push(format!("module_{}_best_score", m.number));
     }
+    h.push("learning_minutes".into());
+    h.push("learning_hours".into());
+    for m in &course.modules {
+        h.push(format!("module_{}_learning_minutes", m.number));
+    }
     h
 }
 
@@ -504,6 +520,11 @@ pub fn csv_record(r: &LearnerRow) -> Vec<String> {
         v.push(m.status.label().to_string());
         v.push(m.percent.to_string());
         v.push(m.best_score.map(|s| s.to_string()).unwrap_or_default());
+    }
+    v.push(r.learning.0.to_string());
+    v.push(r.learning.hours_decimal());
+    for m in &r.modules {
+        v.push(m.learning.0.to_string());
     }
     v
 }

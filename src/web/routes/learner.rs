@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::course::Course;
 use crate::error::AppError;
+use crate::services::learning_time::{self, Viewed};
 use crate::services::progress::{self, NextStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
@@ -68,6 +69,8 @@ struct DashboardPage {
     finished: bool,
     resume: Option<ResumeView>,
     hours_left: String,
+    /// Recorded learning time in words, when there is any.
+    learning_time: Option<String>,
     modules: Vec<ModuleRow>,
     modules_completed: usize,
     organisations: Vec<OrgLink>,
@@ -88,7 +91,9 @@ pub async fn dashboard(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let course = &state.course;
+    learning_time::close_open_view(&state.db, &user.session_token, state.clock.now()).await?;
     let o = progress::overview(&state.db, course, user.id()).await?;
+    let learning = learning_time::for_user(&state.db, user.id()).await?;
     let organisations = crate::services::organisations::administered_by(&state.db, &user.user)
         .await?
         .into_iter()
@@ -131,6 +136,7 @@ pub async fn dashboard(
         finished: matches!(o.next, NextStep::Finished),
         resume: resume_view(course, &o.next),
         hours_left: format_minutes(o.minutes_left),
+        learning_time: (learning.total.0 > 0).then(|| learning.total.in_words()),
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
         organisations,
@@ -208,6 +214,7 @@ pub async fn show_module(
     module: ModuleRef,
 ) -> Result<HttpResponse, AppError> {
     let module = module.module();
+    learning_time::close_open_view(&state.db, &user.session_token, state.clock.now()).await?;
     let rows = progress::module_lessons(&state.db, user.id(), &module.slug).await?;
     let statuses = progress::module_statuses(&state.db, &state.course, user.id()).await?;
     let status = statuses.get(module.number - 1);
@@ -298,6 +305,8 @@ struct LessonPage {
     completed: bool,
     previous: Option<LinkView>,
     next: Option<LinkView>,
+    /// The learning-time view this page's heartbeat reports on.
+    view_id: i32,
 }
 
 /// `GET /modules/{module}/lessons/{lesson}`: shows the lesson and records the visit.
@@ -315,6 +324,17 @@ pub async fn show_lesson(
         user.id(),
         module,
         lesson,
+        state.clock.now(),
+    )
+    .await?;
+    let view_id = learning_time::open_view(
+        &state.db,
+        user.id(),
+        &user.session_token,
+        Viewed::Lesson {
+            module: &module.slug,
+            lesson: &lesson.slug,
+        },
         state.clock.now(),
     )
     .await?;
@@ -349,6 +369,7 @@ pub async fn show_lesson(
         completed: completed_at.is_some(),
         previous,
         next,
+        view_id,
     };
     render(
         &state,
@@ -368,6 +389,7 @@ pub async fn complete_lesson(
     at: LessonRef,
 ) -> Result<HttpResponse, AppError> {
     let (module, lesson) = (at.module(), at.lesson());
+    learning_time::close_open_view(&state.db, &user.session_token, state.clock.now()).await?;
     progress::complete_lesson(
         &state.db,
         &state.course,

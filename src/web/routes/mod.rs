@@ -13,6 +13,7 @@ mod credentials;
 mod glossary;
 mod health;
 mod learner;
+mod learning_time;
 mod mail;
 mod mfa;
 mod onboarding;
@@ -100,6 +101,7 @@ routes! {
     POST "/modules/{module}/lessons/{lesson}/complete" => Learner, learner::complete_lesson;
     GET  "/modules/{module}/quiz" => Learner, quiz::show_quiz;
     POST "/modules/{module}/quiz" => Learner, quiz::submit_quiz;
+    POST "/learning-time/beat" => Learner, learning_time::heartbeat;
     GET  "/attempts" => Learner, quiz::list_attempts;
     GET  "/attempts/{id}" => Learner, quiz::show_attempt;
     // Certificates and their public verification.
@@ -135,6 +137,9 @@ routes! {
     GET  "/org/{slug}/quiz" => OrgAdmin, org::insight::quiz_insight;
     POST "/org/{slug}/security" => OrgAdmin, org::report::set_security;
     GET  "/org/{slug}/audit" => OrgAdmin, org::audit_log::show_audit;
+    GET  "/org/{slug}/webhooks" => OrgAdmin, org::webhooks::show_webhooks;
+    POST "/org/{slug}/webhooks" => OrgAdmin, org::webhooks::create_webhook;
+    POST "/org/{slug}/webhooks/{id}/delete" => OrgAdmin, org::webhooks::delete_webhook;
     // Invitations and activation links.
     GET  "/invite/{token}" => Public, onboarding::show_invite;
     POST "/invite/{token}" => Learner, onboarding::accept_invite;

@@ -12,6 +12,7 @@ use crate::domain::quiz::{
     read_answers,
 };
 use crate::error::AppError;
+use crate::services::learning_time::{self, Viewed};
 use crate::services::quiz::{self, Availability, Submission, SubmitError, Ticket, TicketError};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
@@ -80,6 +81,8 @@ struct QuizPage {
     cooldown_minutes: u32,
     scoring_note: &'static str,
     answers_note: &'static str,
+    /// The learning-time view this page's heartbeat reports on.
+    view_id: i32,
 }
 
 /// The quiz page's plain statement of how answers are scored.
@@ -274,6 +277,7 @@ fn quiz_form(
     used: u32,
     given: &BTreeMap<String, BTreeSet<String>>,
     problems: &[(usize, String)],
+    view_id: i32,
 ) -> Result<HttpResponse, AppError> {
     let drawn = draw(&module.quiz, ticket.seed);
     let codec = AnswerCodec::with_mac(&state.quiz_key, ticket.seed);
@@ -316,6 +320,7 @@ fn quiz_form(
         cooldown_minutes: module.quiz.settings.minutes_between_attempts,
         scoring_note: scoring_note(module.quiz.settings.scoring),
         answers_note: answers_note(module.quiz.settings.show_answers),
+        view_id,
     };
     let status = if problems.is_empty() {
         StatusCode::OK
@@ -336,6 +341,20 @@ fn quiz_form(
     )
 }
 
+/// Opens the learning-time view of this quiz page (closing the session's previous one).
+async fn quiz_view(state: &AppState, user: &CurrentUser, module: &Module) -> Result<i32, AppError> {
+    Ok(learning_time::open_view(
+        &state.db,
+        user.id(),
+        &user.session_token,
+        Viewed::Quiz {
+            module: &module.slug,
+        },
+        state.clock.now(),
+    )
+    .await?)
+}
+
 /// `GET /modules/{module}/quiz`: a fresh draw of questions. Nothing is stored until it is submitted.
 pub async fn show_quiz(
     state: web::Data<AppState>,
@@ -348,6 +367,7 @@ pub async fn show_quiz(
     match quiz::availability(&state.db, &state.course, module, user.id(), now).await? {
         Availability::Open { used } => {
             let ticket = quiz::new_ticket(&state.quiz_key, user.id(), &module.slug, now)?;
+            let view_id = quiz_view(&state, &user, module).await?;
             quiz_form(
                 &state,
                 &req,
@@ -357,6 +377,7 @@ pub async fn show_quiz(
                 used,
                 &BTreeMap::new(),
                 &[],
+                view_id,
             )
         }
         other => unavailable(&state, &req, &user, module, &other),
@@ -390,6 +411,7 @@ pub async fn submit_quiz(
     let module = module.module();
     let now = state.clock.now();
     let ticket = ticket_from(&form)?;
+    learning_time::close_open_view(&state.db, &user.session_token, now).await?;
     // The same form posted twice: show the attempt already stored.
     match quiz::existing_attempt(&state.db, &ticket.attempt_id, user.id()).await {
         Ok(Some(done)) => return Ok(see_other(&format!("/attempts/{}", done.public_id))),
@@ -436,6 +458,7 @@ pub async fn submit_quiz(
                     other => return unavailable(&state, &req, &user, module, &other),
                 };
             let given = partial_answers(form.fields.pairs());
+            let view_id = quiz_view(&state, &user, module).await?;
             return quiz_form(
                 &state,
                 &req,
@@ -445,6 +468,7 @@ pub async fn submit_quiz(
                 used,
                 &given,
                 &incomplete.problems,
+                view_id,
             );
         }
     };

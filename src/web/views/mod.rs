@@ -7,3 +7,4 @@ pub mod org_import;
 pub mod org_insight;
 pub mod org_report;
 pub mod plan;
+pub mod webhooks;

@@ -31,6 +31,9 @@ struct RowView {
     last_active: String,
     certificate: Option<String>,
     modules: Vec<CellView>,
+    /// Recorded learning time, in words, and in minutes for tools.
+    learning: String,
+    learning_minutes: u32,
 }
 
 #[derive(Serialize)]
@@ -168,6 +171,8 @@ fn row(r: LearnerRow) -> RowView {
             .map_or_else(|| "Never".into(), |d| d.format("%-d %b %Y").to_string()),
         certificate: r.certificate,
         modules: r.modules.iter().map(cell).collect(),
+        learning: r.learning.in_words(),
+        learning_minutes: r.learning.0,
     }
 }
 

@@ -9,3 +9,4 @@ pub mod insight;
 pub mod invitations;
 pub mod members;
 pub mod report;
+pub mod webhooks;
