@@ -17,6 +17,7 @@ mod glossary;
 mod hardening;
 mod health_and_headers;
 mod learner_journey;
+mod learning_time;
 mod mail;
 mod mfa;
 mod organisations;
