@@ -112,15 +112,14 @@ impl Application {
     /// delivers what is due in the webhook outbox. A failing endpoint only delays its own events.
     pub fn spawn_webhook_worker(&self) {
         let state = self.state.clone();
-        let sender = match crate::services::webhooks::Sender::new(
-            state.settings.webhooks_allow_loopback,
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "webhooks are off: no TLS configuration");
-                return;
-            }
-        };
+        let sender =
+            match crate::services::webhooks::Sender::new(state.settings.webhooks_allow_loopback) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error = %e, "webhooks are off: no TLS configuration");
+                    return;
+                }
+            };
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
             loop {
@@ -139,7 +138,9 @@ impl Application {
                         "webhook pass"
                     ),
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "the webhook pass failed; trying again later"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the webhook pass failed; trying again later")
+                    }
                 }
             }
         });

@@ -53,12 +53,16 @@ impl MigrationTrait for Migration {
                     .col(string_len(WebhookDeliveries::Status, 16))
                     .col(integer(WebhookDeliveries::Attempts).default(0))
                     .col(timestamp_with_time_zone(WebhookDeliveries::NextAttemptAt))
-                    .col(timestamp_with_time_zone_null(WebhookDeliveries::ClaimedUntil))
+                    .col(timestamp_with_time_zone_null(
+                        WebhookDeliveries::ClaimedUntil,
+                    ))
                     .col(string_len_null(WebhookDeliveries::Claim, 64))
                     .col(text_null(WebhookDeliveries::LastError))
                     .col(integer_null(WebhookDeliveries::LastStatus))
                     .col(timestamp_with_time_zone(WebhookDeliveries::CreatedAt))
-                    .col(timestamp_with_time_zone_null(WebhookDeliveries::DeliveredAt))
+                    .col(timestamp_with_time_zone_null(
+                        WebhookDeliveries::DeliveredAt,
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_webhook_deliveries_endpoint")

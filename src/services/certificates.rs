@@ -242,7 +242,8 @@ pub async fn revoke(
         .await?;
     if let (true, Some(user_id)) = (res.rows_affected > 0, cert.user_id) {
         let mut data = crate::services::webhooks::certificate_data(cert);
-        data["revoked_at"] = serde_json::json!(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        data["revoked_at"] =
+            serde_json::json!(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         crate::services::webhooks::emit(
             db,
             user_id,

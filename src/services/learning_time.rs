@@ -65,7 +65,10 @@ async fn close_open(
     for v in open {
         let credited = credit_on_close(&v, now);
         learning_views::Entity::update_many()
-            .col_expr(learning_views::Column::CreditedSeconds, Expr::value(credited))
+            .col_expr(
+                learning_views::Column::CreditedSeconds,
+                Expr::value(credited),
+            )
             .col_expr(learning_views::Column::ClosedAt, Expr::value(now))
             .filter(learning_views::Column::Id.eq(v.id))
             .filter(learning_views::Column::ClosedAt.is_null())
@@ -286,14 +289,14 @@ async fn seconds_by_module(
         }
         Whose::Org(org) => {
             q = q.filter(
-            Expr::col(learning_views::Column::UserId).in_subquery(
-                Query::select()
-                    .column(org_members::Column::UserId)
-                    .from(org_members::Entity)
-                    .and_where(Expr::col(org_members::Column::OrgId).eq(org))
-                    .to_owned(),
-            ),
-        );
+                Expr::col(learning_views::Column::UserId).in_subquery(
+                    Query::select()
+                        .column(org_members::Column::UserId)
+                        .from(org_members::Entity)
+                        .and_where(Expr::col(org_members::Column::OrgId).eq(org))
+                        .to_owned(),
+                ),
+            );
         }
     }
     q.into_tuple::<(i32, String, i64)>().all(db).await
@@ -304,9 +307,11 @@ async fn seconds_by_module(
 /// # Errors
 /// When the database fails.
 pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<LearnerTime, DbErr> {
-    Ok(build(seconds_by_module(db, Whose::Users(&[user_id])).await?)
-        .remove(&user_id)
-        .unwrap_or_default())
+    Ok(
+        build(seconds_by_module(db, Whose::Users(&[user_id])).await?)
+            .remove(&user_id)
+            .unwrap_or_default(),
+    )
 }
 
 /// Recorded learning time of these learners (those with none are absent).

@@ -7,8 +7,8 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, S
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 
 use crate::course::Course;
-use crate::services::learning_time::Minutes;
 use crate::entities::{certificates, cohorts, enrolments, module_progress, org_members, users};
+use crate::services::learning_time::Minutes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {

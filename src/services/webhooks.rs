@@ -221,7 +221,10 @@ pub fn signature(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<S
         .ok()?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
     mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-    Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// What the admin asked for on the form.
@@ -474,10 +477,7 @@ pub fn certificate_data(c: &certificates::Model) -> Value {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn queue_expiring(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-) -> Result<usize, DbErr> {
+pub async fn queue_expiring(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, DbErr> {
     let any = webhook_endpoints::Entity::find()
         .filter(webhook_endpoints::Column::Events.contains(EventKind::CertificateExpiring.as_str()))
         .one(db)
@@ -551,7 +551,10 @@ pub async fn claim(
     }
     webhook_deliveries::Entity::update_many()
         .col_expr(webhook_deliveries::Column::Status, Expr::value("sending"))
-        .col_expr(webhook_deliveries::Column::Claim, Expr::value(claim.clone()))
+        .col_expr(
+            webhook_deliveries::Column::Claim,
+            Expr::value(claim.clone()),
+        )
         .col_expr(
             webhook_deliveries::Column::ClaimedUntil,
             Expr::value(now + Duration::minutes(LEASE_MINUTES)),
@@ -716,13 +719,19 @@ impl Sender {
         let port = url
             .port_or_known_default()
             .ok_or_else(|| Failure::transient("no port"))?;
-        let addrs: Vec<SocketAddr> =
-            tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::lookup_host((host.as_str(), port)))
-                .await
-                .map_err(|_| Failure::transient("the host name did not resolve in time"))?
-                .map_err(|_| Failure::transient("the host name did not resolve"))?
-                .collect();
-        if addrs.is_empty() || addrs.iter().any(|a| !address_allowed(a.ip(), self.allow_loopback)) {
+        let addrs: Vec<SocketAddr> = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            tokio::net::lookup_host((host.as_str(), port)),
+        )
+        .await
+        .map_err(|_| Failure::transient("the host name did not resolve in time"))?
+        .map_err(|_| Failure::transient("the host name did not resolve"))?
+        .collect();
+        if addrs.is_empty()
+            || addrs
+                .iter()
+                .any(|a| !address_allowed(a.ip(), self.allow_loopback))
+        {
             return Err(Failure {
                 reason: "the host name resolves to a private or local address".into(),
                 status: None,
@@ -745,10 +754,11 @@ impl Sender {
             body.len()
         );
         let exchange = async {
-            let tcp = tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addrs[0]))
-                .await
-                .map_err(|_| Failure::transient("the connection timed out"))?
-                .map_err(|e| Failure::transient(format!("could not connect: {e}")))?;
+            let tcp =
+                tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addrs[0]))
+                    .await
+                    .map_err(|_| Failure::transient("the connection timed out"))?
+                    .map_err(|e| Failure::transient(format!("could not connect: {e}")))?;
             if url.scheme() == "https" {
                 let name = rustls::pki_types::ServerName::try_from(host.clone())
                     .map_err(|_| Failure::transient("not a valid TLS server name"))?;

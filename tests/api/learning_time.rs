@@ -75,7 +75,11 @@ async fn a_page_view_counts_at_most_twenty_minutes_and_time_between_sessions_nev
     app.get_html(&lesson(&lessons[0])).await;
     app.clock.advance(Duration::minutes(25));
     app.get_html("/dashboard").await;
-    assert_eq!(credited_seconds(&app).await, 20 * 60, "capped at 20 minutes");
+    assert_eq!(
+        credited_seconds(&app).await,
+        20 * 60,
+        "capped at 20 minutes"
+    );
     // The learner opens a lesson and walks away: the session expires, they log in days later.
     app.get_html(&lesson(&lessons[1])).await;
     app.clock.advance(Duration::days(3));
@@ -236,9 +240,19 @@ async fn the_org_report_its_csv_and_hours_for_users_give_each_members_time_and_n
     assert_eq!(per_module[&learner_id].modules[M1].0, 27);
     let html = admin.get_html("/org/hours-a").await;
     assert!(html.contains("data-learning-minutes=\"27\">27 minutes</td>"));
-    let csv = admin.get("/org/hours-a/progress.csv").await.text().await.unwrap();
+    let csv = admin
+        .get("/org/hours-a/progress.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
     let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().trim_start_matches('\u{feff}').split(',').collect();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .collect();
     let row = csv.lines().find(|l| l.contains("Hana Hours")).unwrap();
     let cells: Vec<&str> = row.split(',').collect();
     let at = |name: &str| header.iter().position(|h| *h == name).unwrap();

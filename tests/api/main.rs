@@ -27,6 +27,6 @@ mod reminders;
 mod route_guards;
 mod scale_out;
 mod scorm;
-mod webhooks;
 mod sessions;
+mod webhooks;
 mod worksheets;

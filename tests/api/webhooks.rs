@@ -126,7 +126,11 @@ async fn add_endpoint(admin: &TestApp, slug: &str, url: &str, events: &[&str]) -
     let mut fields = vec![("url", url)];
     fields.extend(events.iter().map(|e| ("events", *e)));
     let r = admin
-        .submit(&format!("/org/{slug}/webhooks"), &format!("/org/{slug}/webhooks"), &fields)
+        .submit(
+            &format!("/org/{slug}/webhooks"),
+            &format!("/org/{slug}/webhooks"),
+            &fields,
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
@@ -134,7 +138,12 @@ async fn add_endpoint(admin: &TestApp, slug: &str, url: &str, events: &[&str]) -
     let secret = between(&html, "data-secret=\"", "\"").replace("&#x3D;", "=");
     assert!(secret.starts_with("whsec_"), "{secret}");
     // Shown once: the page does not show it again.
-    assert!(!admin.get_html(&format!("/org/{slug}/webhooks")).await.contains(&secret));
+    assert!(
+        !admin
+            .get_html(&format!("/org/{slug}/webhooks"))
+            .await
+            .contains(&secret)
+    );
     secret
 }
 
@@ -160,7 +169,9 @@ async fn log_admin_in_again(app: &TestApp, admin: &TestApp, org: i32) {
 
 async fn deliver(app: &TestApp) -> Delivered {
     let sender = Sender::new(app.state.settings.webhooks_allow_loopback).unwrap();
-    webhooks::deliver_due(&app.db, &sender, &app.clock).await.unwrap()
+    webhooks::deliver_due(&app.db, &sender, &app.clock)
+        .await
+        .unwrap()
 }
 
 const ALL: [&str; 5] = [
@@ -186,8 +197,12 @@ async fn events_of_each_kind_arrive_signed_and_verify_with_the_standard_webhooks
     let code = learner.certificate_code().await.unwrap();
     // 36 months later, 30 days before expiry: the expiring event is queued once.
     app.clock.advance(Duration::days(36 * 30 - 30));
-    webhooks::queue_expiring(&app.db, app.clock.now()).await.unwrap();
-    webhooks::queue_expiring(&app.db, app.clock.now()).await.unwrap();
+    webhooks::queue_expiring(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    webhooks::queue_expiring(&app.db, app.clock.now())
+        .await
+        .unwrap();
     let code = deepdive::domain::CertificateCode::parse(&code).unwrap();
     let cert = deepdive::services::certificates::by_code(&app.db, &code)
         .await
@@ -197,12 +212,17 @@ async fn events_of_each_kind_arrive_signed_and_verify_with_the_standard_webhooks
         user_id: learner_id,
         ip: None,
     };
-    deepdive::services::platform_admin::revoke_certificate(&app.db, &app.clock, &who, &cert, "test")
-        .await
-        .unwrap();
+    deepdive::services::platform_admin::revoke_certificate(
+        &app.db, &app.clock, &who, &cert, "test",
+    )
+    .await
+    .unwrap();
     let done = deliver(&app).await;
     let got = receiver.got();
-    let types: Vec<&str> = got.iter().map(|g| g.body["type"].as_str().unwrap()).collect();
+    let types: Vec<&str> = got
+        .iter()
+        .map(|g| g.body["type"].as_str().unwrap())
+        .collect();
     for kind in ALL {
         let n = types.iter().filter(|t| **t == kind).count();
         let want = if kind == "module.completed" { 5 } else { 1 };
@@ -333,8 +353,16 @@ async fn the_endpoint_form_refuses_plain_http_private_addresses_and_no_events_ke
             vec!["course.completed"],
             "must be a public internet address",
         ),
-        ("https://127.0.0.1:9/", vec!["course.completed"], "must be a public"),
-        ("https://hooks.example.org/typed", vec![], "Choose at least one event"),
+        (
+            "https://127.0.0.1:9/",
+            vec!["course.completed"],
+            "must be a public",
+        ),
+        (
+            "https://hooks.example.org/typed",
+            vec![],
+            "Choose at least one event",
+        ),
         (
             "https://hooks.example.org/typed",
             vec!["user.deleted"],
@@ -348,10 +376,16 @@ async fn the_endpoint_form_refuses_plain_http_private_addresses_and_no_events_ke
         let html = r.text().await.unwrap();
         assert!(html.contains("There is a problem"));
         assert!(html.contains(message), "{url}: {message}");
-        assert!(html.contains(&format!("value=\"{url}\"")), "typed value kept");
+        assert!(
+            html.contains(&format!("value=\"{url}\"")),
+            "typed value kept"
+        );
     }
     assert_eq!(
-        webhook_endpoints::Entity::find().count(&app.db).await.unwrap(),
+        webhook_endpoints::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
         0
     );
 }
@@ -369,22 +403,51 @@ async fn only_the_organisations_admins_see_and_remove_its_endpoints() {
         .unwrap()
         .unwrap()
         .id;
-    assert_eq!(other_admin.get("/org/mine/webhooks").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        other_admin.get("/org/mine/webhooks").await.status(),
+        StatusCode::NOT_FOUND
+    );
     let token = csrf_token(&other_admin.get_html("/org/theirs/webhooks").await);
     let r = other_admin
-        .post_raw(&format!("/org/theirs/webhooks/{id}/delete"), &[("csrf_token", &token)])
+        .post_raw(
+            &format!("/org/theirs/webhooks/{id}/delete"),
+            &[("csrf_token", &token)],
+        )
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND, "another organisation's endpoint");
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "another organisation's endpoint"
+    );
     let r = other_admin
-        .post_raw(&format!("/org/mine/webhooks/{id}/delete"), &[("csrf_token", &token)])
+        .post_raw(
+            &format!("/org/mine/webhooks/{id}/delete"),
+            &[("csrf_token", &token)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(webhook_endpoints::Entity::find().count(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        webhook_endpoints::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        1
+    );
     let r = admin
-        .submit("/org/mine/webhooks", &format!("/org/mine/webhooks/{id}/delete"), &[])
+        .submit(
+            "/org/mine/webhooks",
+            &format!("/org/mine/webhooks/{id}/delete"),
+            &[],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(webhook_endpoints::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        webhook_endpoints::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
     let audit = admin.get_html("/org/mine/audit").await;
     assert!(audit.contains("org.webhook.create") && audit.contains("org.webhook.delete"));
     let _ = org;

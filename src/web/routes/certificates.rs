@@ -73,9 +73,8 @@ fn view_of(state: &AppState, c: &cert_entity::Model) -> CertificateView {
                 best_score: m.best_score,
             })
             .collect(),
-        learning_hours: learning_minutes(c).map(|m| {
-            format!("{} hours ({})", m.hours_decimal(), m.in_words())
-        }),
+        learning_hours: learning_minutes(c)
+            .map(|m| format!("{} hours ({})", m.hours_decimal(), m.in_words())),
     }
 }
 

@@ -108,7 +108,12 @@ mod tests {
             Some(&[EventKind::CertificateIssued]),
             FieldErrors::one("url", "bad"),
         );
-        let ticked: Vec<_> = page.events.iter().filter(|e| e.checked).map(|e| e.value).collect();
+        let ticked: Vec<_> = page
+            .events
+            .iter()
+            .filter(|e| e.checked)
+            .map(|e| e.value)
+            .collect();
         assert_eq!(ticked, vec!["certificate.issued"]);
         assert_eq!(page.url, "https://x.example");
         assert_eq!(page.url_error.as_deref(), Some("bad"));

@@ -62,25 +62,29 @@ pub async fn create_webhook(
 ) -> Result<HttpResponse, AppError> {
     let state = &page.state;
     let result = match parse(&form.fields, state.settings.webhooks_allow_loopback) {
-        Ok(new) => match webhooks::create_endpoint(&state.db, &state.clock, &admin.who, new).await
-        {
-            Ok(created) => Ok(created),
-            Err(EndpointError::TooMany) => Err(FieldErrors::one(
-                "url",
-                "Your organisation already has 10 endpoints, the most it can have. Remove one first",
-            )),
-            Err(EndpointError::Db(e)) => return Err(e.into()),
-            Err(EndpointError::NoRandomness) => {
-                return Err(AppError::Unexpected(anyhow::anyhow!("no randomness for a secret")));
+        Ok(new) => {
+            match webhooks::create_endpoint(&state.db, &state.clock, &admin.who, new).await {
+                Ok(created) => Ok(created),
+                Err(EndpointError::TooMany) => Err(FieldErrors::one(
+                    "url",
+                    "Your organisation already has 10 endpoints, the most it can have. Remove one first",
+                )),
+                Err(EndpointError::Db(e)) => return Err(e.into()),
+                Err(EndpointError::NoRandomness) => {
+                    return Err(AppError::Unexpected(anyhow::anyhow!(
+                        "no randomness for a secret"
+                    )));
+                }
             }
-        },
+        }
         Err(errors) => Err(errors),
     };
     let endpoints = webhooks::endpoints_of(&state.db, admin.org.id).await?;
     let (org, slug) = (&admin.org.name, &admin.org.slug);
     match result {
         Ok(created) => {
-            let mut vm = WebhooksPage::build(slug, org, &endpoints, "", None, FieldErrors::default());
+            let mut vm =
+                WebhooksPage::build(slug, org, &endpoints, "", None, FieldErrors::default());
             vm.created = Some(NewSecret {
                 url: created.url,
                 secret: created.secret,
@@ -88,8 +92,11 @@ pub async fn create_webhook(
             page.ok("org/webhooks", TITLE, "org", &vm)
         }
         Err(errors) => {
-            let ticked: Vec<EventKind> =
-                form.fields.all("events").filter_map(EventKind::parse).collect();
+            let ticked: Vec<EventKind> = form
+                .fields
+                .all("events")
+                .filter_map(EventKind::parse)
+                .collect();
             let typed = form.fields.get("url").trim();
             let vm = WebhooksPage::build(slug, org, &endpoints, typed, Some(&ticked), errors);
             page.invalid("org/webhooks", TITLE, "org", &vm)
