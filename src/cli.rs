@@ -203,6 +203,7 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         Err(StartError::Other(e)) => return Err(e),
     };
     app.spawn_mail_worker();
+    app.spawn_webhook_worker();
     let course = &app.state().course;
     tracing::info!(
         addr = %settings.addr,

@@ -127,6 +127,10 @@ pub struct SettingsArgs {
         global = true
     )]
     pub reminder_interval_minutes: u32,
+    /// Lets webhook endpoints be plain http on loopback (127.0.0.1, ::1, localhost): for tests and
+    /// local development only. Off, endpoints must be https on public addresses.
+    #[arg(long, env = "DEEPDIVE_WEBHOOKS_ALLOW_LOOPBACK", global = true)]
+    pub webhooks_allow_loopback: bool,
 }
 
 /// Settings after parsing, as the application uses them.
@@ -155,6 +159,8 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// Minutes between serve's reminder passes; 0 for none.
     pub reminder_interval_minutes: u32,
+    /// Webhook endpoints may be http on loopback (tests only).
+    pub webhooks_allow_loopback: bool,
 }
 
 impl Settings {
@@ -215,6 +221,7 @@ impl Settings {
             retain_inactive_days: args.retain_inactive_days,
             retain_security_log_days: args.retain_security_log_days,
             reminder_interval_minutes: args.reminder_interval_minutes.min(7 * 24 * 60),
+            webhooks_allow_loopback: args.webhooks_allow_loopback,
             smtp: match (&args.smtp_url, &args.smtp_from) {
                 (Some(url), Some(from)) => Some((url.clone(), from.clone())),
                 (None, None) => None,

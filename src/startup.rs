@@ -111,6 +111,44 @@ impl Application {
         &self.state
     }
 
+    /// Starts the webhook worker: every 30 seconds it queues `certificate.expiring` events and
+    /// delivers what is due in the webhook outbox. A failing endpoint only delays its own events.
+    pub fn spawn_webhook_worker(&self) {
+        let state = self.state.clone();
+        let sender =
+            match crate::services::webhooks::Sender::new(state.settings.webhooks_allow_loopback) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error = %e, "webhooks are off: no TLS configuration");
+                    return;
+                }
+            };
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                if let Err(e) =
+                    crate::services::webhooks::queue_expiring(&state.db, state.clock.now()).await
+                {
+                    tracing::warn!(error = %e, "queueing expiring-certificate webhooks failed");
+                }
+                match crate::services::webhooks::deliver_due(&state.db, &sender, &state.clock).await
+                {
+                    Ok(d) if d.delivered + d.retrying + d.dead > 0 => tracing::info!(
+                        delivered = d.delivered,
+                        retrying = d.retrying,
+                        dead = d.dead,
+                        "webhook pass"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the webhook pass failed; trying again later")
+                    }
+                }
+            }
+        });
+    }
+
     /// Starts the e-mail worker: every minute it sends what is due in the outbox (account messages
     /// written by requests), and every `reminder_interval_minutes` it runs the full reminder pass.
     /// Nothing runs without SMTP settings. A failing SMTP server only delays mail: the worker logs

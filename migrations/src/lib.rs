@@ -26,6 +26,9 @@ mod m20261202_250001_team_plans;
 mod m20261202_250002_team_plan_sections;
 mod m20261202_250003_team_plan_versions;
 mod m20261202_250004_plan_submissions;
+mod m20261202_600001_learning_views;
+mod m20261202_600002_certificate_learning_minutes;
+mod m20261202_600003_webhooks;
 
 pub struct Migrator;
 
@@ -58,6 +61,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_250002_team_plan_sections::Migration),
             Box::new(m20261202_250003_team_plan_versions::Migration),
             Box::new(m20261202_250004_plan_submissions::Migration),
+            Box::new(m20261202_600001_learning_views::Migration),
+            Box::new(m20261202_600002_certificate_learning_minutes::Migration),
+            Box::new(m20261202_600003_webhooks::Migration),
         ]
     }
 }

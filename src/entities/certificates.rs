@@ -26,6 +26,8 @@ pub struct Model {
     pub revoked_reason: Option<String>,
     pub revoked_by: Option<i32>,
     pub holder_removed_at: Option<DateTimeUtc>,
+    /// Learning time recorded up to the issue, in whole minutes (`None` on older certificates).
+    pub learning_minutes: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

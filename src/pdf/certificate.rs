@@ -14,6 +14,8 @@ pub struct CertificatePdf {
     pub verify_url: String,
     /// (number, title, completed on, best score)
     pub modules: Vec<(usize, String, String, Option<i32>)>,
+    /// Learning time recorded up to the issue, e.g. "3.6 hours", when the certificate records it.
+    pub learning_hours: Option<String>,
 }
 
 /// Renders the certificate.
@@ -167,6 +169,18 @@ pub fn render(c: &CertificatePdf) -> anyhow::Result<Vec<u8>> {
                 "Valid until",
             );
             text(&mut s, &faces.bold, 12.0, TEXT, 340.0, by + 18.0, exp);
+        }
+        if let Some(hours) = &c.learning_hours {
+            text(
+                &mut s,
+                &faces.regular,
+                10.0,
+                SECONDARY,
+                480.0,
+                by,
+                "Learning time recorded",
+            );
+            text(&mut s, &faces.bold, 12.0, TEXT, 480.0, by + 18.0, hours);
         }
         centred(
             &mut s,

@@ -89,6 +89,8 @@ audit_actions! {
     TeamPlanSectionSaved = "team_plan.section_save", "Team plan section saved";
     PlanSubmitted = "plan.submit", "Plan submitted";
     PlanReviewed = "plan.review", "Plan reviewed";
+    WebhookCreated = "org.webhook.create", "Webhook endpoint added";
+    WebhookDeleted = "org.webhook.delete", "Webhook endpoint removed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

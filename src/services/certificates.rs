@@ -109,6 +109,10 @@ pub async fn issue_if_due(
         .collect();
     let (email_hash, email_salt) =
         email_identity(&user.email).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let learning_minutes = crate::services::learning_time::for_user(txn, user_id)
+        .await?
+        .total
+        .0;
     let expires_at = course
         .valid_for_months
         .and_then(|m| now.checked_add_months(Months::new(m)));
@@ -132,6 +136,7 @@ pub async fn issue_if_due(
             revoked_reason: Set(None),
             revoked_by: Set(None),
             holder_removed_at: Set(None),
+            learning_minutes: Set(Some(i32::try_from(learning_minutes).unwrap_or(i32::MAX))),
             ..Default::default()
         })
         .exec(txn)
@@ -143,9 +148,21 @@ pub async fn issue_if_due(
                     certificate = r.last_insert_id,
                     "certificate issued"
                 );
-                return certificates::Entity::find_by_id(r.last_insert_id)
+                let issued = certificates::Entity::find_by_id(r.last_insert_id)
                     .one(txn)
-                    .await;
+                    .await?;
+                if let Some(c) = &issued {
+                    crate::services::webhooks::emit(
+                        txn,
+                        user_id,
+                        crate::services::webhooks::EventKind::CertificateIssued,
+                        &c.code,
+                        crate::services::webhooks::certificate_data(c),
+                        now,
+                    )
+                    .await?;
+                }
+                return Ok(issued);
             }
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
             Err(e) => return Err(e),
@@ -218,7 +235,7 @@ pub async fn revoke(
     admin_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    certificates::Entity::update_many()
+    let res = certificates::Entity::update_many()
         .col_expr(certificates::Column::RevokedAt, Expr::value(now))
         .col_expr(
             certificates::Column::RevokedReason,
@@ -229,6 +246,20 @@ pub async fn revoke(
         .filter(certificates::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
+    if let (true, Some(user_id)) = (res.rows_affected > 0, cert.user_id) {
+        let mut data = crate::services::webhooks::certificate_data(cert);
+        data["revoked_at"] =
+            serde_json::json!(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        crate::services::webhooks::emit(
+            db,
+            user_id,
+            crate::services::webhooks::EventKind::CertificateRevoked,
+            &cert.code,
+            data,
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -432,6 +432,26 @@ pub fn credential(
             "achievementType": "Certificate",
         },
     });
+    if let Some(minutes) = cert.learning_minutes.and_then(|m| u32::try_from(m).ok()) {
+        // Learning hours as an OB 3.0 result: the achievement describes the result (an extension
+        // result type, per the spec's `ext:` naming convention) and the subject states its value.
+        let described = format!(
+            "{base_url}/#achievement-{}-learning-hours",
+            cert.course_slug
+        );
+        subject["achievement"]["resultDescription"] = json!([{
+            "id": described,
+            "type": ["ResultDescription"],
+            "name": "Learning hours recorded (active time on lessons and quizzes, in hours)",
+            "resultType": "ext:LearningHours",
+            "valueMin": "0",
+        }]);
+        subject["result"] = json!([{
+            "type": ["Result"],
+            "resultDescription": described,
+            "value": crate::services::learning_time::Minutes(minutes).hours_decimal(),
+        }]);
+    }
     if cert.holder_removed_at.is_none() {
         subject["name"] = json!(cert.holder_name);
     } else if let Some(s) = subject.as_object_mut() {

@@ -64,6 +64,14 @@ pub struct Export {
     pub messages: Vec<MessageSent>,
     /// Kinds of e-mail the person has switched off.
     pub email_switched_off: Vec<String>,
+    /// Learning time recorded, per module (see the privacy notice for how it is counted).
+    pub learning_time: Vec<LearningTime>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LearningTime {
+    pub module: String,
+    pub minutes: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -342,6 +350,15 @@ pub async fn export(
                 status: m.status,
                 written_at: m.created_at,
                 sent_at: m.sent_at,
+            })
+            .collect(),
+        learning_time: crate::services::learning_time::for_user(&txn, user_id)
+            .await?
+            .modules
+            .into_iter()
+            .map(|(module, m)| LearningTime {
+                module,
+                minutes: m.0,
             })
             .collect(),
         email_switched_off: {

@@ -263,6 +263,24 @@ pub async fn refresh_module(
             } else {
                 None
             };
+            if all_done && row.completed_at.is_none() {
+                crate::services::webhooks::emit(
+                    txn,
+                    user_id,
+                    crate::services::webhooks::EventKind::ModuleCompleted,
+                    &format!("{user_id}:{}:{}", module.slug, now.timestamp()),
+                    serde_json::json!({
+                        "user_id": user_id,
+                        "course": course.slug,
+                        "module": module.slug,
+                        "module_number": module.number,
+                        "best_score": row.best_score,
+                        "completed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    }),
+                    now,
+                )
+                .await?;
+            }
             module_progress::Entity::update_many()
                 .col_expr(module_progress::Column::LessonsCompleted, Expr::value(done))
                 .col_expr(
@@ -334,11 +352,27 @@ pub async fn refresh_enrolment(
         .filter(enrolments::Column::CourseSlug.eq(&course.slug))
         .one(txn)
         .await?;
+    let newly_complete = all_complete && current.as_ref().is_none_or(|c| c.completed_at.is_none());
     let completed_at = if all_complete {
         current.and_then(|c| c.completed_at).or(Some(now))
     } else {
         None
     };
+    if newly_complete {
+        crate::services::webhooks::emit(
+            txn,
+            user_id,
+            crate::services::webhooks::EventKind::CourseCompleted,
+            &format!("{user_id}:{}:{}", course.slug, now.timestamp()),
+            serde_json::json!({
+                "user_id": user_id,
+                "course": course.slug,
+                "completed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            }),
+            now,
+        )
+        .await?;
+    }
     if all_complete {
         crate::services::certificates::issue_if_due(txn, course, user_id, now).await?;
     }

@@ -77,17 +77,20 @@ impl CertificateRecord {
     }
 }
 
-/// The one place where learning hours come from. Time on task is recorded by another part of
-/// the system (`services::learning_time`); until it is wired in here, nothing is recorded and
-/// every export says so (an empty cell, `null` in JSON) rather than guessing.
+/// The one place where learning hours come from: the time on task recorded by
+/// `services::learning_time` (members with none recorded are absent).
 ///
 /// # Errors
 /// When the database fails.
 pub async fn learning_minutes(
-    _db: &impl ConnectionTrait,
-    _org_id: i32,
+    db: &impl ConnectionTrait,
+    org_id: i32,
 ) -> Result<HashMap<i32, i64>, DbErr> {
-    Ok(HashMap::new())
+    Ok(crate::services::learning_time::hours_for_users(db, org_id)
+        .await?
+        .into_iter()
+        .map(|(user, minutes)| (user, i64::from(minutes)))
+        .collect())
 }
 
 fn member_user_ids(org_id: i32) -> SelectStatement {

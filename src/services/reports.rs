@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use crate::course::Course;
 use crate::entities::{certificates, cohorts, enrolments, module_progress, org_members, users};
+use crate::services::learning_time::Minutes;
 
 /// What an imported account holds as its password until the person activates it (never a PHC
 /// string, so no password can match).
@@ -72,6 +73,8 @@ pub struct ModuleCell {
     pub attempts: i32,
     pub due: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Learning time recorded on this module's lessons and quiz.
+    pub learning: Minutes,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +93,8 @@ pub struct LearnerRow {
     pub completed_at: Option<DateTime<Utc>>,
     pub certificate: Option<String>,
     pub modules: Vec<ModuleCell>,
+    /// Learning time recorded in all.
+    pub learning: Minutes,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -235,6 +240,7 @@ async fn complete_rows(
     let ids: Vec<i32> = bases.iter().map(|b| b.user_id).collect();
     let mut progress: HashMap<(i32, String), module_progress::Model> = HashMap::new();
     let mut certs: HashMap<i32, certificates::Model> = HashMap::new();
+    let learning = crate::services::learning_time::for_users(db, &ids).await?;
     if !ids.is_empty() {
         for p in module_progress::Entity::find()
             .filter(module_progress::Column::UserId.is_in(ids.clone()))
@@ -263,6 +269,7 @@ async fn complete_rows(
         .into_iter()
         .map(|b| {
             let dues = due_dates(course, b.cohort_id.and_then(|c| cohort_by_id.get(&c)));
+            let time = learning.get(&b.user_id);
             let modules = course
                 .modules
                 .iter()
@@ -287,6 +294,9 @@ async fn complete_rows(
                         attempts: p.map_or(0, |p| p.attempts),
                         due,
                         completed_at: p.and_then(|p| p.completed_at),
+                        learning: time
+                            .and_then(|t| t.modules.get(&m.slug).copied())
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -304,6 +314,7 @@ async fn complete_rows(
                 last_active: b.last_active,
                 completed_at: b.completed_at,
                 modules,
+                learning: time.map(|t| t.total).unwrap_or_default(),
             }
         })
         .collect())
@@ -600,6 +611,11 @@ pub fn csv_header(course: &Course) -> Vec<String> {
         h.push(format!("module_{}_best_score", m.number));
         h.push(format!("module_{}_due", m.number));
     }
+    h.push("learning_minutes".into());
+    h.push("learning_hours".into());
+    for m in &course.modules {
+        h.push(format!("module_{}_learning_minutes", m.number));
+    }
     h
 }
 
@@ -628,6 +644,11 @@ pub fn csv_record(r: &LearnerRow) -> Vec<String> {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
         );
+    }
+    v.push(r.learning.0.to_string());
+    v.push(r.learning.hours_decimal());
+    for m in &r.modules {
+        v.push(m.learning.0.to_string());
     }
     v
 }

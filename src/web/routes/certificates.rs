@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::pdf::certificate::{CertificatePdf, render as render_pdf};
 use crate::services::certificates::{self, Status};
 use crate::services::credentials::signed_credential;
+use crate::services::learning_time::Minutes;
 use crate::services::progress;
 use crate::web::AppState;
 use crate::web::page::Page;
@@ -37,6 +38,8 @@ struct CertificateView {
     revoked: Option<String>,
     verify_url: String,
     modules: Vec<ModuleLine>,
+    /// "3.6 hours (3 hours 40 minutes)", on certificates that record learning time.
+    learning_hours: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,7 +74,15 @@ fn view_of(state: &AppState, c: &cert_entity::Model) -> CertificateView {
                 best_score: m.best_score,
             })
             .collect(),
+        learning_hours: learning_minutes(c)
+            .map(|m| format!("{} hours ({})", m.hours_decimal(), m.in_words())),
     }
+}
+
+fn learning_minutes(c: &cert_entity::Model) -> Option<Minutes> {
+    c.learning_minutes
+        .and_then(|m| u32::try_from(m).ok())
+        .map(Minutes)
 }
 
 #[derive(Serialize)]
@@ -135,6 +146,7 @@ fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
             .into_iter()
             .map(|m| (m.number, m.title, m.completed, m.best_score))
             .collect(),
+        learning_hours: learning_minutes(c).map(|m| format!("{} hours", m.hours_decimal())),
     }
 }
 

@@ -14,6 +14,7 @@ mod credentials;
 mod glossary;
 mod health;
 mod learner;
+mod learning_time;
 mod mail;
 mod mfa;
 mod onboarding;
@@ -106,6 +107,11 @@ routes! {
     POST "/modules/{module}/quiz" => Learner, quiz::take::submit_quiz;
     GET  "/attempts" => Learner, quiz::history::list_attempts;
     GET  "/attempts/{id}" => Learner, quiz::review::show_attempt;
+    GET  "/modules/{module}/quiz" => Learner, quiz::show_quiz;
+    POST "/modules/{module}/quiz" => Learner, quiz::submit_quiz;
+    POST "/learning-time/beat" => Learner, learning_time::heartbeat;
+    GET  "/attempts" => Learner, quiz::list_attempts;
+    GET  "/attempts/{id}" => Learner, quiz::show_attempt;
     // Certificates and their public verification.
     GET  "/certificate" => Learner, certificates::my_certificate;
     GET  "/certificates/{file}" => Learner, certificates::certificate_pdf;
@@ -156,6 +162,9 @@ routes! {
     POST "/org/{slug}/api/tokens" => OrgAdmin, org::api_tokens::create_api_token;
     POST "/org/{slug}/api/tokens/{id}/revoke" => OrgAdmin, org::api_tokens::revoke_api_token;
     GET  "/org/{slug}/audit.csv" => OrgAdmin, org::audit_log::audit_csv;
+    GET  "/org/{slug}/webhooks" => OrgAdmin, org::webhooks::show_webhooks;
+    POST "/org/{slug}/webhooks" => OrgAdmin, org::webhooks::create_webhook;
+    POST "/org/{slug}/webhooks/{id}/delete" => OrgAdmin, org::webhooks::delete_webhook;
     // Invitations and activation links.
     GET  "/invite/{token}" => Public, onboarding::show_invite;
     POST "/invite/{token}" => Learner, onboarding::accept_invite;

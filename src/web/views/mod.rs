@@ -16,3 +16,4 @@ pub mod plan;
 pub mod quiz;
 pub mod worksheet;
 pub mod team_plan;
+pub mod webhooks;

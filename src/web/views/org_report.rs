@@ -24,6 +24,9 @@ struct RowView {
     tag: &'static str,
     next_due: Option<String>,
     last_active: String,
+    /// Recorded learning time, in words, and in minutes for tools.
+    learning: String,
+    learning_minutes: u32,
     /// "submitted" or "reviewed": where the plan that counts for the learner stands.
     plan: Option<&'static str>,
 }
@@ -231,6 +234,8 @@ fn row(r: LearnerRow, course: &Course, now: DateTime<Utc>) -> RowView {
         next_due: next_due(&r, course, now),
         last_active: last_active_in_words(&r),
         plan: None,
+        learning: r.learning.in_words(),
+        learning_minutes: r.learning.0,
         name: r.name,
         email: r.email,
     }

@@ -53,6 +53,7 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         smtp_from: None,
         reminder_interval_minutes: 0,
         trusted_proxies: None,
+        webhooks_allow_loopback: false,
     };
     Settings::from_args(&args).expect("settings")
 }

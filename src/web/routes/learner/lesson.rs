@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::services::learning_time::{self, Viewed};
 use crate::services::progress;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
@@ -31,6 +32,8 @@ struct LessonPage {
     completed: bool,
     previous: Option<LinkView>,
     next: Option<LinkView>,
+    /// The learning-time view this page's heartbeat reports on.
+    view_id: i32,
 }
 
 /// `GET /modules/{module}/lessons/{lesson}`: shows the lesson and records the visit.
@@ -48,6 +51,17 @@ pub async fn show_lesson(
         user.id(),
         module,
         lesson,
+        state.clock.now(),
+    )
+    .await?;
+    let view_id = learning_time::open_view(
+        &state.db,
+        user.id(),
+        &user.session_token,
+        Viewed::Lesson {
+            module: &module.slug,
+            lesson: &lesson.slug,
+        },
         state.clock.now(),
     )
     .await?;
@@ -82,6 +96,7 @@ pub async fn show_lesson(
         completed: completed_at.is_some(),
         previous,
         next,
+        view_id,
     };
     render(
         &state,
@@ -101,6 +116,7 @@ pub async fn complete_lesson(
     at: LessonRef,
 ) -> Result<HttpResponse, AppError> {
     let (module, lesson) = (at.module(), at.lesson());
+    learning_time::close_open_view(&state.db, &user.session_token, state.clock.now()).await?;
     progress::complete_lesson(
         &state.db,
         &state.course,

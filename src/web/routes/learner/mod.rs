@@ -77,6 +77,8 @@ struct DashboardPage {
     finished: bool,
     resume: Option<ResumeView>,
     hours_left: String,
+    /// Recorded learning time in words, when there is any.
+    learning_time: Option<String>,
     modules: Vec<ModuleRow>,
     modules_completed: usize,
     organisations: Vec<OrgLink>,
@@ -132,6 +134,13 @@ pub async fn dashboard(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let course = &state.course;
+    let learning = crate::services::learning_time::dashboard_visit(
+        &state.db,
+        &user.session_token,
+        user.id(),
+        state.clock.now(),
+    )
+    .await?;
     let o = progress::overview(&state.db, course, user.id()).await?;
     let organisations = crate::services::organisations::administered_by(&state.db, &user.user)
         .await?
@@ -182,6 +191,7 @@ pub async fn dashboard(
         finished: matches!(o.next, NextStep::Finished),
         resume: resume_view(course, &o.next),
         hours_left: format_minutes(o.minutes_left),
+        learning_time: (learning.total.0 > 0).then(|| learning.total.in_words()),
         modules_completed: modules.iter().filter(|m| m.completed).count(),
         modules,
         organisations,

@@ -49,3 +49,4 @@ async fn cohorts_page(
         page.ok("org/cohorts", &title, "org", &vm)
     }
 }
+pub mod webhooks;

@@ -38,6 +38,23 @@ fn quiz_form(
     page.render(View::new(status, "quiz/take", &title, "dashboard"), &vm)
 }
 
+/// Opens the learning-time view of this quiz page (closing the session's previous one). The quiz
+/// page carries no script, so its time counts until the learner's next action.
+async fn quiz_view(page: &Page, user: &CurrentUser, module: &Module) -> Result<(), AppError> {
+    let state = &page.state;
+    crate::services::learning_time::open_view(
+        &state.db,
+        user.id(),
+        &user.session_token,
+        crate::services::learning_time::Viewed::Quiz {
+            module: &module.slug,
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
 /// 403: why the quiz cannot be taken now.
 fn unavailable(page: &Page, module: &Module, why: &Availability) -> Result<HttpResponse, AppError> {
     let vm = UnavailablePage::build(module, why);
@@ -81,6 +98,7 @@ pub async fn show_quiz(
                     BTreeMap::new(),
                 ),
             };
+            quiz_view(&page, &user, module).await?;
             quiz_form(&page, module, &ticket, used, &given, &[])
         }
         other => unavailable(&page, module, &other),
@@ -125,6 +143,7 @@ pub async fn submit_quiz(
         fields: form.fields.pairs(),
     };
     let now = state.clock.now();
+    crate::services::learning_time::close_open_view(&state.db, &user.session_token, now).await?;
     let outcome = quiz::submit_form(
         &state.db,
         &state.quiz_key,
@@ -141,7 +160,10 @@ pub async fn submit_quiz(
             used,
             given,
             problems,
-        } => quiz_form(&page, module, &ticket, used, &given, &problems),
+        } => {
+            quiz_view(&page, &user, module).await?;
+            quiz_form(&page, module, &ticket, used, &given, &problems)
+        }
         SubmitOutcome::Unavailable(why) => unavailable(&page, module, &why),
     }
 }
