@@ -107,11 +107,7 @@ routes! {
     POST "/modules/{module}/quiz" => Learner, quiz::take::submit_quiz;
     GET  "/attempts" => Learner, quiz::history::list_attempts;
     GET  "/attempts/{id}" => Learner, quiz::review::show_attempt;
-    GET  "/modules/{module}/quiz" => Learner, quiz::show_quiz;
-    POST "/modules/{module}/quiz" => Learner, quiz::submit_quiz;
     POST "/learning-time/beat" => Learner, learning_time::heartbeat;
-    GET  "/attempts" => Learner, quiz::list_attempts;
-    GET  "/attempts/{id}" => Learner, quiz::show_attempt;
     // Certificates and their public verification.
     GET  "/certificate" => Learner, certificates::my_certificate;
     GET  "/certificates/{file}" => Learner, certificates::certificate_pdf;
