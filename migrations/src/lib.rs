@@ -18,17 +18,17 @@ mod m20261129_000002_mfa;
 mod m20261201_000001_outbox;
 mod m20261201_000002_mail_preferences;
 mod m20261201_000003_cohort_reminders;
-mod m20261202_700001_member_employee_number;
-mod m20261202_700002_api_tokens;
-mod m20261202_300001_form_stashes;
-mod m20261202_300002_org_time_zone;
 mod m20261202_250001_team_plans;
 mod m20261202_250002_team_plan_sections;
 mod m20261202_250003_team_plan_versions;
 mod m20261202_250004_plan_submissions;
+mod m20261202_300001_form_stashes;
+mod m20261202_300002_org_time_zone;
 mod m20261202_600001_learning_views;
 mod m20261202_600002_certificate_learning_minutes;
 mod m20261202_600003_webhooks;
+mod m20261202_700001_member_employee_number;
+mod m20261202_700002_api_tokens;
 
 pub struct Migrator;
 

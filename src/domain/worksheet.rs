@@ -245,7 +245,10 @@ fn read_prompt(
 
 /// The answers typed into a worksheet form, by field name (fields the worksheet does not have are
 /// dropped), to show again a form kept after the session ended.
-pub fn typed_answers(worksheet: &Worksheet, pairs: &[(String, String)]) -> BTreeMap<String, String> {
+pub fn typed_answers(
+    worksheet: &Worksheet,
+    pairs: &[(String, String)],
+) -> BTreeMap<String, String> {
     pairs
         .iter()
         .filter_map(|(name, value)| {

@@ -79,7 +79,9 @@ impl Visitor {
         if let Some(user) = &visitor.user {
             tracing::Span::current().record("user_id", user.id);
             // For the header's "Course lead" link on pages (platform admins have "Admin").
-            if req.method() == actix_web::http::Method::GET && user.role != crate::domain::Role::PlatformAdmin {
+            if req.method() == actix_web::http::Method::GET
+                && user.role != crate::domain::Role::PlatformAdmin
+            {
                 let led = crate::services::organisations::led_by(&state.db, user.id).await?;
                 req.extensions_mut()
                     .insert(crate::web::view::CourseLeadOf(led));

@@ -113,7 +113,10 @@ async fn a_stale_csrf_token_in_a_live_session_brings_the_learner_back_to_the_for
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "CSRF is still enforced");
     let refused = r.text().await.unwrap();
     assert!(refused.contains("we kept what you typed"), "{refused}");
-    assert!(refused.contains(&format!("href=\"{WORKSHEET}\"")), "{refused}");
+    assert!(
+        refused.contains(&format!("href=\"{WORKSHEET}\"")),
+        "{refused}"
+    );
     assert_eq!(saved_answers(&app).await, 0, "nothing saved");
     let back = app.get_html(WORKSHEET).await;
     assert!(back.contains("Not saved yet: check and save"));

@@ -239,7 +239,10 @@ async fn the_org_report_its_csv_and_hours_for_users_give_each_members_time_and_n
     let per_module = learning_time::for_org(&app.db, org).await.unwrap();
     assert_eq!(per_module[&learner_id].modules[M1].0, 27);
     let html = admin.get_html("/org/hours-a").await;
-    assert!(html.contains("data-learning-minutes=\"27\">27 minutes</td>"));
+    assert!(
+        html.contains("data-learning-minutes=\"27\">Learning time: 27 minutes</span>"),
+        "{html}"
+    );
     let csv = admin
         .get("/org/hours-a/progress.csv")
         .await

@@ -65,8 +65,12 @@ pub async fn show_module(
     module: ModuleRef,
 ) -> Result<HttpResponse, AppError> {
     let module = module.module();
-    crate::services::learning_time::close_open_view(&state.db, &user.session_token, state.clock.now())
-        .await?;
+    crate::services::learning_time::close_open_view(
+        &state.db,
+        &user.session_token,
+        state.clock.now(),
+    )
+    .await?;
     let rows = progress::module_lessons(&state.db, user.id(), &module.slug).await?;
     let statuses = progress::module_statuses(&state.db, &state.course, user.id()).await?;
     let status = statuses.get(module.number - 1);

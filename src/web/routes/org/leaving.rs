@@ -104,9 +104,19 @@ pub async fn remove_member(
         .ok_or(AppError::NotFound)?;
     let cohort = was.cohort_id.map(|c| c.to_string()).unwrap_or_default();
     let until = (state.clock.now() + Duration::minutes(UNDO_MINUTES)).timestamp();
-    let sig = sign(state, admin.org.id, member, was.role.as_str(), &cohort, until);
+    let sig = sign(
+        state,
+        admin.org.id,
+        member,
+        was.role.as_str(),
+        &cohort,
+        until,
+    );
     // Every part is URL-safe: a role word, digits and URL-safe base64.
-    let query = format!("role={}&cohort={cohort}&until={until}&sig={sig}", was.role.as_str());
+    let query = format!(
+        "role={}&cohort={cohort}&until={until}&sig={sig}",
+        was.role.as_str()
+    );
     Ok(page.see_other(&admin.url(&format!("/removed/{member}?{query}"))))
 }
 

@@ -50,11 +50,15 @@ async fn team_document(
         date: state.clock.now().format("%-d %B %Y").to_string(),
         course_title: state.course.title.clone(),
     };
-    Ok(crate::plan::build(&state.course, &meta, |module, prompt| {
-        sections
-            .get(&(module.to_string(), prompt.to_string()))
-            .map(|s| s.answer.as_str())
-    }))
+    Ok(crate::plan::build(
+        &state.course,
+        &meta,
+        |module, prompt| {
+            sections
+                .get(&(module.to_string(), prompt.to_string()))
+                .map(|s| s.answer.as_str())
+        },
+    ))
 }
 
 fn download(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
@@ -77,7 +81,11 @@ pub async fn team_plan_pdf(
     let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
     let doc = team_document(&page, &o).await?;
     let bytes = web::block(move || crate::pdf::plan::render(&doc)).await??;
-    Ok(download("application/pdf", "team-ai-project-plan.pdf", bytes))
+    Ok(download(
+        "application/pdf",
+        "team-ai-project-plan.pdf",
+        bytes,
+    ))
 }
 
 /// `GET /plan/team.docx` (`?cohort=ID`): the team plan as an editable word-processor document.
