@@ -69,9 +69,10 @@ async fn an_org_admin_imports_staff_from_a_pasted_csv_and_reads_the_report() {
     b.check("org-report", "Northshire Hospitals NHS Trust: progress")
         .await;
     b.click(".dd-subnav a[href$='/quiz']").await;
-    b.check("org-insight", "Quiz insight").await;
+    b.check("org-insight", "Quiz questions").await;
     b.click(".dd-subnav a[href$='/audit']").await;
-    assert!(b.text("main").await.contains("org.import"));
+    let audit = b.text("main").await;
+    assert!(audit.contains("Staff imported"), "{audit}");
     b.check("org-audit", "Audit log").await;
     b.quit().await;
 }
