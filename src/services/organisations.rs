@@ -947,17 +947,17 @@ pub async fn activation_user(
 /// When the database fails.
 pub async fn activate(
     db: &DatabaseConnection,
-    token: &str,
-    password_hash: String,
-    now: DateTime<Utc>,
-) -> Result<Option<users::Model>, DbErr> {
+    clock: &crate::clock::Clock,
+    request: Activation<'_>,
+) -> Result<Option<Activated>, anyhow::Error> {
+    let now = clock.now();
     let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let Some(user) = activation_user(&txn, token, now).await? else {
+    let Some(user) = activation_user(&txn, request.token, now).await? else {
         return Ok(None);
     };
     let used = activation_tokens::Entity::update_many()
         .col_expr(activation_tokens::Column::UsedAt, Expr::value(now))
-        .filter(activation_tokens::Column::TokenHash.eq(tokens::hash_token(token)))
+        .filter(activation_tokens::Column::TokenHash.eq(tokens::hash_token(request.token)))
         .filter(activation_tokens::Column::UsedAt.is_null())
         .exec(&txn)
         .await?;
@@ -965,13 +965,55 @@ pub async fn activate(
         return Ok(None);
     }
     users::Entity::update_many()
-        .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(
+            users::Column::PasswordHash,
+            Expr::value(request.password_hash),
+        )
         .filter(users::Column::Id.eq(user.id))
         .exec(&txn)
         .await?;
     sessions::end_all_for_user(&txn, user.id).await?;
+    if let Some(old) = request.replaced_session {
+        sessions::end(&txn, old).await?;
+    }
+    let actor = crate::services::audit::Actor {
+        user_id: user.id,
+        ip: request.ip,
+    };
+    crate::services::audit::record(
+        &txn,
+        clock,
+        actor.event(crate::services::audit::AuditAction::AccountActivated, None),
+    )
+    .await?;
+    // A second step already set up stays: such a person logs in with both.
+    let outcome = if crate::services::mfa::enabled(&txn, user.id).await? {
+        Activated::LogInWithCode
+    } else {
+        Activated::SignedIn(
+            sessions::create(&txn, clock, user.id, request.timeouts, request.user_agent).await?,
+        )
+    };
     txn.commit().await?;
-    Ok(Some(user))
+    Ok(Some(outcome))
+}
+
+/// What activating an account needs: the link's token, the new password's hash, and the request's
+/// client address, user agent and any session it replaces.
+pub struct Activation<'a> {
+    pub token: &'a str,
+    pub password_hash: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<&'a str>,
+    pub replaced_session: Option<&'a str>,
+    pub timeouts: sessions::Timeouts,
+}
+
+/// How an activated person goes on: signed in with a new session token, or to the login page when
+/// they have a second step to give.
+pub enum Activated {
+    SignedIn(String),
+    LogInWithCode,
 }
 
 /// Whether the person belongs to the organisation.
@@ -1014,16 +1056,21 @@ impl From<DbErr> for ResetRefused {
 
 /// Issues a single-use password reset link (valid [`RESET_HOURS`]) for `user_id`, on behalf of
 /// `issuer`: a platform admin for anyone, an org admin for the learners of their organisations.
-/// Earlier unused reset links for that person stop working. Returns the account and the token.
+/// Earlier unused reset links for that person stop working. The link, its audit row and (with
+/// `mail`) its e-mail in the outbox are written in one transaction. Returns the account and the
+/// token.
 ///
 /// # Errors
 /// See [`ResetRefused`].
 pub async fn issue_reset(
     db: &DatabaseConnection,
+    clock: &crate::clock::Clock,
     issuer: &SignedIn,
+    ip: Option<String>,
     user_id: i32,
-    now: DateTime<Utc>,
+    mail: Option<&ResetMail<'_>>,
 ) -> Result<(users::Model, String), ResetRefused> {
+    let now = clock.now();
     let Some(target) = users::Entity::find_by_id(user_id)
         .one(db)
         .await?
@@ -1066,6 +1113,66 @@ pub async fn issue_reset(
     })
     .exec_without_returning(&txn)
     .await?;
+    let actor = crate::services::audit::Actor {
+        user_id: issuer.id,
+        ip,
+    };
+    let event = actor.event_on(
+        crate::services::audit::AuditAction::ResetLinkIssued,
+        format!("user:{}", target.id),
+        None,
+    );
+    crate::services::audit::record(&txn, clock, event).await?;
+    if let Some(mail) = mail {
+        let msg = mail
+            .message(&target, &token)
+            .map_err(ResetRefused::Unexpected)?;
+        crate::services::outbox::enqueue(&txn, msg, &mail.message_domain, now).await?;
+    }
     txn.commit().await?;
     Ok((target, token))
+}
+
+/// What an admin-issued reset link needs to go by e-mail.
+pub struct ResetMail<'a> {
+    pub templates: &'a handlebars::Handlebars<'static>,
+    pub course_title: &'a str,
+    pub base_url: &'a str,
+    pub message_domain: String,
+}
+
+impl ResetMail<'_> {
+    fn message(
+        &self,
+        to: &users::Model,
+        token: &str,
+    ) -> anyhow::Result<crate::services::outbox::NewMessage> {
+        use crate::messages::{Action, Kind, Letter};
+        let letter = Letter {
+            kind: Kind::PasswordReset,
+            subject: "choose a new password".into(),
+            name: to.name.clone(),
+            paragraphs: vec![
+                "An administrator of the course has issued you a link to choose a new password.".into(),
+                format!(
+                    "It works once, for {RESET_HOURS} hours, and logs you out on every device. If you use two-step verification, you still need your code."
+                ),
+            ],
+            action: Some(Action {
+                label: "Choose a new password".into(),
+                url: format!("{}/activate/{token}", self.base_url),
+            }),
+            why: "You are getting this because an administrator reset your password. If you did not expect it, tell your administrator. We cannot stop these account e-mails: they keep your account safe.".into(),
+            unsubscribe_url: None,
+            preferences_url: None,
+        };
+        crate::services::reminders::compose(
+            self.templates,
+            self.course_title,
+            format!("password_reset:{}", &tokens::hash_token(token)[..32]),
+            Some(to.id),
+            &to.email,
+            &letter,
+        )
+    }
 }

@@ -22,6 +22,15 @@ pub struct Page {
 }
 
 impl Page {
+    /// A page for a handler that already has the visitor (from a `CsrfForm`), so it is not loaded twice.
+    pub fn from_parts(state: web::Data<AppState>, req: HttpRequest, visitor: Visitor) -> Self {
+        Page {
+            state,
+            req,
+            visitor,
+        }
+    }
+
     /// Renders `template` with this visitor's layout.
     ///
     /// # Errors

@@ -1,16 +1,14 @@
-//! The password reset link an admin issues for someone they look after, shown once (and e-mailed
-//! when SMTP is set up). Shared by the organisation and platform admin areas.
+//! The password reset link an admin issues for someone they look after: e-mailed through the
+//! outbox when e-mail is set up (the admin does not see it then), else shown once to hand over.
+//! Shared by the organisation and platform admin areas.
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::services::audit::AuditAction;
-use crate::services::audit::{self, AuditEvent};
-use crate::services::organisations as orgs;
-use crate::web::AppState;
-use crate::web::session::CurrentUser;
-use crate::web::view::{View, render};
+use crate::services::organisations::{self as orgs, ResetMail, ResetRefused};
+use crate::web::page::Page;
+use crate::web::view::View;
 
 #[derive(Serialize)]
 struct ResetLinkPage {
@@ -20,96 +18,61 @@ struct ResetLinkPage {
     hours: i64,
     back: String,
     emailed: bool,
-    email_failed: bool,
 }
 
-/// Issues a password reset link for `user_id` on behalf of `admin` and shows it once (for an org
-/// admin's learners, or anyone for a platform admin). Used by the organisation and admin pages.
+/// Issues a password reset link for `user_id` on behalf of the page's admin and e-mails it (or, with
+/// no e-mail set up, shows it once). For an org admin's learners, or anyone for a platform admin.
 ///
 /// # Errors
 /// 404 for people the admin does not look after; 403 for admins' accounts (platform admins only).
 pub async fn issue_and_show(
-    state: &AppState,
-    req: &HttpRequest,
-    admin: &CurrentUser,
+    page: &Page,
     user_id: i32,
     back: String,
 ) -> Result<HttpResponse, AppError> {
-    use crate::services::organisations::ResetRefused;
-    let (target, token) =
-        match orgs::issue_reset(&state.db, &admin.user, user_id, state.clock.now()).await {
-            Ok(t) => t,
-            Err(ResetRefused::NotFound) => return Err(AppError::NotFound),
-            Err(ResetRefused::Admin) => {
-                return Err(AppError::Forbidden(
-                    "Only a platform admin can reset a course lead's or an admin's password."
-                        .into(),
-                ));
-            }
-            Err(ResetRefused::Db(e)) => return Err(e.into()),
-            Err(ResetRefused::Unexpected(e)) => return Err(AppError::Unexpected(e)),
-        };
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(admin.id()),
-            action: AuditAction::ResetLinkIssued,
-            target: Some(format!("user:{}", target.id)),
-            detail: None,
-            ip: crate::web::extract::client_ip_text(req),
-        },
-    )
-    .await?;
-    let link = format!("{}/activate/{token}", state.settings.base_url);
-    let mut emailed = false;
-    let mut email_failed = false;
-    if let Some((url, from)) = &state.settings.smtp {
-        // Short lines, so that the message goes as plain 7-bit text and the link stays whole.
-        let body = format!(
-            "Hello {},\n\nAn administrator of {} has issued you a link\nto choose a new password:\n\n{link}\n\nIt works once, for {} hours, and logs you out everywhere.\nIf you did not expect it, tell your administrator.\n",
-            target.name,
-            state.course.title,
-            orgs::RESET_HOURS
-        );
-        match crate::services::mail::send(
-            url,
-            from,
-            &target.name,
-            &target.email,
-            &format!("{}: choose a new password", state.course.title),
-            body,
-        )
-        .await
-        {
-            Ok(()) => emailed = true,
-            Err(e) => {
-                // The admin can still hand the link over; the cause goes to the log only.
-                tracing::warn!(error = %e, "the reset link could not be e-mailed");
-                email_failed = true;
-            }
+    let state = &page.state;
+    let admin = page.visitor.user.as_ref().ok_or(AppError::NotFound)?;
+    let mail = state.settings.smtp.as_ref().map(|_| ResetMail {
+        templates: &state.templates,
+        course_title: &state.course.title,
+        base_url: &state.settings.base_url,
+        message_domain: crate::services::reminders::message_domain(&state.settings),
+    });
+    let ip = crate::web::extract::client_ip_text(&page.req);
+    let issued =
+        orgs::issue_reset(&state.db, &state.clock, admin, ip, user_id, mail.as_ref()).await;
+    let (target, token) = match issued {
+        Ok(t) => t,
+        Err(ResetRefused::NotFound) => return Err(AppError::NotFound),
+        Err(ResetRefused::Admin) => {
+            return Err(AppError::Forbidden(
+                "Only a platform admin can reset a course lead's or an admin's password.".into(),
+            ));
         }
+        Err(ResetRefused::Db(e)) => return Err(e.into()),
+        Err(ResetRefused::Unexpected(e)) => return Err(AppError::Unexpected(e)),
+    };
+    let emailed = mail.is_some();
+    if emailed {
+        state.send_mail_soon();
     }
-    let page = ResetLinkPage {
+    let vm = ResetLinkPage {
         name: target.name,
         email: target.email,
-        link: if emailed { String::new() } else { link },
+        link: if emailed {
+            String::new()
+        } else {
+            format!("{}/activate/{token}", state.settings.base_url)
+        },
         hours: orgs::RESET_HOURS,
         back,
         emailed,
-        email_failed,
     };
-    render(
-        state,
-        req,
-        &admin.visitor(),
-        View::new(
-            StatusCode::OK,
-            "onboarding/reset_link",
-            "Password reset link",
-            "",
-        )
-        .noindex(),
-        &page,
-    )
+    let view = View::new(
+        StatusCode::OK,
+        "onboarding/reset_link",
+        "Password reset link",
+        "",
+    );
+    page.render(view.noindex(), &vm)
 }

@@ -5,14 +5,13 @@ use serde::Serialize;
 
 use crate::domain::NewPassword;
 use crate::error::AppError;
-use crate::services::audit::AuditAction;
-use crate::services::audit::{self, AuditEvent};
-use crate::services::organisations::{self as orgs, InvitationState};
-use crate::services::{auth, sessions};
+use crate::services::auth;
+use crate::services::organisations::{self as orgs, Activated, InvitationState};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::session::{CurrentUser, Visitor, session_cookie};
-use crate::web::view::{View, render, see_other};
+use crate::web::page::Page;
+use crate::web::session::{CurrentUser, session_cookie};
+use crate::web::view::{View, see_other};
 
 #[derive(Serialize)]
 struct InvitePage {
@@ -42,12 +41,8 @@ fn reason(state: InvitationState) -> &'static str {
 }
 
 /// `GET /invite/{token}`: who is inviting, and a button to join (or to register / log in first).
-pub async fn show_invite(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn show_invite(page: Page, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (state, visitor) = (&page.state, &page.visitor);
     let token = path.into_inner();
     let (inv, org, cohort) = orgs::invitation(&state.db, &token)
         .await?
@@ -57,7 +52,7 @@ pub async fn show_invite(
         Some(u) => orgs::member(&state.db, org.id, u.id).await?.is_some(),
         None => false,
     };
-    let page = InvitePage {
+    let vm = InvitePage {
         next: format!("/invite/{token}"),
         token,
         org: org.name,
@@ -67,18 +62,13 @@ pub async fn show_invite(
         logged_in: visitor.user.is_some(),
         member,
     };
-    let status = if page.open || member {
+    let status = if vm.open || member {
         StatusCode::OK
     } else {
         StatusCode::GONE
     };
-    render(
-        &state,
-        &req,
-        &visitor,
-        View::new(status, "onboarding/invite", "Join your organisation", "").noindex(),
-        &page,
-    )
+    let view = View::new(status, "onboarding/invite", "Join your organisation", "");
+    page.render(view.noindex(), &vm)
 }
 
 /// `POST /invite/{token}`: the logged-in user joins the organisation (and cohort).
@@ -106,35 +96,24 @@ struct ActivatePage {
 }
 
 /// `GET /activate/{token}`: an imported person chooses their password. The link works once and expires.
-pub async fn show_activate(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn show_activate(page: Page, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let user = orgs::activation_user(&state.db, &token, state.clock.now())
+    let user = orgs::activation_user(&page.state.db, &token, page.state.clock.now())
         .await?
         .ok_or_else(expired)?;
-    let page = ActivatePage {
+    let vm = ActivatePage {
         token,
         name: user.name,
         email: user.email,
         error: None,
     };
-    render(
-        &state,
-        &req,
-        &visitor,
-        View::new(
-            StatusCode::OK,
-            "onboarding/activate",
-            "Set your password",
-            "",
-        )
-        .noindex(),
-        &page,
-    )
+    let view = View::new(
+        StatusCode::OK,
+        "onboarding/activate",
+        "Set your password",
+        "",
+    );
+    page.render(view.noindex(), &vm)
 }
 
 fn expired() -> AppError {
@@ -150,8 +129,7 @@ pub async fn activate(
 ) -> Result<HttpResponse, AppError> {
     state.check_auth_rate(&req)?;
     let token = path.into_inner();
-    let now = state.clock.now();
-    let user = orgs::activation_user(&state.db, &token, now)
+    let user = orgs::activation_user(&state.db, &token, state.clock.now())
         .await?
         .ok_or_else(expired)?;
     let password = match NewPassword::parse(form.fields.get("password")) {
@@ -163,56 +141,32 @@ pub async fn activate(
                 email: user.email,
                 error: Some(problem.message()),
             };
-            return render(
-                &state,
-                &req,
-                &form.visitor,
-                View::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "onboarding/activate",
-                    "Error: Set your password",
-                    "",
-                )
-                .noindex(),
-                &page,
+            let view = View::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "onboarding/activate",
+                "Error: Set your password",
+                "",
             );
+            return Page::from_parts(state, req, form.visitor).render(view.noindex(), &page);
         }
     };
-    let hash = auth::hash_password(password.into_secret()).await?;
-    let user = orgs::activate(&state.db, &token, hash, now)
-        .await?
-        .ok_or_else(expired)?;
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(user.id),
-            action: AuditAction::AccountActivated,
-            target: Some(format!("user:{}", user.id)),
-            detail: None,
-            ip: crate::web::extract::client_ip_text(&req),
-        },
-    )
-    .await?;
-    if let Some(old) = &form.visitor.session_token {
-        sessions::end(&state.db, old).await?;
-    }
-    if crate::services::mfa::enabled(&state.db, user.id).await? {
-        // A reset link replaces the password, not the second step: log in with both.
-        return Ok(see_other("/login?next=%2Fdashboard"));
-    }
-    let session = sessions::create(
-        &state.db,
-        &state.clock,
-        user.id,
-        state.timeouts(),
-        req.headers()
+    let request = orgs::Activation {
+        token: &token,
+        password_hash: auth::hash_password(password.into_secret()).await?,
+        ip: crate::web::extract::client_ip_text(&req),
+        user_agent: req
+            .headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok()),
-    )
-    .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/dashboard"))
-        .cookie(session_cookie(&state, &session))
-        .finish())
+        replaced_session: form.visitor.session_token.as_deref(),
+        timeouts: state.timeouts(),
+    };
+    match orgs::activate(&state.db, &state.clock, request).await? {
+        None => Err(expired()),
+        Some(Activated::LogInWithCode) => Ok(see_other("/login?next=%2Fdashboard")),
+        Some(Activated::SignedIn(session)) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/dashboard"))
+            .cookie(session_cookie(&state, &session))
+            .finish()),
+    }
 }

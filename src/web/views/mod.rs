@@ -1,6 +1,7 @@
 //! View models: what a page shows, built from service results. Pure (no request, no database),
 //! so they can be unit-tested without HTTP.
 pub mod account;
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod confidence;

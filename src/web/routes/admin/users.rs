@@ -19,20 +19,13 @@ use super::AdminQuery;
 
 /// `POST /admin/users/{id}/reset`: a single-use password reset link for anyone.
 pub async fn reset_user(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    admin: PlatformAdmin,
+    page: Page,
+    _admin: PlatformAdmin,
     _form: CsrfForm,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::reset_link::issue_and_show(
-        &state,
-        &req,
-        &admin.0,
-        path.into_inner(),
-        "/admin/users".into(),
-    )
-    .await
+    let back = "/admin/users".to_string();
+    crate::web::reset_link::issue_and_show(&page, path.into_inner(), back).await
 }
 
 /// `POST /admin/users/{id}/disable`: disables an account and ends all its sessions.

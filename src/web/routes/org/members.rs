@@ -130,7 +130,7 @@ pub async fn reset_member(
         return Err(AppError::NotFound);
     }
     let back = admin.url(&format!("/members/{member}"));
-    reset_link::issue_and_show(&page.state, &page.req, &admin.user, member, back).await
+    reset_link::issue_and_show(&page, member, back).await
 }
 
 /// `POST /org/{slug}/members/{user_id}/activation`: sends someone who has not yet activated a new

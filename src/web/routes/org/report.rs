@@ -72,21 +72,39 @@ pub async fn progress_csv(
     admin: OrgAdmin,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let filter = query.filter();
     let state = page.state.into_inner();
     org_admin::record_export(&state.db, &state.clock, &admin.who, "progress.csv").await?;
-    // A UTF-8 byte order mark first, so that Excel reads names such as "Zoë" correctly.
-    let mut header_line = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
-    header_line
-        .write_record(reports::csv_header(&state.course))
+    let head = csv_head(&state.course)?;
+    let body = progress_rows(state.clone(), admin.org.id, query.filter());
+    let head = stream::once(async move { Ok::<_, actix_web::Error>(head) });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-progress.csv\"", admin.org.slug),
+        ))
+        .streaming(futures_util::StreamExt::chain(head, body)))
+}
+
+/// The progress CSV's header line, after a UTF-8 byte order mark so that Excel reads names such as
+/// "Zoë" correctly.
+fn csv_head(course: &crate::course::Course) -> Result<web::Bytes, AppError> {
+    let mut line = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    line.write_record(reports::csv_header(course))
         .map_err(anyhow::Error::from)?;
-    let header_bytes = header_line
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    let bytes = line.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+    Ok(web::Bytes::from(bytes))
+}
+
+/// The report's rows as CSV, a batch at a time: each step fetches the next batch after the last
+/// member id, so memory stays flat at any size.
+fn progress_rows(
+    state: std::sync::Arc<crate::web::AppState>,
+    org_id: i32,
+    filter: Filter,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> {
     let now = state.clock.now();
-    let org_id = admin.org.id;
-    // Each step fetches the next batch after the last member id and turns it into CSV bytes.
-    let body = stream::unfold(Some(0i32), move |after| {
+    stream::unfold(Some(0i32), move |after| {
         let state = state.clone();
         let filter = filter.clone();
         async move {
@@ -109,16 +127,7 @@ pub async fn progress_csv(
                 }
             }
         }
-    });
-    let head =
-        stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(header_bytes)) });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}-progress.csv\"", admin.org.slug),
-        ))
-        .streaming(futures_util::StreamExt::chain(head, body)))
+    })
 }
 
 /// One batch of report rows as CSV; a failure ends the download with an error, never a short file.
