@@ -11,7 +11,6 @@ use crate::clock::Clock;
 use crate::config::{Settings, SettingsArgs};
 use crate::course::load_course;
 use crate::domain::{DisplayName, Email, NewPassword};
-use crate::services::audit::AuditAction;
 use crate::services::auth::{self, NewAccount, RegisterError, Role};
 use crate::startup::{Application, StartError};
 
@@ -498,20 +497,12 @@ async fn create_org(settings: Settings, name: &str, slug: &str) -> anyhow::Resul
     let db = crate::db::connect(&settings).await?;
     crate::db::migrate(&db, &settings).await?;
     let clock = Clock::default();
-    match orgs::create(&db, name, &slug, clock.now()).await {
+    let created = crate::services::platform_admin::create_organisation_from_command_line(
+        &db, &clock, name, &slug,
+    )
+    .await;
+    match created {
         Ok(org) => {
-            crate::services::audit::record(
-                &db,
-                &clock,
-                crate::services::audit::AuditEvent {
-                    actor: None,
-                    action: AuditAction::OrgCreated,
-                    target: Some(format!("org:{}", org.id)),
-                    detail: Some("created from the command line".into()),
-                    ip: None,
-                },
-            )
-            .await?;
             println!(
                 "organisation created: {} ({}/org/{})",
                 org.name, settings.base_url, org.slug
@@ -600,29 +591,17 @@ async fn import_users(
         org_name: &org.name,
         message_domain: crate::services::reminders::message_domain(&settings),
     });
-    let done = orgs::import(
+    let done = crate::services::org_admin::import_from_command_line(
         &db,
-        &course,
+        &clock,
         org.id,
+        &course,
         cohort_id,
         &rows,
-        clock.now(),
         mail.as_ref(),
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    crate::services::audit::record(
-        &db,
-        &clock,
-        crate::services::audit::AuditEvent {
-            actor: None,
-            action: AuditAction::OrgImported,
-            target: Some(format!("org:{}", org.id)),
-            detail: Some(format!("{} people, from the command line", done.len())),
-            ip: None,
-        },
-    )
-    .await?;
     let mut existing = 0;
     for d in &done {
         match &d.token {

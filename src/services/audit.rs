@@ -161,6 +161,41 @@ pub async fn record(
     Ok(())
 }
 
+/// Records a refused attempt to reach a guarded area (`admin`, `org:3`) at `path`.
+///
+/// # Errors
+/// When the database fails.
+pub async fn access_refused(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    actor: &Actor,
+    area: String,
+    path: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let detail = Some(path.chars().take(200).collect());
+    record(
+        db,
+        clock,
+        actor.event_on(AuditAction::AccessRefused, area, detail),
+    )
+    .await
+}
+
+/// Records that a platform admin downloaded a SCORM package (`target` is `course` or `module:SLUG`).
+///
+/// # Errors
+/// When the database fails.
+pub async fn scorm_exported(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    actor: &Actor,
+    target: String,
+    detail: String,
+) -> Result<(), sea_orm::DbErr> {
+    let event = actor.event_on(AuditAction::ScormExported, target, Some(detail));
+    record(db, clock, event).await
+}
+
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }

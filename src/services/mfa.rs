@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, TOTP};
 
+use crate::clock::Clock;
 use crate::entities::{mfa_recovery_codes, mfa_totp};
+use crate::services::audit::{self, Actor, AuditAction};
 
 pub const STEP_SECONDS: u64 = 30;
 pub const RECOVERY_CODES: usize = 10;
@@ -232,16 +234,19 @@ async fn take_totp(
 }
 
 /// Confirms enrolment with the first code from the app: turns two-step verification on and returns
-/// new recovery codes (shown once), or `None` when the code is wrong.
+/// new recovery codes (shown once), or `None` when the code is wrong. Every other session of the
+/// person ends (it did not pass the new second step), and the change is audited, in one transaction.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn confirm(
     db: &DatabaseConnection,
-    user_id: i32,
+    clock: &Clock,
+    actor: &Actor,
     code: &str,
-    now: DateTime<Utc>,
+    current_session: &str,
 ) -> anyhow::Result<Option<Vec<String>>> {
+    let (user_id, now) = (actor.user_id, clock.now());
     let Some(row) = mfa_totp::Entity::find_by_id(user_id)
         .filter(mfa_totp::Column::EnabledAt.is_null())
         .one(db)
@@ -259,6 +264,8 @@ pub async fn confirm(
         .exec(&txn)
         .await?;
     let codes = replace_recovery_codes(&txn, user_id).await?;
+    crate::services::sessions::end_others(&txn, user_id, current_session).await?;
+    audit::record(&txn, clock, actor.event(AuditAction::MfaEnabled, None)).await?;
     txn.commit().await?;
     Ok(Some(codes))
 }
@@ -285,16 +292,19 @@ async fn replace_recovery_codes(
     Ok(codes)
 }
 
-/// New recovery codes in place of the old ones (which stop working).
+/// New recovery codes in place of the old ones (which stop working), audited.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn new_recovery_codes(
     db: &DatabaseConnection,
-    user_id: i32,
+    clock: &Clock,
+    actor: &Actor,
 ) -> anyhow::Result<Vec<String>> {
     let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let codes = replace_recovery_codes(&txn, user_id).await?;
+    let codes = replace_recovery_codes(&txn, actor.user_id).await?;
+    let event = actor.event(AuditAction::RecoveryCodesReplaced, None);
+    audit::record(&txn, clock, event).await?;
     txn.commit().await?;
     Ok(codes)
 }
@@ -343,17 +353,19 @@ pub async fn verify(
     Ok(None)
 }
 
-/// Turns two-step verification off: the secret and the recovery codes are deleted.
+/// Turns two-step verification off: the secret and the recovery codes are deleted, audited.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn disable(db: &DatabaseConnection, user_id: i32) -> Result<(), DbErr> {
+pub async fn disable(db: &DatabaseConnection, clock: &Clock, actor: &Actor) -> Result<(), DbErr> {
+    let user_id = actor.user_id;
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     mfa_recovery_codes::Entity::delete_many()
         .filter(mfa_recovery_codes::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
     mfa_totp::Entity::delete_by_id(user_id).exec(&txn).await?;
+    audit::record(&txn, clock, actor.event(AuditAction::MfaDisabled, None)).await?;
     txn.commit().await
 }
 

@@ -54,6 +54,30 @@ pub async fn create_organisation(
     Ok(org)
 }
 
+/// The same from the command line (`deepdive create-org`): no person acts, so the audit row says so.
+///
+/// # Errors
+/// `SlugTaken` when another organisation has the slug; database failures.
+pub async fn create_organisation_from_command_line(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    name: &str,
+    slug: &str,
+) -> Result<organisations::Model, OrgError> {
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let org = orgs::create(&txn, name, slug, clock.now()).await?;
+    let event = audit::AuditEvent {
+        actor: None,
+        action: AuditAction::OrgCreated,
+        target: Some(format!("org:{}", org.id)),
+        detail: Some("created from the command line".into()),
+        ip: None,
+    };
+    audit::record(&txn, clock, event).await?;
+    txn.commit().await?;
+    Ok(org)
+}
+
 /// Makes an existing account an admin of the organisation.
 ///
 /// # Errors

@@ -12,7 +12,6 @@ use actix_web::{FromRequest, HttpRequest, web};
 use crate::course::{Course, Lesson, Module};
 use crate::entities::organisations;
 use crate::error::AppError;
-use crate::services::audit::AuditAction;
 use crate::services::audit::{self, Actor};
 use crate::services::mfa;
 use crate::services::org_admin::OrgActor;
@@ -101,12 +100,8 @@ async fn org_admin(req: HttpRequest, user: CurrentUser) -> Result<OrgAdmin, AppE
         .ok_or(AppError::NotFound)?;
     if !orgs::can_admin(&state.db, &user.user, org.id).await? {
         tracing::warn!(user_id = user.id(), "refused access to an organisation");
-        let refused = actor(&req, &user).event_on(
-            AuditAction::AccessRefused,
-            format!("org:{}", org.id),
-            None,
-        );
-        audit::record(&state.db, &state.clock, refused).await?;
+        let (who, area) = (actor(&req, &user), format!("org:{}", org.id));
+        audit::access_refused(&state.db, &state.clock, &who, area, req.path()).await?;
         return Err(AppError::NotFound);
     }
     if (org.require_admin_mfa || user.is_platform_admin())

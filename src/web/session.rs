@@ -7,7 +7,6 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::error::AppError;
-use crate::services::audit::AuditAction;
 use crate::services::sessions::{self, SignedIn};
 use crate::web::AppState;
 
@@ -254,17 +253,8 @@ pub async fn require_mfa(req: &HttpRequest, user: &CurrentUser) -> Result<(), Ap
 /// Writes a refused attempt to reach a guarded area into the audit log.
 async fn refused(req: &HttpRequest, user: &CurrentUser, area: &str) -> Result<(), AppError> {
     let state = crate::web::extract::app_state(req)?;
-    crate::services::audit::record(
-        &state.db,
-        &state.clock,
-        crate::services::audit::AuditEvent {
-            actor: Some(user.id()),
-            action: AuditAction::AccessRefused,
-            target: Some(area.to_string()),
-            detail: Some(req.path().chars().take(200).collect()),
-            ip: crate::web::extract::client_ip_text(req),
-        },
-    )
-    .await?;
+    let actor = crate::web::extract::actor(req, user);
+    let (db, clock) = (&state.db, &state.clock);
+    crate::services::audit::access_refused(db, clock, &actor, area.into(), req.path()).await?;
     Ok(())
 }

@@ -6,30 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::services::account::{self, AccountError};
-use crate::services::audit;
-use crate::services::audit::AuditAction;
-use crate::services::{mfa, sessions};
+use crate::services::mfa;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::actor as requester;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, render, see_other};
 use crate::web::views::account::{TOO_MANY, WRONG_PASSWORD};
-
-async fn audit_own(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &CurrentUser,
-    action: AuditAction,
-) -> Result<(), AppError> {
-    audit::record(
-        &state.db,
-        &state.clock,
-        requester(req, user).event(action, None),
-    )
-    .await?;
-    Ok(())
-}
 
 #[derive(Deserialize)]
 pub struct MfaQuery {
@@ -124,12 +107,10 @@ pub async fn enable(
     user: CurrentUser,
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now();
-    match mfa::confirm(&state.db, user.id(), form.fields.get("code"), now).await? {
+    let code = form.fields.get("code");
+    let actor = requester(&req, &user);
+    match mfa::confirm(&state.db, &state.clock, &actor, code, &user.session_token).await? {
         Some(codes) => {
-            audit_own(&state, &req, &user, AuditAction::MfaEnabled).await?;
-            // Anyone else logged in as this person did not pass the new second step.
-            sessions::end_others(&state.db, user.id(), &user.session_token).await?;
             page(
                 &state,
                 &req,
@@ -207,8 +188,8 @@ pub async fn recovery_codes(
     if let Err(refused) = with_password(&state, &req, &user, &form, "codes").await? {
         return Ok(refused);
     }
-    let codes = mfa::new_recovery_codes(&state.db, user.id()).await?;
-    audit_own(&state, &req, &user, AuditAction::RecoveryCodesReplaced).await?;
+    let actor = requester(&req, &user);
+    let codes = mfa::new_recovery_codes(&state.db, &state.clock, &actor).await?;
     page(
         &state,
         &req,
@@ -238,7 +219,6 @@ pub async fn disable(
     if let Err(refused) = with_password(&state, &req, &user, &form, "off").await? {
         return Ok(refused);
     }
-    mfa::disable(&state.db, user.id()).await?;
-    audit_own(&state, &req, &user, AuditAction::MfaDisabled).await?;
+    mfa::disable(&state.db, &state.clock, &requester(&req, &user)).await?;
     Ok(see_other("/account/mfa?done=off"))
 }

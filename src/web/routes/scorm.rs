@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::scorm::{self, Export, ScormError};
-use crate::services::audit::{self, AuditEvent};
+use crate::services::audit;
 use crate::web::AppState;
 use crate::web::session::PlatformAdmin;
 
@@ -43,18 +43,10 @@ pub async fn download_scorm(
         ScormError::UnknownModule(..) => AppError::NotFound,
         ScormError::Unexpected(e) => AppError::Unexpected(e),
     })?;
-    audit::record(
-        &state.db,
-        &state.clock,
-        AuditEvent {
-            actor: Some(admin.0.id()),
-            action: crate::services::audit::AuditAction::ScormExported,
-            target: Some(module.map_or_else(|| "course".into(), |m| format!("module:{m}"))),
-            detail: Some(format!("{name}, {} bytes", bytes.len())),
-            ip: crate::web::extract::client_ip_text(&req),
-        },
-    )
-    .await?;
+    let target = module.map_or_else(|| "course".into(), |m| format!("module:{m}"));
+    let detail = format!("{name}, {} bytes", bytes.len());
+    let actor = crate::web::extract::actor(&req, &admin.0);
+    audit::scorm_exported(&state.db, &state.clock, &actor, target, detail).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((
