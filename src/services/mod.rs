@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod form_stash;
 pub mod insight;
 pub mod learning_time;
+pub mod lease;
 pub mod mail;
 pub mod mfa;
 pub mod org_admin;

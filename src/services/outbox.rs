@@ -9,13 +9,14 @@
 //! again, with the same `Message-ID`. Because one sender sends one message at a time, a crash can
 //! duplicate at most the one message that was in flight.
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entities::outbox;
+use crate::services::lease;
 use crate::services::mail::{Mailer, Outgoing};
 
 /// Failed attempts (transient refusals, unreachable server) after which a message is dead-lettered.
@@ -89,19 +90,13 @@ pub async fn enqueue(
     Ok(res > 0)
 }
 
-fn due(now: DateTime<Utc>) -> sea_orm::Condition {
-    sea_orm::Condition::any()
-        .add(
-            sea_orm::Condition::all()
-                .add(outbox::Column::Status.eq("pending"))
-                .add(outbox::Column::NextAttemptAt.lte(now)),
-        )
-        // A claim whose sender died: its lease ran out.
-        .add(
-            sea_orm::Condition::all()
-                .add(outbox::Column::Status.eq("sending"))
-                .add(outbox::Column::ClaimedUntil.lt(now)),
-        )
+impl lease::Queue for outbox::Entity {
+    const ID: outbox::Column = outbox::Column::Id;
+    const STATUS: outbox::Column = outbox::Column::Status;
+    const NEXT_ATTEMPT_AT: outbox::Column = outbox::Column::NextAttemptAt;
+    const CLAIM: outbox::Column = outbox::Column::Claim;
+    const CLAIMED_UNTIL: outbox::Column = outbox::Column::ClaimedUntil;
+    const ATTEMPTS: outbox::Column = outbox::Column::Attempts;
 }
 
 /// Claims up to `limit` due messages for this sender. Each claim counts as an attempt, so a
@@ -114,43 +109,7 @@ pub async fn claim(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<(String, Vec<outbox::Model>), DbErr> {
-    let claim = uuid::Uuid::new_v4().simple().to_string();
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let mut q = outbox::Entity::find()
-        .select_only()
-        .column(outbox::Column::Id)
-        .filter(due(now))
-        .order_by_asc(outbox::Column::Id)
-        .limit(limit);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let ids: Vec<i32> = q.into_tuple().all(&txn).await?;
-    if ids.is_empty() {
-        txn.commit().await?;
-        return Ok((claim, Vec::new()));
-    }
-    outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, Expr::value("sending"))
-        .col_expr(outbox::Column::Claim, Expr::value(claim.clone()))
-        .col_expr(
-            outbox::Column::ClaimedUntil,
-            Expr::value(now + Duration::minutes(LEASE_MINUTES)),
-        )
-        .col_expr(
-            outbox::Column::Attempts,
-            Expr::col(outbox::Column::Attempts).add(1),
-        )
-        .filter(outbox::Column::Id.is_in(ids))
-        .exec(&txn)
-        .await?;
-    let claimed = outbox::Entity::find()
-        .filter(outbox::Column::Claim.eq(claim.clone()))
-        .order_by_asc(outbox::Column::Id)
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok((claim, claimed))
+    lease::claim::<outbox::Entity>(db, now, limit, Duration::minutes(LEASE_MINUTES)).await
 }
 
 /// Marks a claimed message sent, once: only the claim that holds it can, and only while it is
@@ -165,20 +124,13 @@ pub async fn mark_sent(
     response: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, Expr::value("sent"))
-        .col_expr(outbox::Column::SentAt, Expr::value(now))
-        .col_expr(outbox::Column::SmtpResponse, Expr::value(response))
-        .col_expr(
-            outbox::Column::ClaimedUntil,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .filter(outbox::Column::Id.eq(id))
-        .filter(outbox::Column::Claim.eq(claim))
-        .filter(outbox::Column::Status.eq("sending"))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected > 0)
+    use outbox::Column as C;
+    let changes = vec![
+        (C::Status, Expr::value("sent")),
+        (C::SentAt, Expr::value(now)),
+        (C::SmtpResponse, Expr::value(response)),
+    ];
+    lease::settle::<outbox::Entity>(db, id, claim, changes).await
 }
 
 /// Records a failed attempt: retried after [`backoff`], or dead-lettered when it is permanent or the
@@ -196,25 +148,19 @@ pub async fn mark_failed(
 ) -> Result<bool, DbErr> {
     let dead = permanent || message.attempts >= MAX_ATTEMPTS;
     let reason: String = reason.chars().take(1000).collect();
-    outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::Status,
+    use outbox::Column as C;
+    let changes = vec![
+        (
+            C::Status,
             Expr::value(if dead { "dead" } else { "pending" }),
-        )
-        .col_expr(outbox::Column::LastError, Expr::value(reason))
-        .col_expr(
-            outbox::Column::NextAttemptAt,
+        ),
+        (C::LastError, Expr::value(reason)),
+        (
+            C::NextAttemptAt,
             Expr::value(now + backoff(message.attempts)),
-        )
-        .col_expr(
-            outbox::Column::ClaimedUntil,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .filter(outbox::Column::Id.eq(message.id))
-        .filter(outbox::Column::Claim.eq(claim))
-        .filter(outbox::Column::Status.eq("sending"))
-        .exec(db)
-        .await?;
+        ),
+    ];
+    lease::settle::<outbox::Entity>(db, message.id, claim, changes).await?;
     Ok(dead)
 }
 
@@ -310,7 +256,7 @@ pub async fn due_now(
     now: DateTime<Utc>,
 ) -> Result<Vec<outbox::Model>, DbErr> {
     outbox::Entity::find()
-        .filter(due(now))
+        .filter(lease::due::<outbox::Entity>(now))
         .order_by_asc(outbox::Column::Id)
         .all(db)
         .await

@@ -23,10 +23,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -35,6 +35,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::clock::Clock;
 use crate::entities::{certificates, org_members, webhook_deliveries, webhook_endpoints};
 use crate::services::audit::{self, AuditAction};
+use crate::services::lease;
 use crate::services::org_admin::OrgActor;
 
 /// Attempts after which a delivery is dead-lettered.
@@ -510,18 +511,13 @@ pub async fn queue_expiring(db: &DatabaseConnection, now: DateTime<Utc>) -> Resu
     Ok(certs.len())
 }
 
-fn due(now: DateTime<Utc>) -> Condition {
-    Condition::any()
-        .add(
-            Condition::all()
-                .add(webhook_deliveries::Column::Status.eq("pending"))
-                .add(webhook_deliveries::Column::NextAttemptAt.lte(now)),
-        )
-        .add(
-            Condition::all()
-                .add(webhook_deliveries::Column::Status.eq("sending"))
-                .add(webhook_deliveries::Column::ClaimedUntil.lt(now)),
-        )
+impl lease::Queue for webhook_deliveries::Entity {
+    const ID: webhook_deliveries::Column = webhook_deliveries::Column::Id;
+    const STATUS: webhook_deliveries::Column = webhook_deliveries::Column::Status;
+    const NEXT_ATTEMPT_AT: webhook_deliveries::Column = webhook_deliveries::Column::NextAttemptAt;
+    const CLAIM: webhook_deliveries::Column = webhook_deliveries::Column::Claim;
+    const CLAIMED_UNTIL: webhook_deliveries::Column = webhook_deliveries::Column::ClaimedUntil;
+    const ATTEMPTS: webhook_deliveries::Column = webhook_deliveries::Column::Attempts;
 }
 
 /// Claims up to `limit` due deliveries for this sender; each claim counts as an attempt.
@@ -533,46 +529,8 @@ pub async fn claim(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<(String, Vec<webhook_deliveries::Model>), DbErr> {
-    let claim = uuid::Uuid::new_v4().simple().to_string();
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let mut q = webhook_deliveries::Entity::find()
-        .select_only()
-        .column(webhook_deliveries::Column::Id)
-        .filter(due(now))
-        .order_by_asc(webhook_deliveries::Column::Id)
-        .limit(limit);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let ids: Vec<i32> = q.into_tuple().all(&txn).await?;
-    if ids.is_empty() {
-        txn.commit().await?;
-        return Ok((claim, Vec::new()));
-    }
-    webhook_deliveries::Entity::update_many()
-        .col_expr(webhook_deliveries::Column::Status, Expr::value("sending"))
-        .col_expr(
-            webhook_deliveries::Column::Claim,
-            Expr::value(claim.clone()),
-        )
-        .col_expr(
-            webhook_deliveries::Column::ClaimedUntil,
-            Expr::value(now + Duration::minutes(LEASE_MINUTES)),
-        )
-        .col_expr(
-            webhook_deliveries::Column::Attempts,
-            Expr::col(webhook_deliveries::Column::Attempts).add(1),
-        )
-        .filter(webhook_deliveries::Column::Id.is_in(ids))
-        .exec(&txn)
-        .await?;
-    let claimed = webhook_deliveries::Entity::find()
-        .filter(webhook_deliveries::Column::Claim.eq(claim.clone()))
-        .order_by_asc(webhook_deliveries::Column::Id)
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok((claim, claimed))
+    let lease = Duration::minutes(LEASE_MINUTES);
+    lease::claim::<webhook_deliveries::Entity>(db, now, limit, lease).await
 }
 
 /// Marks a claimed delivery delivered, once: only its claim can, and only while it is `sending`.
@@ -586,23 +544,13 @@ pub async fn mark_delivered(
     status: u16,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let res = webhook_deliveries::Entity::update_many()
-        .col_expr(webhook_deliveries::Column::Status, Expr::value("delivered"))
-        .col_expr(webhook_deliveries::Column::DeliveredAt, Expr::value(now))
-        .col_expr(
-            webhook_deliveries::Column::LastStatus,
-            Expr::value(i32::from(status)),
-        )
-        .col_expr(
-            webhook_deliveries::Column::ClaimedUntil,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .filter(webhook_deliveries::Column::Id.eq(id))
-        .filter(webhook_deliveries::Column::Claim.eq(claim))
-        .filter(webhook_deliveries::Column::Status.eq("sending"))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected > 0)
+    use webhook_deliveries::Column as C;
+    let changes = vec![
+        (C::Status, Expr::value("delivered")),
+        (C::DeliveredAt, Expr::value(now)),
+        (C::LastStatus, Expr::value(i32::from(status))),
+    ];
+    lease::settle::<webhook_deliveries::Entity>(db, id, claim, changes).await
 }
 
 /// The wait before attempt `attempts + 1`: 1 minute, doubling, at most 6 hours.
@@ -625,29 +573,17 @@ pub async fn mark_failed(
 ) -> Result<bool, DbErr> {
     let dead = failure.permanent || d.attempts >= MAX_ATTEMPTS;
     let reason: String = failure.reason.chars().take(500).collect();
-    webhook_deliveries::Entity::update_many()
-        .col_expr(
-            webhook_deliveries::Column::Status,
+    use webhook_deliveries::Column as C;
+    let changes = vec![
+        (
+            C::Status,
             Expr::value(if dead { "dead" } else { "pending" }),
-        )
-        .col_expr(webhook_deliveries::Column::LastError, Expr::value(reason))
-        .col_expr(
-            webhook_deliveries::Column::LastStatus,
-            Expr::value(failure.status.map(i32::from)),
-        )
-        .col_expr(
-            webhook_deliveries::Column::NextAttemptAt,
-            Expr::value(now + backoff(d.attempts)),
-        )
-        .col_expr(
-            webhook_deliveries::Column::ClaimedUntil,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .filter(webhook_deliveries::Column::Id.eq(d.id))
-        .filter(webhook_deliveries::Column::Claim.eq(claim))
-        .filter(webhook_deliveries::Column::Status.eq("sending"))
-        .exec(db)
-        .await?;
+        ),
+        (C::LastError, Expr::value(reason)),
+        (C::LastStatus, Expr::value(failure.status.map(i32::from))),
+        (C::NextAttemptAt, Expr::value(now + backoff(d.attempts))),
+    ];
+    lease::settle::<webhook_deliveries::Entity>(db, d.id, claim, changes).await?;
     Ok(dead)
 }
 
