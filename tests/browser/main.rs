@@ -17,4 +17,5 @@ mod browser;
 mod certificate;
 mod keyboard;
 mod learner_journey;
+mod mail;
 mod org_admin;
