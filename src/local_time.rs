@@ -16,6 +16,21 @@ pub fn is_known_zone(name: &str) -> bool {
     name.parse::<Tz>().is_ok()
 }
 
+/// The IANA zones a course lead can choose from (by region, in name order).
+pub fn zone_names() -> Vec<&'static str> {
+    const REGIONS: [&str; 9] = [
+        "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
+        "Indian/", "Pacific/",
+    ];
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|n| REGIONS.iter().any(|r| n.starts_with(r)))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 /// The calendar date at `at` where the organisation is.
 pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
@@ -81,6 +96,15 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 12, 1, 23, 30, 0).unwrap();
         assert_eq!(date_of(at, zone("Europe/London")), "1 December 2026");
         assert_eq!(date_of(at, zone("Europe/Berlin")), "2 December 2026");
+    }
+
+    #[test]
+    fn the_zones_offered_include_london_and_new_york_but_not_legacy_names() {
+        let names = zone_names();
+        assert!(names.contains(&"Europe/London"));
+        assert!(names.contains(&"America/New_York"));
+        assert!(!names.contains(&"GB"));
+        assert!(names.iter().all(|n| is_known_zone(n)));
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct CohortOption {
     pacing: String,
     starts: String,
     reminders_on: bool,
+    weekly: bool,
+    lock_modules: bool,
 }
 
 impl CohortOption {
@@ -74,6 +76,8 @@ impl CohortOption {
                 pacing: pacing_in_words(&c.pacing).into(),
                 starts: c.starts_on.format("%-d %B %Y").to_string(),
                 reminders_on: !c.reminders_off,
+                weekly: c.pacing == "weekly",
+                lock_modules: c.lock_modules,
             })
             .collect()
     }
