@@ -111,6 +111,7 @@ impl AuditPage {
         lines: Vec<AuditLine>,
         errors: crate::web::form::FieldErrors,
         limit: u64,
+        tz: chrono_tz::Tz,
     ) -> Self {
         let mut actions: Vec<ActionOption> = AuditAction::ALL
             .iter()
@@ -131,7 +132,7 @@ impl AuditPage {
             entries: lines
                 .into_iter()
                 .map(|l| LineView {
-                    at: l.at.format("%-d %b %Y %H:%M").to_string(),
+                    at: crate::local_time::short_time_on_date(l.at, tz),
                     who: l.who,
                     action: l.action,
                     description: l.description,

@@ -87,6 +87,7 @@ fn invitation(
     i: &invitations::Model,
     cohorts: &[cohorts::Model],
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> InvitationView {
     let state = orgs::invitation_state(i, now);
     InvitationView {
@@ -95,7 +96,7 @@ fn invitation(
             .cohort_id
             .and_then(|c| cohorts.iter().find(|x| x.id == c))
             .map(|c| c.name.clone()),
-        expires: i.expires_at.format("%-d %b %Y").to_string(),
+        expires: crate::local_time::short_date_of(i.expires_at, tz),
         uses: match i.max_uses {
             Some(m) => format!("{} of {m}", i.uses),
             None => i.uses.to_string(),
@@ -126,7 +127,7 @@ impl CohortsPage {
             cohorts: CohortOption::list(cohorts, selected),
             invitations: invitations
                 .iter()
-                .map(|i| invitation(i, cohorts, now))
+                .map(|i| invitation(i, cohorts, now, crate::local_time::zone(&org.time_zone)))
                 .collect(),
             new_invite,
             messages: FieldMessages {

@@ -293,8 +293,8 @@ pub fn unavailable_message(why: &Availability) -> String {
             format!("You have used all {allowed} attempts at this quiz.")
         }
         Availability::WaitUntil(at) => format!(
-            "You can take this quiz again after {} (UTC).",
-            at.format("%H:%M on %-d %B %Y")
+            "You can take this quiz again after {}.",
+            crate::local_time::time_on_date(*at, crate::local_time::SERVICE_ZONE)
         ),
         Availability::Locked { previous } => {
             format!("This module opens when you have completed module {previous}.")
@@ -523,10 +523,7 @@ impl ReviewPage {
             score: attempt.score_percent,
             passed: attempt.passed,
             pass_mark: attempt.pass_mark,
-            submitted: attempt
-                .submitted_at
-                .format("%-d %B %Y at %H:%M UTC")
-                .to_string(),
+            submitted: crate::local_time::time_on_date(attempt.submitted_at, crate::local_time::SERVICE_ZONE),
             right: questions.iter().filter(|q| q.full).count(),
             count: questions.len(),
             questions,
@@ -583,7 +580,7 @@ impl HistoryPage {
 }
 
 fn short_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M").to_string()
+    crate::local_time::short_time_on_date(at, crate::local_time::SERVICE_ZONE)
 }
 
 #[cfg(test)]
@@ -752,7 +749,7 @@ mod tests {
             .expect("date");
         assert_eq!(
             unavailable_message(&Availability::WaitUntil(at)),
-            "You can take this quiz again after 09:30 on 5 January 2027 (UTC)."
+            "You can take this quiz again after 9:30am on 5 January 2027."
         );
         assert_eq!(
             unavailable_message(&Availability::Locked { previous: 2 }),

@@ -18,7 +18,7 @@ async fn my_plan(state: &AppState, user: &CurrentUser) -> Result<PlanDocument, A
     let answers = worksheets::all_answers(&state.db, user.id()).await?;
     let meta = PlanMeta {
         prepared_by: user.user.name.clone(),
-        date: state.clock.now().format("%-d %B %Y").to_string(),
+        date: crate::local_time::date_of(state.clock.now(), crate::local_time::SERVICE_ZONE),
         course_title: state.course.title.clone(),
     };
     Ok(plan::build(&state.course, &meta, |module, prompt| {
