@@ -52,7 +52,10 @@ pub async fn show_plan(
 ) -> Result<HttpResponse, AppError> {
     let doc = my_plan(&state, &user).await?;
     let shared = worksheets::shares_plan(&state.db, user.id()).await?;
-    let page = PlanPage::new(doc, shared, query.sharing.is_some());
+    let mut page = PlanPage::new(doc, shared, query.sharing.is_some());
+    page.has_organisation = crate::services::pacing::learner_cohort(&state.db, user.id(), None)
+        .await?
+        .is_some();
     render(
         &state,
         &req,
