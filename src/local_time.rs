@@ -22,8 +22,15 @@ pub fn is_known_zone(name: &str) -> bool {
 /// The IANA zones a course lead can choose from (by region, in name order).
 pub fn zone_names() -> Vec<&'static str> {
     const REGIONS: [&str; 9] = [
-        "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
-        "Indian/", "Pacific/",
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
     ];
     let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
         .iter()
@@ -137,7 +144,10 @@ mod tests {
     #[test]
     fn table_dates_are_short_and_calendar_days_keep_their_day() {
         let at = Utc.with_ymd_and_hms(2026, 7, 1, 23, 30, 0).unwrap();
-        assert_eq!(short_time_on_date(at, zone("Europe/London")), "2 Jul 2026, 12:30am");
+        assert_eq!(
+            short_time_on_date(at, zone("Europe/London")),
+            "2 Jul 2026, 12:30am"
+        );
         let due = Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0).unwrap();
         assert_eq!(calendar_day(due), "8 December 2026");
         assert_eq!(short_date(due.date_naive()), "8 Dec 2026");

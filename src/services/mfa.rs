@@ -145,7 +145,9 @@ pub fn fresh_recovery_codes() -> anyhow::Result<Vec<String>> {
             let mut code = String::with_capacity(10);
             for _ in 0..10 {
                 let i = usize::try_from(n % base).unwrap_or(0);
-                code.push(char::from(RECOVERY_ALPHABET.get(i).copied().unwrap_or(b'A')));
+                code.push(char::from(
+                    RECOVERY_ALPHABET.get(i).copied().unwrap_or(b'A'),
+                ));
                 n /= base;
             }
             Ok(format!("{}-{}-{}", &code[0..4], &code[4..8], &code[8..10]))

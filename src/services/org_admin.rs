@@ -201,7 +201,12 @@ pub async fn set_time_zone(
     let txn = db.begin_with_options(crate::db::WRITE).await?;
     orgs::set_time_zone(&txn, who.org_id, zone).await?;
     let detail = format!("time_zone:{zone}");
-    audit::record(&txn, clock, who.event(AuditAction::OrgTimeZoneChanged, detail)).await?;
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::OrgTimeZoneChanged, detail),
+    )
+    .await?;
     txn.commit().await
 }
 

@@ -352,7 +352,11 @@ pub async fn set_require_admin_mfa(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn set_time_zone(db: &impl ConnectionTrait, org_id: i32, zone: &str) -> Result<(), DbErr> {
+pub async fn set_time_zone(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    zone: &str,
+) -> Result<(), DbErr> {
     organisations::Entity::update_many()
         .col_expr(
             organisations::Column::TimeZone,

@@ -111,12 +111,17 @@ pub async fn locked_until(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn org_zone(db: &impl sea_orm::ConnectionTrait, org_id: i32) -> Result<Tz, sea_orm::DbErr> {
+pub async fn org_zone(
+    db: &impl sea_orm::ConnectionTrait,
+    org_id: i32,
+) -> Result<Tz, sea_orm::DbErr> {
     use sea_orm::EntityTrait;
     let org = crate::entities::organisations::Entity::find_by_id(org_id)
         .one(db)
         .await?;
-    Ok(org.map_or(chrono_tz::Europe::London, |o| local_time::zone(&o.time_zone)))
+    Ok(org.map_or(chrono_tz::Europe::London, |o| {
+        local_time::zone(&o.time_zone)
+    }))
 }
 
 #[cfg(test)]

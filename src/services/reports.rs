@@ -223,12 +223,10 @@ pub fn due_dates(course: &Course, cohort: Option<&cohorts::Model>) -> Vec<Option
         .modules
         .iter()
         .map(|m| {
-            cohort
-                .filter(|c| c.pacing == "weekly")
-                .map(|c| {
-                    let day = crate::services::pacing::due_on(c, m.number);
-                    Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN))
-                })
+            cohort.filter(|c| c.pacing == "weekly").map(|c| {
+                let day = crate::services::pacing::due_on(c, m.number);
+                Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN))
+            })
         })
         .collect()
 }

@@ -176,7 +176,11 @@ impl FromRequest for ModuleRef {
 
 /// A module (its lessons, quiz and worksheet) stays shut until its release date when the learner's
 /// cohort locks modules: the page says when it opens.
-async fn refuse_if_locked(req: &HttpRequest, user_id: i32, module: &Module) -> Result<(), AppError> {
+async fn refuse_if_locked(
+    req: &HttpRequest,
+    user_id: i32,
+    module: &Module,
+) -> Result<(), AppError> {
     let state = app_state(req)?;
     let now = state.clock.now();
     match crate::services::pacing::locked_until(&state.db, user_id, module.number, now).await? {

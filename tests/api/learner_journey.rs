@@ -104,7 +104,10 @@ async fn the_quiz_review_links_each_question_to_the_lesson_that_teaches_it_and_e
     app.new_learner().await;
     let r = app.take_quiz("ai-fundamentals", 3).await;
     let review = app.get_html(&location(&r)).await;
-    let sections: Vec<&str> = review.split("class=\"dd-review-question\"").skip(1).collect();
+    let sections: Vec<&str> = review
+        .split("class=\"dd-review-question\"")
+        .skip(1)
+        .collect();
     assert_eq!(sections.len(), 10);
     for s in &sections {
         assert!(s.contains("data-teaching-lesson"), "{s}");
@@ -113,8 +116,14 @@ async fn the_quiz_review_links_each_question_to_the_lesson_that_teaches_it_and_e
         .iter()
         .filter(|s| s.contains("href=\"/modules/ai-fundamentals/lessons/"))
         .count();
-    assert!(named >= 8, "most questions name their lesson: {named} of 10");
-    assert!(!review.contains("% of the mark</strong>"), "no bare percentage tag");
+    assert!(
+        named >= 8,
+        "most questions name their lesson: {named} of 10"
+    );
+    assert!(
+        !review.contains("% of the mark</strong>"),
+        "no bare percentage tag"
+    );
     if review.contains(">Partly correct<") {
         assert!(review.contains("counts part marks"), "{review}");
     }

@@ -124,7 +124,8 @@ async fn weekly_cohort(app: &TestApp, org: i32, name: &str, start: NaiveDate) ->
 
 #[tokio::test]
 async fn a_course_lead_locks_a_weekly_cohort_and_its_learners_are_told_when_each_module_opens() {
-    let (app, admin, org) = org_at(Utc.with_ymd_and_hms(2026, 12, 1, 7, 2, 0).unwrap(), "lock").await;
+    let (app, admin, org) =
+        org_at(Utc.with_ymd_and_hms(2026, 12, 1, 7, 2, 0).unwrap(), "lock").await;
     let form = admin.get_html("/org/lock/cohorts").await;
     assert!(form.contains("Lock each module until its release date"));
     let r = admin
@@ -167,7 +168,11 @@ async fn a_course_lead_locks_a_weekly_cohort_and_its_learners_are_told_when_each
     let r = learner
         .post_raw(&format!("{lesson}/complete"), &[("csrf_token", &token)])
         .await;
-    assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN, "cannot complete it either");
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::FORBIDDEN,
+        "cannot complete it either"
+    );
     // Module 2 opened today.
     learner
         .get_html(&format!("/modules/{}", app.state.course.modules[1].slug))
@@ -186,18 +191,36 @@ async fn a_course_lead_locks_a_weekly_cohort_and_its_learners_are_told_when_each
         )
         .await;
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
-    let page = learner.get_html(&format!("/modules/{}", module3.slug)).await;
+    let page = learner
+        .get_html(&format!("/modules/{}", module3.slug))
+        .await;
     assert!(page.contains("Not open yet"));
     let log = admin.get_html("/org/lock/audit").await;
-    assert!(log.contains("open modules before their release date"), "{log}");
+    assert!(
+        log.contains("open modules before their release date"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
 async fn the_report_and_the_reminders_call_a_module_overdue_only_after_its_due_date() {
-    let (app, admin, org) = org_at(Utc.with_ymd_and_hms(2026, 12, 1, 7, 2, 0).unwrap(), "due").await;
+    let (app, admin, org) =
+        org_at(Utc.with_ymd_and_hms(2026, 12, 1, 7, 2, 0).unwrap(), "due").await;
     // Module 1 of the first cohort is due today; of the second, it was due yesterday.
-    let today = weekly_cohort(&app, org, "Due today", NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).await;
-    let past = weekly_cohort(&app, org, "Due yesterday", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).await;
+    let today = weekly_cohort(
+        &app,
+        org,
+        "Due today",
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    )
+    .await;
+    let past = weekly_cohort(
+        &app,
+        org,
+        "Due yesterday",
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    )
+    .await;
     let (_, on_time) = org_learner(&app, org, "Olive Ontime", Some(today)).await;
     let (_, late) = org_learner(&app, org, "Larry Late", Some(past)).await;
 
@@ -229,20 +252,37 @@ async fn the_report_and_the_reminders_call_a_module_overdue_only_after_its_due_d
 async fn a_course_lead_sets_the_time_zone_and_due_dates_follow_it() {
     // 3am on 2 December in London is still 10pm on 1 December in New York.
     let (app, admin, org) = org_at(Utc.with_ymd_and_hms(2026, 12, 2, 3, 0, 0).unwrap(), "tz").await;
-    let cohort = weekly_cohort(&app, org, "Transatlantic", NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).await;
+    let cohort = weekly_cohort(
+        &app,
+        org,
+        "Transatlantic",
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    )
+    .await;
     let (learner, _) = org_learner(&app, org, "Nora York", Some(cohort)).await;
     assert!(learner.get_html("/dashboard").await.contains(">Overdue<"));
     let form = admin.get_html("/org/tz/cohorts").await;
-    assert!(form.contains("<option value=\"Europe/London\" selected>"), "London by default");
+    assert!(
+        form.contains("<option value=\"Europe/London\" selected>"),
+        "London by default"
+    );
 
     let r = admin
-        .submit("/org/tz/cohorts", "/org/tz/time-zone", &[("time_zone", "Mars/Olympus")])
+        .submit(
+            "/org/tz/cohorts",
+            "/org/tz/time-zone",
+            &[("time_zone", "Mars/Olympus")],
+        )
         .await;
     assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(page.contains("Choose a time zone from the list"), "{page}");
     let r = admin
-        .submit("/org/tz/cohorts", "/org/tz/time-zone", &[("time_zone", "America/New_York")])
+        .submit(
+            "/org/tz/cohorts",
+            "/org/tz/time-zone",
+            &[("time_zone", "America/New_York")],
+        )
         .await;
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
 

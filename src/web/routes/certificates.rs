@@ -120,12 +120,8 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
         modules_left: overview.modules.iter().filter(|m| !m.completed).count(),
         plan: PlanStatus {
             required: state.course.require_plan_submission,
-            submitted: latest
-                .as_ref()
-                .map(|s| date(s.submitted_at)),
-            reviewed: latest
-                .and_then(|s| s.reviewed_at)
-                .map(|at| date(at)),
+            submitted: latest.as_ref().map(|s| date(s.submitted_at)),
+            reviewed: latest.and_then(|s| s.reviewed_at).map(date),
         },
     };
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)

@@ -103,6 +103,7 @@ impl AuditQuery {
 }
 
 impl AuditPage {
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         base: &str,
         slug: &str,

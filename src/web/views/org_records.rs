@@ -41,7 +41,9 @@ impl TokenRow {
             prefix: t.prefix.clone(),
             created: day(t.created_at, tz),
             expires: t.expires_at.map_or_else(|| "Never".into(), |d| day(d, tz)),
-            last_used: t.last_used_at.map_or_else(|| "Never".into(), |d| day(d, tz)),
+            last_used: t
+                .last_used_at
+                .map_or_else(|| "Never".into(), |d| day(d, tz)),
             state,
             live: state == "Active",
         }
@@ -211,16 +213,22 @@ mod tests {
     #[test]
     fn a_token_row_says_whether_it_still_works() {
         let later = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(10);
-        assert_eq!(TokenRow::build(&token(false, None), later, chrono_tz::Europe::London).state, "Active");
         assert_eq!(
-            TokenRow::build(&token(false, Some(5)), later).state,
+            TokenRow::build(&token(false, None), later, chrono_tz::Europe::London).state,
+            "Active"
+        );
+        assert_eq!(
+            TokenRow::build(&token(false, Some(5)), later, chrono_tz::Europe::London).state,
             "Expired"
         );
         assert_eq!(
-            TokenRow::build(&token(true, Some(50)), later).state,
+            TokenRow::build(&token(true, Some(50)), later, chrono_tz::Europe::London).state,
             "Revoked"
         );
         assert!(!TokenRow::build(&token(true, None), later, chrono_tz::Europe::London).live);
-        assert_eq!(TokenRow::build(&token(false, None), later, chrono_tz::Europe::London).expires, "Never");
+        assert_eq!(
+            TokenRow::build(&token(false, None), later, chrono_tz::Europe::London).expires,
+            "Never"
+        );
     }
 }

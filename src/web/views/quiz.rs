@@ -401,7 +401,11 @@ pub fn score_in_words(score: i32, right: usize, partly: usize, count: usize) -> 
     };
     Some(format!(
         "Your score of {score}% counts part marks. You got {} of {count} fully right, and {} partly right: each of those earned only part of its mark.",
-        if right == 0 { "none".to_string() } else { right.to_string() },
+        if right == 0 {
+            "none".to_string()
+        } else {
+            right.to_string()
+        },
         questions(partly),
     ))
 }
@@ -579,7 +583,10 @@ impl ReviewPage {
             score: attempt.score_percent,
             passed: attempt.passed,
             pass_mark: attempt.pass_mark,
-            submitted: crate::local_time::time_on_date(attempt.submitted_at, crate::local_time::SERVICE_ZONE),
+            submitted: crate::local_time::time_on_date(
+                attempt.submitted_at,
+                crate::local_time::SERVICE_ZONE,
+            ),
             right,
             count: questions.len(),
             questions,

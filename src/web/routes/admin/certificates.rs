@@ -45,7 +45,9 @@ async fn certificate_page(
         holder_name: c.holder_name.clone(),
         course: format!("{} (version {})", c.course_title, c.course_version),
         issued: crate::local_time::date_of(c.issued_at, crate::local_time::SERVICE_ZONE),
-        expires: c.expires_at.map(|e| crate::local_time::date_of(e, crate::local_time::SERVICE_ZONE)),
+        expires: c
+            .expires_at
+            .map(|e| crate::local_time::date_of(e, crate::local_time::SERVICE_ZONE)),
         status: certificates::status(&c, state.clock.now()).as_str(),
         revoked: c
             .revoked_at

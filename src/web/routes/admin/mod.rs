@@ -178,7 +178,10 @@ async fn home_page(page: &Page, q: String, forms: HomeForms) -> Result<HttpRespo
                 code_display: CertificateCode::parse(&c.code)
                     .map_or_else(|| c.code.clone(), |k| k.to_string()),
                 holder_name: c.holder_name.clone(),
-                issued: crate::local_time::short_date_of(c.issued_at, crate::local_time::SERVICE_ZONE),
+                issued: crate::local_time::short_date_of(
+                    c.issued_at,
+                    crate::local_time::SERVICE_ZONE,
+                ),
                 status: certs::status(c, now).as_str(),
             })
             .collect(),

@@ -87,7 +87,10 @@ pub async fn find_users(
                 name: u.name,
                 email: u.email,
                 role: u.role.in_words().to_string(),
-                created: crate::local_time::short_date_of(u.created_at, crate::local_time::SERVICE_ZONE),
+                created: crate::local_time::short_date_of(
+                    u.created_at,
+                    crate::local_time::SERVICE_ZONE,
+                ),
             })
             .collect(),
         q,
