@@ -30,6 +30,10 @@ pub enum AppError {
         to: String,
         kept: Box<actix_web::cookie::Cookie<'static>>,
     },
+    /// A module of a cohort that locks its modules until their release date, before that date:
+    /// `module` is "Module 2: Title", `opens` the day in words.
+    #[error("module not open yet")]
+    NotOpenYet { module: String, opens: String },
     /// The page needs two-step verification, which this user has not set up yet.
     #[error("two-step verification required")]
     MfaRequired,
@@ -111,6 +115,8 @@ pub struct ErrorPage {
     pub reference: Option<String>,
     /// A button on the page, for the one way on (a kept form).
     pub continue_to: Option<String>,
+    /// The button's words, when it is not "Continue to the form".
+    pub continue_label: Option<String>,
 }
 
 impl ErrorPage {
@@ -154,6 +160,7 @@ impl ErrorPage {
             message: message.into(),
             reference: None,
             continue_to: None,
+            continue_label: None,
         }
     }
 }
@@ -175,7 +182,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             // A stale CSRF token is still refused (403), but what was typed is kept for the form.
-            Self::FormKept { .. } => StatusCode::FORBIDDEN,
+            Self::FormKept { .. } | Self::NotOpenYet { .. } => StatusCode::FORBIDDEN,
             Self::LoginRequired { .. } | Self::MfaRequired => StatusCode::SEE_OTHER,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -203,6 +210,7 @@ impl ResponseError for AppError {
                 message: "Nothing was saved, but we kept what you typed. Continue to the form, check your answers and save them again.".into(),
                 reference: None,
                 continue_to: Some(to.clone()),
+                continue_label: None,
             };
             let mut response = HttpResponse::build(status)
                 .cookie((**kept).clone())
@@ -219,6 +227,14 @@ impl ResponseError for AppError {
         }
         let mut page = ErrorPage::for_status(status);
         match self {
+            Self::NotOpenYet { module, opens } => {
+                page.title = "This module is not open yet".into();
+                page.message = format!(
+                    "{module} opens on {opens}. Your group takes the course one module a week, and each module opens on its release date."
+                );
+                page.continue_to = Some("/dashboard".into());
+                page.continue_label = Some("Go to your dashboard".into());
+            }
             Self::BadRequest(message) | Self::Forbidden(message) if !message.is_empty() => {
                 page.message.clone_from(message);
             }

@@ -24,6 +24,7 @@ mod m20261202_250003_team_plan_versions;
 mod m20261202_250004_plan_submissions;
 mod m20261202_300001_form_stashes;
 mod m20261202_300002_org_time_zone;
+mod m20261202_310001_cohort_lock_modules;
 mod m20261202_600001_learning_views;
 mod m20261202_600002_certificate_learning_minutes;
 mod m20261202_600003_webhooks;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_600001_learning_views::Migration),
             Box::new(m20261202_600002_certificate_learning_minutes::Migration),
             Box::new(m20261202_600003_webhooks::Migration),
+            Box::new(m20261202_310001_cohort_lock_modules::Migration),
         ]
     }
 }

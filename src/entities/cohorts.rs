@@ -13,6 +13,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Org admins can turn the cohort's reminder e-mails off.
     pub reminders_off: bool,
+    /// A weekly cohort's modules can be locked until their release date.
+    pub lock_modules: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

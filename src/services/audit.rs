@@ -91,6 +91,9 @@ audit_actions! {
     PlanReviewed = "plan.review", "Plan reviewed";
     WebhookCreated = "org.webhook.create", "Webhook endpoint added";
     WebhookDeleted = "org.webhook.delete", "Webhook endpoint removed";
+    CohortModulesLocked = "org.cohort.lock_modules", "Cohort modules locked until release";
+    CohortModulesUnlocked = "org.cohort.unlock_modules", "Cohort modules open before release";
+    OrgTimeZoneChanged = "org.time_zone", "Time zone changed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -155,6 +155,16 @@ pub fn describe(action: Option<AuditAction>, target: &str, detail: &str, names: 
         }
         Some(A::CohortRemindersOn) => format!("Turned reminder e-mails on for {}", cohort()),
         Some(A::CohortRemindersOff) => format!("Turned reminder e-mails off for {}", cohort()),
+        Some(A::CohortModulesLocked) => {
+            format!("Locked each module of {} until its release date", cohort())
+        }
+        Some(A::CohortModulesUnlocked) => {
+            format!("Let {} open modules before their release date", cohort())
+        }
+        Some(A::OrgTimeZoneChanged) => match field(detail, "time_zone") {
+            Some(zone) => format!("Set the organisation's time zone to {zone}"),
+            None => "Changed the organisation's time zone".into(),
+        },
         Some(A::OrgSecurityChanged) if detail.ends_with("=true") => {
             "Required two-step verification for the organisation's course leads".into()
         }

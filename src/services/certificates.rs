@@ -98,11 +98,10 @@ pub async fn issue_if_due(
             CertificateModule {
                 number: m.number,
                 title: m.title.clone(),
-                completed_at: row
-                    .and_then(|r| r.completed_at)
-                    .unwrap_or(now)
-                    .format("%-d %B %Y")
-                    .to_string(),
+                completed_at: crate::local_time::date_of(
+                    row.and_then(|r| r.completed_at).unwrap_or(now),
+                    crate::local_time::SERVICE_ZONE,
+                ),
                 best_score: row.and_then(|r| r.best_score),
             }
         })

@@ -126,14 +126,32 @@ fn hash_code(code: &str) -> String {
         .collect()
 }
 
-/// Ten fresh recovery codes like `K7QD-2MXA-PZ` (50 random bits each).
+/// The characters of new recovery codes: no I, L, O, 0 or 1, which people misread as each other
+/// when they type a code from paper. (Codes made before keep working: any code is compared by its
+/// hash after `normalise`.)
+pub const RECOVERY_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// Ten fresh recovery codes like `K7QD-2MXA-PZ` (49 random bits each).
 ///
 /// # Errors
 /// When the system has no randomness.
 pub fn fresh_recovery_codes() -> anyhow::Result<Vec<String>> {
+    let base = u128::try_from(RECOVERY_ALPHABET.len()).unwrap_or(31);
     (0..RECOVERY_CODES)
         .map(|_| {
-            let code = base32_encode(&random_bytes(7)?);
+            let bytes: [u8; 16] = random_bytes(16)?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("short random read"))?;
+            // 128 random bits spread over 10 characters of 31: the bias is far below 2^-70.
+            let mut n = u128::from_le_bytes(bytes);
+            let mut code = String::with_capacity(10);
+            for _ in 0..10 {
+                let i = usize::try_from(n % base).unwrap_or(0);
+                code.push(char::from(
+                    RECOVERY_ALPHABET.get(i).copied().unwrap_or(b'A'),
+                ));
+                n /= base;
+            }
             Ok(format!("{}-{}-{}", &code[0..4], &code[4..8], &code[8..10]))
         })
         .collect()
@@ -435,5 +453,14 @@ mod tests {
         );
         let unique: std::collections::HashSet<_> = codes.iter().collect();
         assert_eq!(unique.len(), 10);
+    }
+
+    #[test]
+    fn new_recovery_codes_never_use_characters_that_look_alike() {
+        for _ in 0..50 {
+            for c in fresh_recovery_codes().unwrap() {
+                assert!(!normalise(&c).contains(['I', 'L', 'O', '0', '1']), "{c}");
+            }
+        }
     }
 }

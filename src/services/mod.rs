@@ -9,6 +9,7 @@ pub mod confidence;
 pub mod credentials;
 pub mod form_stash;
 pub mod insight;
+pub mod journey;
 pub mod learning_time;
 pub mod lease;
 pub mod mail;

@@ -29,6 +29,8 @@ pub struct NewCohort {
     pub name: String,
     pub starts_on: DateTime<Utc>,
     pub weekly: bool,
+    /// Each module stays locked until its release date (weekly cohorts only).
+    pub lock_modules: bool,
 }
 
 /// A new invitation link's limits.
@@ -142,8 +144,70 @@ pub async fn create_cohort(
     .await?;
     let detail = format!("cohort:{} {}", c.id, c.name);
     audit::record(&txn, clock, who.event(AuditAction::CohortCreated, detail)).await?;
+    let c = if cohort.lock_modules && cohort.weekly {
+        orgs::set_lock_modules(&txn, who.org_id, c.id, true).await?;
+        cohorts::Model {
+            lock_modules: true,
+            ..c
+        }
+    } else {
+        c
+    };
     txn.commit().await?;
     Ok(c)
+}
+
+/// Locks a cohort's modules until their release dates, or lets its learners open them early.
+/// False when the cohort is not the organisation's.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_cohort_lock(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &OrgActor,
+    cohort_id: i32,
+    lock: bool,
+) -> Result<bool, DbErr> {
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    if !orgs::set_lock_modules(&txn, who.org_id, cohort_id, lock).await? {
+        return Ok(false);
+    }
+    let action = if lock {
+        AuditAction::CohortModulesLocked
+    } else {
+        AuditAction::CohortModulesUnlocked
+    };
+    let event = who.actor.event_on(
+        action,
+        format!("org:{}", who.org_id),
+        Some(format!("cohort:{cohort_id}")),
+    );
+    audit::record(&txn, clock, event).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Sets the organisation's time zone (an IANA name the caller has checked).
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_time_zone(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    who: &OrgActor,
+    zone: &str,
+) -> Result<(), DbErr> {
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    orgs::set_time_zone(&txn, who.org_id, zone).await?;
+    let detail = format!("time_zone:{zone}");
+    audit::record(
+        &txn,
+        clock,
+        who.event(AuditAction::OrgTimeZoneChanged, detail),
+    )
+    .await?;
+    txn.commit().await
 }
 
 /// Moves a member to a cohort of the organisation (or none). False when either is not in it.

@@ -348,6 +348,49 @@ pub async fn set_require_admin_mfa(
     Ok(())
 }
 
+/// Sets the organisation's time zone (an IANA name).
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_time_zone(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    zone: &str,
+) -> Result<(), DbErr> {
+    organisations::Entity::update_many()
+        .col_expr(
+            organisations::Column::TimeZone,
+            sea_orm::sea_query::Expr::value(zone),
+        )
+        .filter(organisations::Column::Id.eq(org_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Locks (or unlocks) a cohort's modules until their release dates; false when the cohort is
+/// not the organisation's.
+///
+/// # Errors
+/// When the database fails.
+pub async fn set_lock_modules(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    cohort_id: i32,
+    lock: bool,
+) -> Result<bool, DbErr> {
+    let res = cohorts::Entity::update_many()
+        .col_expr(
+            cohorts::Column::LockModules,
+            sea_orm::sea_query::Expr::value(lock),
+        )
+        .filter(cohorts::Column::Id.eq(cohort_id))
+        .filter(cohorts::Column::OrgId.eq(org_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
 pub async fn cohorts_of(
     db: &impl ConnectionTrait,
     org_id: i32,

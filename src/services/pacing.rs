@@ -16,11 +16,34 @@ pub struct ModuleDates {
     pub open: bool,
     /// Past its due date (only meaningful when the module is not completed).
     pub past_due: bool,
+    /// Not open yet, in a cohort that locks its modules until their release date.
+    pub locked: bool,
 }
 
 /// The cohort's start date, as the course lead typed it.
 pub fn start_date(cohort: &cohorts::Model) -> NaiveDate {
     cohort.starts_on.date_naive()
+}
+
+/// The day module `number` (from 1) opens: `number - 1` weeks after the start.
+pub fn opens_on(cohort: &cohorts::Model, number: usize) -> NaiveDate {
+    start_date(cohort) + Duration::weeks(i64::try_from(number).unwrap_or(1) - 1)
+}
+
+/// The day module `number` (from 1) is due: a week after it opens.
+pub fn due_on(cohort: &cohorts::Model, number: usize) -> NaiveDate {
+    start_date(cohort) + Duration::weeks(i64::try_from(number).unwrap_or(1))
+}
+
+/// Whether a module due on `due_on` is overdue at `now` where the organisation is: only once the
+/// whole due date is over there. The learner's pages, the report and the reminders all use this.
+pub fn past_due(due_on: NaiveDate, now: DateTime<Utc>, tz: Tz) -> bool {
+    local_time::local_date(now, tz) > due_on
+}
+
+/// Whether a module opening on `opens_on` is open at `now` where the organisation is.
+pub fn has_opened(opens_on: NaiveDate, now: DateTime<Utc>, tz: Tz) -> bool {
+    local_time::local_date(now, tz) >= opens_on
 }
 
 /// Each module's dates, or `None` for every module when the cohort is self-paced (or none).
@@ -30,29 +53,75 @@ pub fn schedule(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Vec<Option<ModuleDates>> {
-    let today = local_time::local_date(now, tz);
     course
         .modules
         .iter()
-        .map(|m| {
-            let cohort = cohort.filter(|c| c.pacing == "weekly")?;
-            let weeks = i64::try_from(m.number).unwrap_or(1);
-            let opens_on = start_date(cohort) + Duration::weeks(weeks - 1);
-            let due_on = start_date(cohort) + Duration::weeks(weeks);
-            Some(ModuleDates {
-                opens_on,
-                due_on,
-                open: today >= opens_on,
-                past_due: today > due_on,
-            })
-        })
+        .map(|m| module_dates(cohort, m.number, now, tz))
         .collect()
+}
+
+/// Module `number`'s dates in `cohort`, or `None` when the cohort is self-paced (or none).
+pub fn module_dates(
+    cohort: Option<&cohorts::Model>,
+    number: usize,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Option<ModuleDates> {
+    let cohort = cohort.filter(|c| c.pacing == "weekly")?;
+    let opens_on = opens_on(cohort, number);
+    let due_on = due_on(cohort, number);
+    let open = has_opened(opens_on, now, tz);
+    Some(ModuleDates {
+        opens_on,
+        due_on,
+        open,
+        past_due: past_due(due_on, now, tz),
+        locked: !open && cohort.lock_modules,
+    })
 }
 
 /// Whether a due instant (stored as midnight UTC of its due date) has passed where the
 /// organisation is: only once its whole due date is over there.
 pub fn overdue(due: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> bool {
-    local_time::local_date(now, tz) > due.date_naive()
+    past_due(due.date_naive(), now, tz)
+}
+
+/// The day `module` opens for this learner when their cohort locks it until then and it is not
+/// open yet; `None` when they can open it.
+///
+/// # Errors
+/// When the database fails.
+pub async fn locked_until(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: i32,
+    module_number: usize,
+    now: DateTime<Utc>,
+) -> Result<Option<NaiveDate>, sea_orm::DbErr> {
+    let lc = learner_cohort(db, user_id, None).await?;
+    let dates = module_dates(
+        lc.as_ref().and_then(|l| l.cohort.as_ref()),
+        module_number,
+        now,
+        zone_of(lc.as_ref()),
+    );
+    Ok(dates.filter(|d| d.locked).map(|d| d.opens_on))
+}
+
+/// The time zone of organisation `org_id` (Europe/London when it has none or is gone).
+///
+/// # Errors
+/// When the database fails.
+pub async fn org_zone(
+    db: &impl sea_orm::ConnectionTrait,
+    org_id: i32,
+) -> Result<Tz, sea_orm::DbErr> {
+    use sea_orm::EntityTrait;
+    let org = crate::entities::organisations::Entity::find_by_id(org_id)
+        .one(db)
+        .await?;
+    Ok(org.map_or(chrono_tz::Europe::London, |o| {
+        local_time::zone(&o.time_zone)
+    }))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::entities::{
 };
 use crate::messages::{self, Action, Kind, Letter};
 use crate::services::outbox::{self, NewMessage};
-use crate::services::{mail::Mailer, secrets, unsubscribe};
+use crate::services::{mail::Mailer, pacing, secrets, unsubscribe};
 
 /// Everything a pass needs; the server and the command line each build one.
 pub struct Pass<'a> {
@@ -54,8 +54,13 @@ pub fn week_of(starts_on: DateTime<Utc>, now: DateTime<Utc>) -> Option<i64> {
     (now >= starts_on).then(|| (now - starts_on).num_days() / 7)
 }
 
-fn date(d: DateTime<Utc>) -> String {
-    d.format("%A %-d %B %Y").to_string()
+fn date(d: chrono::NaiveDate) -> String {
+    crate::local_time::day_and_date(d)
+}
+
+/// A certificate's expiry day, where the service is (certificates belong to no organisation).
+fn expiry_date(at: DateTime<Utc>) -> String {
+    date(crate::local_time::local_date(at, chrono_tz::Europe::London))
 }
 
 /// An outbox message for a letter, rendered now.
@@ -179,6 +184,9 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
                 .is_some_and(|m| m.completed_at.is_some())
         };
         let dues = crate::services::reports::due_dates(p.course, Some(cohort));
+        // The same release and due rule as the learner's pages, in the organisation's time zone.
+        let tz = pacing::org_zone(p.db, cohort.org_id).await?;
+        let today = crate::local_time::local_date(now, tz);
         let mut behind_count = 0usize;
         let mut started = 0usize;
         for uid in &learner_ids {
@@ -191,7 +199,9 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
                 .modules
                 .iter()
                 .zip(&dues)
-                .filter(|(m, due)| due.is_some_and(|d| now > d) && !done(*uid, &m.slug))
+                .filter(|(m, due)| {
+                    due.is_some_and(|d| pacing::overdue(d, now, tz)) && !done(*uid, &m.slug)
+                })
                 .map(|(m, _)| m)
                 .collect();
             if !overdue.is_empty() {
@@ -217,10 +227,14 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
             let paced =
                 "You are getting this because your group is taking the course one module a week.";
             for (m, due) in p.course.modules.iter().zip(&dues) {
-                let Some(due) = *due else { continue };
-                let opens = due - Duration::weeks(1);
-                if opens <= now && now < due && !done(*uid, &m.slug) {
-                    if wants(Kind::ModuleOpen) && now < opens + Duration::days(4) {
+                if due.is_none() {
+                    continue;
+                }
+                let opens = pacing::opens_on(cohort, m.number);
+                let due = pacing::due_on(cohort, m.number);
+                let current = pacing::has_opened(opens, now, tz) && !pacing::past_due(due, now, tz);
+                if current && !done(*uid, &m.slug) {
+                    if wants(Kind::ModuleOpen) && today < opens + Duration::days(4) {
                         out.push(Planned {
                             key: format!("module_open:{uid}:{}:{}", cohort.id, m.slug),
                             kind: Kind::ModuleOpen,
@@ -248,7 +262,7 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
                             ),
                         });
                     }
-                    if wants(Kind::DueSoon) && due - Duration::days(3) <= now {
+                    if wants(Kind::DueSoon) && due - Duration::days(3) <= today {
                         out.push(Planned {
                             key: format!("due_soon:{uid}:{}:{}", cohort.id, m.slug),
                             kind: Kind::DueSoon,
@@ -498,14 +512,14 @@ async fn certificate_reminders(
             subject: if expired {
                 "your certificate has expired".into()
             } else {
-                format!("your certificate expires on {}", date(expires))
+                format!("your certificate expires on {}", expiry_date(expires))
             },
             name: user.name.clone(),
             paragraphs: vec![
                 if expired {
-                    format!("Your certificate for {} expired on {}.", p.course.title, date(expires))
+                    format!("Your certificate for {} expired on {}.", p.course.title, expiry_date(expires))
                 } else {
-                    format!("Your certificate for {} expires on {}.", p.course.title, date(expires))
+                    format!("Your certificate for {} expires on {}.", p.course.title, expiry_date(expires))
                 },
                 "To renew it, take the refresher: go back through the modules and pass each quiz again. You keep everything you have already done.".into(),
             ],

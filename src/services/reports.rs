@@ -2,7 +2,7 @@
 //! progress (never by recounting lesson rows), and streamed as CSV in batches.
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 
@@ -223,9 +223,10 @@ pub fn due_dates(course: &Course, cohort: Option<&cohorts::Model>) -> Vec<Option
         .modules
         .iter()
         .map(|m| {
-            cohort
-                .filter(|c| c.pacing == "weekly")
-                .map(|c| c.starts_on + Duration::weeks(i64::try_from(m.number).unwrap_or(0)))
+            cohort.filter(|c| c.pacing == "weekly").map(|c| {
+                let day = crate::services::pacing::due_on(c, m.number);
+                Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN))
+            })
         })
         .collect()
 }
@@ -236,7 +237,9 @@ async fn complete_rows(
     bases: Vec<Base>,
     cohort_by_id: &HashMap<i32, cohorts::Model>,
     now: DateTime<Utc>,
+    org_id: i32,
 ) -> Result<Vec<LearnerRow>, DbErr> {
+    let tz = crate::services::pacing::org_zone(db, org_id).await?;
     let ids: Vec<i32> = bases.iter().map(|b| b.user_id).collect();
     let mut progress: HashMap<(i32, String), module_progress::Model> = HashMap::new();
     let mut certs: HashMap<i32, certificates::Model> = HashMap::new();
@@ -280,7 +283,7 @@ async fn complete_rows(
                     let percent = p.map_or(0, |p| p.progress_percent);
                     let status = if completed {
                         CellStatus::Completed
-                    } else if due.is_some_and(|d| now > d) {
+                    } else if due.is_some_and(|d| crate::services::pacing::overdue(d, now, tz)) {
                         CellStatus::Overdue
                     } else if percent > 0 || p.is_some_and(|p| p.attempts > 0) {
                         CellStatus::InProgress
@@ -370,7 +373,7 @@ pub async fn page(
     let rows = db.query_all_raw(backend.build(&q)).await?;
     let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
     let cohorts = cohort_map(db, org_id).await?;
-    complete_rows(db, course, bases, &cohorts, now).await
+    complete_rows(db, course, bases, &cohorts, now, org_id).await
 }
 
 /// Totals for the top of the report: people, started, completed, and per module.
@@ -535,6 +538,7 @@ pub async fn glance(
         );
     }
     let cohorts = cohort_map(db, org_id).await?;
+    let tz = crate::services::pacing::org_zone(db, org_id).await?;
     let mut out = vec![ModuleGlance::default(); course.modules.len()];
     for (cohort, n) in members {
         let dues = due_dates(course, cohort.and_then(|c| cohorts.get(&c)));
@@ -545,7 +549,7 @@ pub async fn glance(
                 .unwrap_or_default();
             let open = std::cmp::max(n - done, 0);
             g.done += std::cmp::min(done, n);
-            if due.is_some_and(|d| now > d) {
+            if due.is_some_and(|d| crate::services::pacing::overdue(d, now, tz)) {
                 g.overdue += open;
             } else {
                 let started = std::cmp::min(started, open);
@@ -578,7 +582,7 @@ pub async fn batch_after(
     let rows = db.query_all_raw(backend.build(&q)).await?;
     let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
     let cohorts = cohort_map(db, org_id).await?;
-    complete_rows(db, course, bases, &cohorts, now).await
+    complete_rows(db, course, bases, &cohorts, now, org_id).await
 }
 
 /// A spreadsheet cell that cannot run as a formula: values starting with `=`, `+`, `-`, `@`, tab
@@ -740,7 +744,7 @@ pub async fn learner(
     let rows = db.query_all_raw(backend.build(&q)).await?;
     let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
     let cohorts = cohort_map(db, org_id).await?;
-    let Some(row) = complete_rows(db, course, bases, &cohorts, now)
+    let Some(row) = complete_rows(db, course, bases, &cohorts, now, org_id)
         .await?
         .into_iter()
         .next()

@@ -161,9 +161,29 @@ impl FromRequest for ModuleRef {
         let user = CurrentUser::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            user.await?;
-            module_ref(&req)
+            let user = user.await?;
+            let m = module_ref(&req)?;
+            refuse_if_locked(&req, user.id(), m.module()).await?;
+            Ok(m)
         })
+    }
+}
+
+/// A module (its lessons, quiz and worksheet) stays shut until its release date when the learner's
+/// cohort locks modules: the page says when it opens.
+async fn refuse_if_locked(
+    req: &HttpRequest,
+    user_id: i32,
+    module: &Module,
+) -> Result<(), AppError> {
+    let state = app_state(req)?;
+    let now = state.clock.now();
+    match crate::services::pacing::locked_until(&state.db, user_id, module.number, now).await? {
+        Some(day) => Err(AppError::NotOpenYet {
+            module: format!("Module {}: {}", module.number, module.title),
+            opens: crate::local_time::day_and_date(day),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -200,8 +220,10 @@ impl FromRequest for LessonRef {
         let user = CurrentUser::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            user.await?;
-            lesson_ref(&req)
+            let user = user.await?;
+            let l = lesson_ref(&req)?;
+            refuse_if_locked(&req, user.id(), l.module()).await?;
+            Ok(l)
         })
     }
 }

@@ -75,6 +75,7 @@ struct ErrorView {
     message: String,
     reference: Option<String>,
     continue_to: Option<String>,
+    continue_label: Option<String>,
 }
 
 /// Replaces the body of any 4xx/5xx response that is not already a page of ours with the error page.
@@ -115,6 +116,7 @@ pub fn error_page<B: MessageBody + 'static>(
         message: page.message,
         reference: page.reference,
         continue_to: page.continue_to,
+        continue_label: page.continue_label,
     };
     let body = req
         .app_data::<web::Data<AppState>>()

@@ -96,3 +96,85 @@ async fn learner_pages_send_anonymous_visitors_to_log_in() {
         assert!(location(&r).starts_with("/login?next="));
     }
 }
+
+#[tokio::test]
+async fn the_quiz_review_links_each_question_to_the_lesson_that_teaches_it_and_explains_part_marks()
+{
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let r = app.take_quiz("ai-fundamentals", 3).await;
+    let review = app.get_html(&location(&r)).await;
+    let sections: Vec<&str> = review
+        .split("class=\"dd-review-question\"")
+        .skip(1)
+        .collect();
+    assert_eq!(sections.len(), 10);
+    for s in &sections {
+        assert!(s.contains("data-teaching-lesson"), "{s}");
+    }
+    let named = sections
+        .iter()
+        .filter(|s| s.contains("href=\"/modules/ai-fundamentals/lessons/"))
+        .count();
+    assert!(
+        named >= 8,
+        "most questions name their lesson: {named} of 10"
+    );
+    assert!(
+        !review.contains("% of the mark</strong>"),
+        "no bare percentage tag"
+    );
+    if review.contains(">Partly correct<") {
+        assert!(review.contains("counts part marks"), "{review}");
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_shows_its_main_button_before_the_long_summary_and_its_length_in_words() {
+    let app = spawn_app().await;
+    let home = app.get_html("/").await;
+    let button = home.find("Create an account to start").unwrap();
+    let summary = home.find("nhsuk-lede-text").unwrap();
+    assert!(button < summary, "the button comes first");
+    let caption = between(&home, "Self-paced online course", "</span>");
+    assert!(caption.contains("hour"), "{caption}");
+    assert!(
+        !caption.chars().any(|c| c == '.'),
+        "no decimal hours: {caption}"
+    );
+}
+
+#[tokio::test]
+async fn sharing_the_plan_is_offered_only_to_people_in_an_organisation() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let plan = app.get_html("/plan").await;
+    assert!(!plan.contains("Share with your organisation"));
+    let (_admin, org) = org_with_admin(&app, "share").await;
+    let (member, _) = org_learner(&app, org, "Sam Sharer", None).await;
+    let plan = member.get_html("/plan").await;
+    assert!(plan.contains("Share with your organisation"));
+}
+
+#[tokio::test]
+async fn new_recovery_codes_avoid_look_alike_characters_and_can_be_downloaded() {
+    let app = spawn_app().await;
+    app.new_learner().await;
+    let (_, codes) = app.enrol_mfa().await;
+    assert_eq!(codes.len(), 10);
+    for c in &codes {
+        assert!(!c.contains(['I', 'L', 'O', '0', '1']), "{c}");
+    }
+    let token = csrf_token(&app.get_html("/account/mfa").await);
+    let r = app
+        .post_raw(
+            "/account/mfa/recovery-codes",
+            &[("csrf_token", &token), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("download=\"recovery-codes.txt\""), "{page}");
+    assert!(page.contains("href=\"data:text/plain;charset"));
+    assert!(page.contains("data-print"));
+}

@@ -96,7 +96,12 @@ async fn each_question_kind_scores_right_wrong_and_partial() {
     let r = app.post_raw("/modules/ai-fundamentals/quiz", &pairs).await;
     let review = app.get_html(&location(&r)).await;
     assert_eq!(attr(&review, "data-score"), "90", "4.5 of 5");
-    assert!(review.contains("Partly correct: 50% of the mark"));
+    assert!(review.contains(">Partly correct</strong>"));
+    assert!(review.contains("earned 50% of its mark"));
+    assert!(
+        review.contains("counts part marks"),
+        "the score is explained in words"
+    );
 }
 
 #[tokio::test]

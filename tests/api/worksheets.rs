@@ -391,8 +391,10 @@ async fn a_learner_sees_only_their_own_plan_and_worksheet_answers() {
 
 #[tokio::test]
 async fn sharing_the_plan_is_off_by_default_and_can_be_turned_on_and_off() {
-    let app = spawn_app().await;
-    app.new_learner().await;
+    // Sharing is offered to members of an organisation (issue 19, item 7).
+    let server = spawn_app().await;
+    let (_lead, org) = org_with_admin(&server, "sharing").await;
+    let (app, _) = org_learner(&server, org, "Sue Share", None).await;
     let html = app.get_html("/plan").await;
     assert!(html.contains("Not shared"));
     assert!(html.contains("name=\"share\" value=\"yes\""));

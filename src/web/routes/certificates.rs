@@ -21,7 +21,7 @@ pub fn verify_url(state: &AppState, code: &str) -> String {
 }
 
 fn date(d: chrono::DateTime<chrono::Utc>) -> String {
-    d.format("%-d %B %Y").to_string()
+    crate::local_time::date_of(d, crate::local_time::SERVICE_ZONE)
 }
 
 #[derive(Serialize)]
@@ -120,12 +120,8 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
         modules_left: overview.modules.iter().filter(|m| !m.completed).count(),
         plan: PlanStatus {
             required: state.course.require_plan_submission,
-            submitted: latest
-                .as_ref()
-                .map(|s| s.submitted_at.format("%-d %B %Y").to_string()),
-            reviewed: latest
-                .and_then(|s| s.reviewed_at)
-                .map(|at| at.format("%-d %B %Y").to_string()),
+            submitted: latest.as_ref().map(|s| date(s.submitted_at)),
+            reviewed: latest.and_then(|s| s.reviewed_at).map(date),
         },
     };
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)

@@ -33,6 +33,20 @@ struct MfaPage {
     password_form: &'static str,
     recovery_left: u64,
     recovery_codes: Vec<String>,
+    /// The codes as a `.txt` download (a `data:` address, so they are never stored to serve later).
+    codes_download: String,
+}
+
+/// The recovery codes as a plain-text file's `data:` address.
+fn codes_download(course: &str, codes: &[String]) -> String {
+    let text = format!(
+        "Recovery codes for {course}\r\nEach code logs you in once, instead of a code from your authenticator app.\r\n\r\n{}\r\n",
+        codes.join("\r\n")
+    );
+    let encoded: String = form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    format!("data:text/plain;charset=utf-8,{encoded}")
 }
 
 async fn page(
@@ -43,6 +57,9 @@ async fn page(
     mut page: MfaPage,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
+    if !page.recovery_codes.is_empty() {
+        page.codes_download = codes_download(&state.course.title, &page.recovery_codes);
+    }
     page.on = mfa::enabled(&state.db, user.id()).await?;
     page.must_keep = mfa::required_for(&state.db, &user.user).await?;
     if page.on {

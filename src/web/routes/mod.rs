@@ -134,6 +134,8 @@ routes! {
     GET  "/org/{slug}/progress.csv" => OrgAdmin, org::report::progress_csv;
     GET  "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::show_cohorts;
     POST "/org/{slug}/cohorts" => OrgAdmin, org::cohorts::create_cohort;
+    POST "/org/{slug}/cohorts/{id}/lock" => OrgAdmin, org::cohorts::set_cohort_lock;
+    POST "/org/{slug}/time-zone" => OrgAdmin, org::cohorts::set_time_zone;
     POST "/org/{slug}/moves" => OrgAdmin, org::members::move_members;
     GET  "/org/{slug}/members/{user_id}" => OrgAdmin, org::members::show_member;
     POST "/org/{slug}/members/{user_id}/cohort" => OrgAdmin, org::members::move_member;

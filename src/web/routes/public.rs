@@ -67,7 +67,7 @@ pub async fn landing(
                 lessons: m.lessons.len(),
             })
             .collect(),
-        total_hours: format!("{:.1}", f64::from(minutes) / 60.0),
+        total_hours: crate::services::learning_time::Minutes(minutes).in_words(),
         logged_in: visitor.user.is_some(),
         account_deleted: visitor.user.is_none() && query.account.as_deref() == Some("deleted"),
     };

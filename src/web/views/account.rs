@@ -8,11 +8,11 @@ pub const TOO_MANY: &str =
     "You have entered a wrong password too many times. Wait an hour, then try again";
 
 pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%-d %b %Y, %H:%M UTC").to_string()
+    crate::local_time::short_time_on_date(t, crate::local_time::SERVICE_ZONE)
 }
 
 pub fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%-d %B %Y").to_string()
+    crate::local_time::date_of(t, crate::local_time::SERVICE_ZONE)
 }
 
 /// A short, readable description of a browser's user agent ("Firefox on Windows").

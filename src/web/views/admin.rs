@@ -66,7 +66,7 @@ fn lessons_due(
             file: std::path::Path::new(&d.lesson.file)
                 .strip_prefix(course_dir)
                 .map_or_else(|_| d.lesson.file.clone(), |p| p.display().to_string()),
-            review_by: d.lesson.review_by.format("%-d %B %Y").to_string(),
+            review_by: crate::local_time::date(d.lesson.review_by),
             when: match d.days_left {
                 0 => "due today".into(),
                 1 => "due tomorrow".into(),
@@ -160,7 +160,10 @@ impl AdminPage {
                     code_display: CertificateCode::parse(&c.code)
                         .map_or_else(|| c.code.clone(), |k| k.to_string()),
                     holder_name: c.holder_name.clone(),
-                    issued: c.issued_at.format("%-d %b %Y").to_string(),
+                    issued: crate::local_time::short_date_of(
+                        c.issued_at,
+                        crate::local_time::SERVICE_ZONE,
+                    ),
                     status: certs::status(c, now).as_str(),
                 })
                 .collect(),
@@ -168,7 +171,7 @@ impl AdminPage {
                 .audit
                 .into_iter()
                 .map(|e| AuditRow {
-                    at: e.at.format("%-d %b %Y %H:%M").to_string(),
+                    at: crate::local_time::short_time_on_date(e.at, crate::local_time::SERVICE_ZONE),
                     who: e.who,
                     action: e.action,
                     description: e.description,

@@ -103,6 +103,7 @@ impl AuditQuery {
 }
 
 impl AuditPage {
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         base: &str,
         slug: &str,
@@ -111,6 +112,7 @@ impl AuditPage {
         lines: Vec<AuditLine>,
         errors: crate::web::form::FieldErrors,
         limit: u64,
+        tz: chrono_tz::Tz,
     ) -> Self {
         let mut actions: Vec<ActionOption> = AuditAction::ALL
             .iter()
@@ -131,7 +133,7 @@ impl AuditPage {
             entries: lines
                 .into_iter()
                 .map(|l| LineView {
-                    at: l.at.format("%-d %b %Y %H:%M").to_string(),
+                    at: crate::local_time::short_time_on_date(l.at, tz),
                     who: l.who,
                     action: l.action,
                     description: l.description,

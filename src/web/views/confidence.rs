@@ -10,7 +10,7 @@ use crate::services::confidence::{self as service, ConfidenceRecord};
 use crate::services::progress::ModuleStatus;
 
 pub fn rated_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y").to_string()
+    crate::local_time::date_of(at, crate::local_time::SERVICE_ZONE)
 }
 
 /// "In the deep dive at University Hospital Southampton, 67% of participants ..." when the course has a figure.

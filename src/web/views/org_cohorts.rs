@@ -24,6 +24,8 @@ pub struct CohortValues {
     pub name: String,
     pub starts_on: String,
     pub pacing: String,
+    /// "yes" when "lock each module until its release date" was ticked.
+    pub lock_modules: String,
 }
 
 /// What was typed into the new-invitation form.
@@ -41,6 +43,8 @@ pub struct FormState {
     pub errors: FieldErrors,
     pub cohort: CohortValues,
     pub invitation: InvitationValues,
+    /// The time zone typed into the settings form, when it was refused.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -51,6 +55,13 @@ struct FieldMessages {
     max_uses: Option<String>,
     email: Option<String>,
     cohort: Option<String>,
+    time_zone: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ZoneOption {
+    name: &'static str,
+    selected: bool,
 }
 
 #[derive(Serialize)]
@@ -67,12 +78,16 @@ pub struct CohortsPage {
     invitation_form: InvitationValues,
     /// The default number of days an invitation link works (shown as a hint, not pre-filled).
     default_days: i64,
+    /// The organisation's time zone, and the zones to choose from.
+    time_zone: String,
+    zones: Vec<ZoneOption>,
 }
 
 fn invitation(
     i: &invitations::Model,
     cohorts: &[cohorts::Model],
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> InvitationView {
     let state = orgs::invitation_state(i, now);
     InvitationView {
@@ -81,7 +96,7 @@ fn invitation(
             .cohort_id
             .and_then(|c| cohorts.iter().find(|x| x.id == c))
             .map(|c| c.name.clone()),
-        expires: i.expires_at.format("%-d %b %Y").to_string(),
+        expires: crate::local_time::short_date_of(i.expires_at, tz),
         uses: match i.max_uses {
             Some(m) => format!("{} of {m}", i.uses),
             None => i.uses.to_string(),
@@ -112,7 +127,7 @@ impl CohortsPage {
             cohorts: CohortOption::list(cohorts, selected),
             invitations: invitations
                 .iter()
-                .map(|i| invitation(i, cohorts, now))
+                .map(|i| invitation(i, cohorts, now, crate::local_time::zone(&org.time_zone)))
                 .collect(),
             new_invite,
             messages: FieldMessages {
@@ -122,11 +137,20 @@ impl CohortsPage {
                 max_uses: e.message_for("invite-max"),
                 email: e.message_for("invite-email"),
                 cohort: e.message_for("invite-cohort"),
+                time_zone: e.message_for("time-zone"),
             },
             errors: form.errors.into_vec(),
             cohort_form: form.cohort,
             invitation_form: form.invitation,
             default_days: DEFAULT_INVITATION_DAYS,
+            zones: crate::local_time::zone_names()
+                .into_iter()
+                .map(|name| ZoneOption {
+                    name,
+                    selected: name == org.time_zone,
+                })
+                .collect(),
+            time_zone: form.time_zone.unwrap_or_else(|| org.time_zone.clone()),
         }
     }
 }

@@ -75,6 +75,7 @@ impl LearnerPage {
         extras: Extras,
     ) -> Self {
         let r = &d.row;
+        let tz = crate::local_time::zone(&org.time_zone);
         let (status, tag) = status_in_words(r, course);
         let title_of = |slug: &str| {
             course.modules.iter().find(|m| m.slug == slug).map_or_else(
@@ -95,7 +96,9 @@ impl LearnerPage {
                 best_score: c.best_score,
                 attempts: c.attempts,
                 due: c.due.map(day),
-                completed: c.completed_at.map(day),
+                completed: c
+                    .completed_at
+                    .map(|at| crate::local_time::short_date_of(at, tz)),
             })
             .collect();
         let worksheets = format!(
@@ -115,7 +118,7 @@ impl LearnerPage {
             status,
             tag,
             percent: r.percent,
-            last_active: last_active_in_words(r),
+            last_active: last_active_in_words(r, tz),
             finished: r.completed_at.map(day),
             certificate: r.certificate.clone(),
             modules,
@@ -125,7 +128,7 @@ impl LearnerPage {
                 .map(|a| AttemptView {
                     url: format!("/attempts/{}", a.public_id),
                     module: title_of(&a.module_slug),
-                    when: a.submitted_at.format("%-d %b %Y %H:%M").to_string(),
+                    when: crate::local_time::short_time_on_date(a.submitted_at, tz),
                     score: a.score_percent,
                     passed: a.passed,
                 })

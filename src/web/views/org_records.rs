@@ -7,8 +7,8 @@ use crate::entities::{api_tokens, organisations};
 use crate::services::records::MemberRecord;
 use crate::web::form::FieldErrors;
 
-fn day(d: DateTime<Utc>) -> String {
-    d.format("%Y-%m-%d %H:%M UTC").to_string()
+fn day(d: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    crate::local_time::short_time_on_date(d, tz)
 }
 
 /// One token as the list shows it (never the secret).
@@ -26,7 +26,7 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    pub fn build(t: &api_tokens::Model, now: DateTime<Utc>) -> Self {
+    pub fn build(t: &api_tokens::Model, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Self {
         let expired = t.expires_at.is_some_and(|e| e <= now);
         let state = if t.revoked_at.is_some() {
             "Revoked"
@@ -39,9 +39,11 @@ impl TokenRow {
             id: t.id,
             name: t.name.clone(),
             prefix: t.prefix.clone(),
-            created: day(t.created_at),
-            expires: t.expires_at.map_or_else(|| "Never".into(), day),
-            last_used: t.last_used_at.map_or_else(|| "Never".into(), day),
+            created: day(t.created_at, tz),
+            expires: t.expires_at.map_or_else(|| "Never".into(), |d| day(d, tz)),
+            last_used: t
+                .last_used_at
+                .map_or_else(|| "Never".into(), |d| day(d, tz)),
             state,
             live: state == "Active",
         }
@@ -101,7 +103,10 @@ impl ApiTokensPage {
         Self {
             slug: org.slug.clone(),
             name: org.name.clone(),
-            tokens: tokens.iter().map(|t| TokenRow::build(t, now)).collect(),
+            tokens: tokens
+                .iter()
+                .map(|t| TokenRow::build(t, now, crate::local_time::zone(&org.time_zone)))
+                .collect(),
             new_token: None,
             errors: Vec::new(),
             name_error: None,
@@ -164,7 +169,10 @@ impl MemberPage {
                 "Learner"
             },
             cohort: m.cohort,
-            joined: m.joined_at.format("%Y-%m-%d").to_string(),
+            joined: crate::local_time::short_date_of(
+                m.joined_at,
+                crate::local_time::zone(&org.time_zone),
+            ),
             employee_number: m.employee_number.unwrap_or_default(),
             errors: Vec::new(),
             employee_number_error: None,
@@ -205,16 +213,22 @@ mod tests {
     #[test]
     fn a_token_row_says_whether_it_still_works() {
         let later = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(10);
-        assert_eq!(TokenRow::build(&token(false, None), later).state, "Active");
         assert_eq!(
-            TokenRow::build(&token(false, Some(5)), later).state,
+            TokenRow::build(&token(false, None), later, chrono_tz::Europe::London).state,
+            "Active"
+        );
+        assert_eq!(
+            TokenRow::build(&token(false, Some(5)), later, chrono_tz::Europe::London).state,
             "Expired"
         );
         assert_eq!(
-            TokenRow::build(&token(true, Some(50)), later).state,
+            TokenRow::build(&token(true, Some(50)), later, chrono_tz::Europe::London).state,
             "Revoked"
         );
-        assert!(!TokenRow::build(&token(true, None), later).live);
-        assert_eq!(TokenRow::build(&token(false, None), later).expires, "Never");
+        assert!(!TokenRow::build(&token(true, None), later, chrono_tz::Europe::London).live);
+        assert_eq!(
+            TokenRow::build(&token(false, None), later, chrono_tz::Europe::London).expires,
+            "Never"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The organisation's progress report page, built from what the services return. Pure: no
 //! request, no database, so it can be tested without HTTP.
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::course::Course;
@@ -61,6 +62,8 @@ pub struct CohortOption {
     pacing: String,
     starts: String,
     reminders_on: bool,
+    weekly: bool,
+    lock_modules: bool,
 }
 
 impl CohortOption {
@@ -72,8 +75,10 @@ impl CohortOption {
                 name: c.name.clone(),
                 selected: selected == Some(c.id),
                 pacing: pacing_in_words(&c.pacing).into(),
-                starts: c.starts_on.format("%-d %B %Y").to_string(),
+                starts: crate::local_time::calendar_day(c.starts_on),
                 reminders_on: !c.reminders_off,
+                weekly: c.pacing == "weekly",
+                lock_modules: c.lock_modules,
             })
             .collect()
     }
@@ -149,9 +154,9 @@ pub fn tag_colour(status: CellStatus) -> &'static str {
     }
 }
 
-/// A date in the report: "8 Dec 2026".
+/// A calendar date in the report (a due date, stored as midnight UTC of its day): "8 Dec 2026".
 pub fn day(d: DateTime<Utc>) -> String {
-    d.format("%-d %b %Y").to_string()
+    crate::local_time::short_date(d.date_naive())
 }
 
 /// The one-line status of a learner: not yet activated, finished, overdue (which modules),
@@ -197,26 +202,33 @@ impl ReportPage {
 }
 
 /// The next module due that is not done, as "Module 2 due 8 Dec 2026".
-pub fn next_due(r: &LearnerRow, course: &Course, now: DateTime<Utc>) -> Option<String> {
+pub fn next_due(r: &LearnerRow, course: &Course, now: DateTime<Utc>, tz: Tz) -> Option<String> {
     course
         .modules
         .iter()
         .zip(&r.modules)
         .filter(|(_, c)| c.status != CellStatus::Completed)
-        .find_map(|(m, c)| c.due.filter(|d| *d >= now).map(|d| (m, d)))
+        .find_map(|(m, c)| {
+            c.due
+                .filter(|d| !crate::services::pacing::overdue(*d, now, tz))
+                .map(|d| (m, d))
+        })
         .map(|(m, d)| format!("Module {} due {}", m.number, day(d)))
 }
 
 /// Last active, or "Not yet activated" for someone who never set a password (the stored time is
 /// only when they were added, not activity).
-pub fn last_active_in_words(r: &LearnerRow) -> String {
+pub fn last_active_in_words(r: &LearnerRow, tz: Tz) -> String {
     if !r.activated {
         return "Not yet activated".into();
     }
-    r.last_active.map_or_else(|| "Never".into(), day)
+    r.last_active.map_or_else(
+        || "Never".into(),
+        |at| crate::local_time::short_date_of(at, tz),
+    )
 }
 
-fn row(r: LearnerRow, course: &Course, now: DateTime<Utc>) -> RowView {
+fn row(r: LearnerRow, course: &Course, now: DateTime<Utc>, tz: Tz) -> RowView {
     let (status, tag) = status_in_words(&r, course);
     let done = r
         .modules
@@ -231,8 +243,8 @@ fn row(r: LearnerRow, course: &Course, now: DateTime<Utc>) -> RowView {
         modules_done: format!("{done} of {} modules", r.modules.len()),
         status,
         tag,
-        next_due: next_due(&r, course, now),
-        last_active: last_active_in_words(&r),
+        next_due: next_due(&r, course, now, tz),
+        last_active: last_active_in_words(&r, tz),
         plan: None,
         learning: r.learning.in_words(),
         learning_minutes: r.learning.0,
@@ -331,7 +343,10 @@ impl ReportPage {
             completed: totals.completed,
             completion_rate: rate(totals.completed, totals.learners),
             glance: glance(course, raw_glance),
-            rows: rows.into_iter().map(|r| row(r, course, at.now)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| row(r, course, at.now, crate::local_time::zone(&org.time_zone)))
+                .collect(),
             cohorts: CohortOption::list(&cohorts, at.filter.cohort),
             cohort: at.filter.cohort.map(|c| c.to_string()).unwrap_or_default(),
             sort: at.filter.sort.as_str(),

@@ -51,6 +51,8 @@ pub struct PlanPage {
     pub shared: bool,
     pub sharing_saved: bool,
     pub complete: bool,
+    /// "Share with your organisation" is offered only to members of one.
+    pub has_organisation: bool,
 }
 
 impl PlanPage {
@@ -60,6 +62,7 @@ impl PlanPage {
             doc,
             shared,
             sharing_saved,
+            has_organisation: false,
         }
     }
 }

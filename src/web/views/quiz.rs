@@ -293,8 +293,8 @@ pub fn unavailable_message(why: &Availability) -> String {
             format!("You have used all {allowed} attempts at this quiz.")
         }
         Availability::WaitUntil(at) => format!(
-            "You can take this quiz again after {} (UTC).",
-            at.format("%H:%M on %-d %B %Y")
+            "You can take this quiz again after {}.",
+            crate::local_time::time_on_date(*at, crate::local_time::SERVICE_ZONE)
         ),
         Availability::Locked { previous } => {
             format!("This module opens when you have completed module {previous}.")
@@ -356,6 +356,58 @@ pub struct ReviewQuestion {
     pub rows: Vec<ReviewRow>,
     pub explanation: Option<String>,
     pub partial_scoring: bool,
+    /// The lesson that teaches this question, when its feedback names one.
+    pub lesson: Option<LessonLink>,
+}
+
+/// A link to a lesson of the module.
+#[derive(Serialize, Debug, PartialEq, Eq)]
+pub struct LessonLink {
+    pub url: String,
+    pub title: String,
+}
+
+/// The lesson that teaches `q`: the first lesson of the module whose title its explanation or
+/// answer feedback names ("See the lesson '…'").
+pub fn teaching_lesson(module: &Module, q: &Question) -> Option<LessonLink> {
+    let mut text = q.explanation.clone().unwrap_or_default();
+    for o in &q.options {
+        text.push(' ');
+        text.push_str(&o.feedback);
+    }
+    let text = text.to_lowercase();
+    module
+        .lessons
+        .iter()
+        .find(|l| text.contains(&l.title.to_lowercase()))
+        .map(|l| LessonLink {
+            url: format!("/modules/{}/lessons/{}", module.slug, l.slug),
+            title: format!("Lesson {}: {}", l.number, l.title),
+        })
+}
+
+/// Why the score is what it is, when part marks make it differ from the count of fully right
+/// answers ("2%" beside "0 of 10 fully correct" needs words).
+pub fn score_in_words(score: i32, right: usize, partly: usize, count: usize) -> Option<String> {
+    if partly == 0 {
+        return None;
+    }
+    let questions = |n: usize| {
+        if n == 1 {
+            "1 question".to_string()
+        } else {
+            format!("{n} questions")
+        }
+    };
+    Some(format!(
+        "Your score of {score}% counts part marks. You got {} of {count} fully right, and {} partly right: each of those earned only part of its mark.",
+        if right == 0 {
+            "none".to_string()
+        } else {
+            right.to_string()
+        },
+        questions(partly),
+    ))
 }
 
 #[derive(Serialize)]
@@ -371,6 +423,8 @@ pub struct ReviewPage {
     pub right: usize,
     pub count: usize,
     pub questions: Vec<ReviewQuestion>,
+    /// How part marks make up the score, when there are any.
+    pub score_in_words: Option<String>,
     pub show_answers: bool,
     /// The right answers are held back until the learner passes.
     pub key_after_pass: bool,
@@ -480,6 +534,7 @@ pub fn review_question(
         rows,
         explanation: if show { q.explanation.clone() } else { None },
         partial_scoring: q.scoring == Scoring::Partial,
+        lesson: None,
     }
 }
 
@@ -513,9 +568,14 @@ impl ReviewPage {
                 .and_then(|a| serde_json::from_str(&a.response).ok())
                 .unwrap_or(Response::Choices(BTreeSet::new()));
             let credit = answer.map_or(0, |a| u32::try_from(a.credit).unwrap_or(0));
-            questions.push(review_question(i + 1, q, d, &response, credit, show, codec));
+            let mut rq = review_question(i + 1, q, d, &response, credit, show, codec);
+            rq.lesson = teaching_lesson(module, q);
+            questions.push(rq);
         }
+        let right = questions.iter().filter(|q| q.full).count();
+        let partly = questions.iter().filter(|q| !q.full && !q.none).count();
         Ok(ReviewPage {
+            score_in_words: score_in_words(attempt.score_percent, right, partly, questions.len()),
             attempt_id: attempt.public_id.clone(),
             module_number: module.number,
             module_slug: module.slug.clone(),
@@ -523,11 +583,11 @@ impl ReviewPage {
             score: attempt.score_percent,
             passed: attempt.passed,
             pass_mark: attempt.pass_mark,
-            submitted: attempt
-                .submitted_at
-                .format("%-d %B %Y at %H:%M UTC")
-                .to_string(),
-            right: questions.iter().filter(|q| q.full).count(),
+            submitted: crate::local_time::time_on_date(
+                attempt.submitted_at,
+                crate::local_time::SERVICE_ZONE,
+            ),
+            right,
             count: questions.len(),
             questions,
             show_answers: show,
@@ -583,7 +643,7 @@ impl HistoryPage {
 }
 
 fn short_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M").to_string()
+    crate::local_time::short_time_on_date(at, crate::local_time::SERVICE_ZONE)
 }
 
 #[cfg(test)]
@@ -752,7 +812,7 @@ mod tests {
             .expect("date");
         assert_eq!(
             unavailable_message(&Availability::WaitUntil(at)),
-            "You can take this quiz again after 09:30 on 5 January 2027 (UTC)."
+            "You can take this quiz again after 9:30am on 5 January 2027."
         );
         assert_eq!(
             unavailable_message(&Availability::Locked { previous: 2 }),

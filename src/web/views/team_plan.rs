@@ -10,9 +10,9 @@ use crate::entities::{plan_submissions, team_plan_sections, team_plan_versions};
 use crate::services::team_plan::{CASES, FrozenAnswer, Rating, frozen_answers, ratings_of};
 use crate::web::markdown;
 
-/// "1 December 2026 at 10:30 UTC".
+/// "10:30am on 1 December 2026".
 pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y at %H:%M UTC").to_string()
+    crate::local_time::time_on_date(at, crate::local_time::SERVICE_ZONE)
 }
 
 /// The name of a person by id, or words for someone whose account has gone.

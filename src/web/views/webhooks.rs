@@ -72,7 +72,10 @@ impl WebhooksPage {
                     id: e.endpoint.id,
                     url: e.endpoint.url.clone(),
                     events: e.endpoint.events.replace(',', ", "),
-                    added: e.endpoint.created_at.format("%-d %B %Y").to_string(),
+                    added: crate::local_time::date_of(
+                        e.endpoint.created_at,
+                        crate::local_time::SERVICE_ZONE,
+                    ),
                     delivered: e.delivered,
                     waiting: e.waiting,
                     dead: e.dead,

@@ -15,7 +15,7 @@ use crate::entities::worksheet_answers;
 use crate::web::views::plan::answered_in;
 
 pub fn saved_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y at %H:%M UTC").to_string()
+    crate::local_time::time_on_date(at, crate::local_time::SERVICE_ZONE)
 }
 
 /// 12345 → "12,345"

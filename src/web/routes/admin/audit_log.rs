@@ -27,7 +27,16 @@ pub async fn show_audit(
         Err(errors) => (Vec::new(), errors),
     };
     let failed = !errors.is_empty();
-    let vm = AuditPage::build("/admin/audit", "", "", query, lines, errors, PAGE_LIMIT);
+    let vm = AuditPage::build(
+        "/admin/audit",
+        "",
+        "",
+        query,
+        lines,
+        errors,
+        PAGE_LIMIT,
+        crate::local_time::SERVICE_ZONE,
+    );
     if failed {
         page.invalid("admin/audit", "Audit log", "admin", &vm)
     } else {

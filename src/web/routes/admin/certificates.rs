@@ -44,12 +44,14 @@ async fn certificate_page(
         code_display: code.to_string(),
         holder_name: c.holder_name.clone(),
         course: format!("{} (version {})", c.course_title, c.course_version),
-        issued: c.issued_at.format("%-d %B %Y").to_string(),
-        expires: c.expires_at.map(|e| e.format("%-d %B %Y").to_string()),
+        issued: crate::local_time::date_of(c.issued_at, crate::local_time::SERVICE_ZONE),
+        expires: c
+            .expires_at
+            .map(|e| crate::local_time::date_of(e, crate::local_time::SERVICE_ZONE)),
         status: certificates::status(&c, state.clock.now()).as_str(),
         revoked: c
             .revoked_at
-            .map(|r| r.format("%-d %B %Y %H:%M UTC").to_string()),
+            .map(|r| crate::local_time::time_on_date(r, crate::local_time::SERVICE_ZONE)),
         revoked_reason: c.revoked_reason.clone(),
         reason: reason.to_string(),
         error: error.clone(),

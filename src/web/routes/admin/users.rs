@@ -80,7 +80,10 @@ pub async fn find_users(
                 name: u.name,
                 email: u.email,
                 role: u.role.in_words().to_string(),
-                created: u.created_at.format("%-d %b %Y").to_string(),
+                created: crate::local_time::short_date_of(
+                    u.created_at,
+                    crate::local_time::SERVICE_ZONE,
+                ),
             })
             .collect(),
         q,
@@ -124,10 +127,10 @@ async fn delete_user_page(
         name: user.name,
         email: user.email,
         role: user.role.in_words().to_string(),
-        created: user.created_at.format("%-d %B %Y").to_string(),
+        created: crate::local_time::date_of(user.created_at, crate::local_time::SERVICE_ZONE),
         erased: user
             .anonymised_at
-            .map(|t| t.format("%-d %B %Y %H:%M UTC").to_string()),
+            .map(|t| crate::local_time::time_on_date(t, crate::local_time::SERVICE_ZONE)),
         is_self: user.id == admin.0.id(),
         error,
         retain_certificate_names: state.settings.retain_certificate_names,

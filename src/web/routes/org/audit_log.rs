@@ -39,6 +39,7 @@ pub async fn show_audit(
         lines,
         errors,
         PAGE_LIMIT,
+        crate::local_time::zone(&admin.org.time_zone),
     );
     if failed {
         page.invalid("org/audit", "Audit log", "org", &vm)

@@ -57,6 +57,7 @@ fn parse_cohort(f: &FormFields) -> Result<NewCohort, FieldErrors> {
             name: name.to_string(),
             starts_on: Utc.from_utc_datetime(&starts.and_time(chrono::NaiveTime::MIN)),
             weekly: f.get("pacing") == "weekly",
+            lock_modules: f.get("lock_modules") == "yes",
         }),
         _ => Err(errors),
     }
@@ -67,6 +68,7 @@ fn typed(f: &FormFields) -> CohortValues {
         name: f.get("name").to_string(),
         starts_on: f.get("starts_on").to_string(),
         pacing: f.get("pacing").to_string(),
+        lock_modules: f.get("lock_modules").to_string(),
     }
 }
 
@@ -98,6 +100,57 @@ pub async fn create_cohort(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /org/{slug}/cohorts/{id}/lock`: field `locked`, `yes` (each module stays locked until its
+/// release date) or `no`.
+#[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
+pub async fn set_cohort_lock(
+    page: Page,
+    admin: OrgAdmin,
+    form: CsrfForm,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (_, cohort_id) = path.into_inner();
+    let lock = match form.fields.get("locked") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose whether the cohort's modules are locked until their release date.".into(),
+            ));
+        }
+    };
+    let state = &page.state;
+    if !org_admin::set_cohort_lock(&state.db, &state.clock, &admin.who, cohort_id, lock).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(page.see_other(&admin.url(&format!("/cohorts#cohort-{cohort_id}"))))
+}
+
+/// `POST /org/{slug}/time-zone`: field `time_zone`, an IANA name such as `Europe/London`. Every
+/// date and time the organisation's learners and course leads see is shown in it.
+#[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
+pub async fn set_time_zone(
+    page: Page,
+    form: CsrfForm,
+    admin: OrgAdmin,
+) -> Result<HttpResponse, AppError> {
+    let zone = form.fields.get("time_zone").trim();
+    if !crate::local_time::zone_names().contains(&zone) {
+        let refused = FormState {
+            errors: FieldErrors::one(
+                "time-zone",
+                "Choose a time zone from the list, for example Europe/London",
+            ),
+            time_zone: Some(zone.to_string()),
+            ..FormState::default()
+        };
+        return super::cohorts_page(&page, &admin, refused, None).await;
+    }
+    let state = &page.state;
+    org_admin::set_time_zone(&state.db, &state.clock, &admin.who, zone).await?;
+    Ok(page.see_other(&admin.url("/cohorts#time-zone")))
 }
 
 #[cfg(test)]

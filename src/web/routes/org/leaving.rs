@@ -147,7 +147,7 @@ pub async fn show_removed(
         .await?
         .ok_or(AppError::NotFound)?;
     let until = chrono::DateTime::<Utc>::from_timestamp(query.until, 0)
-        .map(|t| t.format("%H:%M UTC").to_string())
+        .map(|t| crate::local_time::time_of(t, crate::local_time::zone(&admin.org.time_zone)))
         .unwrap_or_default();
     let vm = RemovedPage {
         slug: admin.org.slug.clone(),

@@ -162,8 +162,8 @@ pub async fn resend_activation(
         }
         Err(ResendRefused::TooSoon { next }) => {
             let error = format!(
-                "An activation e-mail was sent a few minutes ago. You can send another after {} UTC.",
-                next.format("%H:%M")
+                "An activation e-mail was sent a few minutes ago. You can send another after {}.",
+                crate::local_time::time_of(next, crate::local_time::zone(&admin.org.time_zone))
             );
             member_page(&page, &admin, member, None, Some(error)).await
         }

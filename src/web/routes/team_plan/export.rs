@@ -22,7 +22,7 @@ pub async fn team_plan_markdown(
 ) -> Result<HttpResponse, AppError> {
     let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
     let vm = plan_page(&page, &user, &o, None).await?;
-    let date = page.state.clock.now().format("%-d %B %Y").to_string();
+    let date = crate::local_time::date_of(page.state.clock.now(), crate::local_time::SERVICE_ZONE);
     let title = format!("Team AI project plan: {}", o.cohort.name);
     let body = plan_markdown(
         &title,
@@ -47,7 +47,7 @@ async fn team_document(
     let sections = crate::services::team_plan::sections(&state.db, o.plan.id).await?;
     let meta = crate::plan::PlanMeta {
         prepared_by: format!("The {} cohort, {}", o.cohort.name, o.org.name),
-        date: state.clock.now().format("%-d %B %Y").to_string(),
+        date: crate::local_time::date_of(state.clock.now(), crate::local_time::SERVICE_ZONE),
         course_title: state.course.title.clone(),
     };
     Ok(crate::plan::build(

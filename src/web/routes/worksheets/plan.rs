@@ -18,7 +18,7 @@ async fn my_plan(state: &AppState, user: &CurrentUser) -> Result<PlanDocument, A
     let answers = worksheets::all_answers(&state.db, user.id()).await?;
     let meta = PlanMeta {
         prepared_by: user.user.name.clone(),
-        date: state.clock.now().format("%-d %B %Y").to_string(),
+        date: crate::local_time::date_of(state.clock.now(), crate::local_time::SERVICE_ZONE),
         course_title: state.course.title.clone(),
     };
     Ok(plan::build(&state.course, &meta, |module, prompt| {
@@ -52,7 +52,10 @@ pub async fn show_plan(
 ) -> Result<HttpResponse, AppError> {
     let doc = my_plan(&state, &user).await?;
     let shared = worksheets::shares_plan(&state.db, user.id()).await?;
-    let page = PlanPage::new(doc, shared, query.sharing.is_some());
+    let mut page = PlanPage::new(doc, shared, query.sharing.is_some());
+    page.has_organisation = crate::services::pacing::learner_cohort(&state.db, user.id(), None)
+        .await?
+        .is_some();
     render(
         &state,
         &req,
