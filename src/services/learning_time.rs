@@ -365,6 +365,8 @@ pub async fn hours_for_users(
         .await?
         .into_iter()
         .map(|(u, t)| (u, t.total.0))
+        // A view closed at once credits nothing: that is no recorded time either.
+        .filter(|(_, minutes)| *minutes > 0)
         .collect())
 }
 
