@@ -466,8 +466,19 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
         ("rating-commercial", "not_yet"),
         ("rating-financial", "not_yet"),
         ("rating-management", "partly"),
+        ("comment-economic", "Put a figure on the consultant time saved."),
         ("comments", "Strong problem statement. Add a baseline."),
     ];
+    let r = t.admin.submit(&review_page, &action, &ratings).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no overall rating");
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Choose a rating for the plan overall"));
+    assert!(
+        body.contains("Put a figure on the consultant time saved."),
+        "a line's typed comment kept"
+    );
+    let mut ratings = ratings.to_vec();
+    ratings.push(("rating-overall", "partly"));
     let r = t.admin.submit(&review_page, &action, &ratings).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
@@ -475,6 +486,16 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
     assert!(mine.contains("Strong problem statement. Add a baseline."));
     assert!(mine.contains("Partly met") && mine.contains("Not yet"));
     assert!(mine.contains("Reviewed"));
+    let economic = between(&mine, "Economic case", "</dd>");
+    assert!(
+        economic.contains("Partly met")
+            && economic.contains("Put a figure on the consultant time saved."),
+        "each line shows its rating and comment: {economic}"
+    );
+    assert!(mine.contains("Overall: is the plan ready to take to a steering group?"));
+    let again = t.admin.get_html(&review_page).await;
+    assert!(again.contains("Put a figure on the consultant time saved."), "the form shows the saved review");
+    assert!(again.contains("sections 1. Executive summary and the decision asked for; 2."));
     let list = t.admin.get_html(&format!("/org/{}/plans", t.slug)).await;
     assert!(list.contains("Reviewed"));
     let report = t.admin.get_html(&format!("/org/{}", t.slug)).await;
