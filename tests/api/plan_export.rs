@@ -55,7 +55,7 @@ async fn fill_worked_example(app: &TestApp) {
 }
 
 /// The text runs of a .docx's main document.
-fn docx_text(bytes: &[u8]) -> String {
+pub(crate) fn docx_text(bytes: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a .docx is a zip");
     let mut xml = String::new();
     zip.by_name("word/document.xml")

@@ -203,6 +203,57 @@ async fn every_saved_version_of_a_section_is_listed_in_its_history_with_who_save
 }
 
 #[tokio::test]
+async fn the_team_plan_docx_holds_the_team_answers_and_every_section_heading() {
+    let app = spawn_app().await;
+    let t = team(&app, "trust-w").await;
+    let (asha, _) = org_learner(&app, t.org_id, "Asha Patel", Some(t.cohort)).await;
+    let (ben, _) = org_learner(&app, t.org_id, "Ben Okoro", Some(t.cohort)).await;
+    let prompt = first_prompt(&app);
+    let r = save(&asha, t.cohort, &prompt, "0", "Vetting referrals takes ten days").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let route = "/plan/team/{c}/sections/launching-your-ai-experiment/build-buy-collaborate"
+        .replace("{c}", &t.cohort.to_string());
+    let r = ben
+        .submit(
+            &format!("/plan/team?cohort={}", t.cohort),
+            &route,
+            &[("version", "0"), ("text", "Collaborate with the University of Anytown")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let url = format!("/plan/team.docx?cohort={}", t.cohort);
+
+    let r = ben.get(&url).await;
+
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert_eq!(
+        r.headers()["content-disposition"],
+        "attachment; filename=\"team-ai-project-plan.docx\""
+    );
+    let docx = crate::plan_export::docx_text(&r.bytes().await.unwrap());
+    assert!(docx.contains("Vetting referrals takes ten days"), "{docx}");
+    assert!(docx.contains("Collaborate with the University of Anytown"));
+    assert!(docx.contains("The Endoscopy cohort, Trust trust-w"));
+    let course = deepdive::course::load_course(&app.course_dir).unwrap();
+    for (n, s) in course.plan.sections.iter().enumerate() {
+        let heading = format!("{}. {}", n + 1, s.title);
+        assert!(docx.contains(&heading), "docx: {heading}");
+    }
+    for case in ["Strategic case", "Commercial case", "Management case"] {
+        assert!(docx.contains(case), "docx: {case}");
+    }
+    assert!(docx.contains("Sections still empty"), "the empty ones are named");
+    // The facilitator may download it; someone outside the cohort may not.
+    assert_eq!(t.admin.get(&url).await.status(), StatusCode::OK);
+    let (outsider, _) = org_learner(&app, t.org_id, "Cara Jones", None).await;
+    assert_eq!(outsider.get(&url).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn only_the_cohort_and_its_org_admins_can_open_a_team_plan() {
     let app = spawn_app().await;
     let t = team(&app, "trust-c").await;
