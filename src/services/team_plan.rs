@@ -587,7 +587,10 @@ async fn course_completed(
 }
 
 /// The team plans (by id) that count for a learner: those of the cohorts they are in.
-async fn team_plans_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<i32>, DbErr> {
+pub(crate) async fn team_plans_of(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<i32>, DbErr> {
     let cohort_ids: Vec<i32> = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(user_id))
         .all(db)
