@@ -463,7 +463,7 @@ async fn a_member_copies_their_own_answer_into_the_team_plan() {
 async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review() {
     let app = spawn_app().await;
     let t = team(&app, "trust-r").await;
-    let (learner, _) = org_learner(&app, t.org_id, "Chidi Evans", None).await;
+    let (learner, learner_id) = org_learner(&app, t.org_id, "Chidi Evans", None).await;
     let prompt = first_prompt(&app);
     let r = learner
         .submit("/plan/submissions", "/plan/submit", &[])
@@ -491,6 +491,12 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
     assert!(
         report.contains("data-plan=\"submitted\""),
         "the org report shows it"
+    );
+    let member_page = format!("/org/{}/members/{learner_id}", t.slug);
+    let detail = t.admin.get_html(&member_page).await;
+    assert!(
+        detail.contains("data-plan=\"submitted\"") && detail.contains("waiting for review"),
+        "the learner's page shows it"
     );
     let link = between(&list, &format!("href=\"/org/{}/plans/", t.slug), "\"");
     let review_page = format!("/org/{}/plans/{link}", t.slug);
@@ -551,6 +557,9 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
     assert!(list.contains("Reviewed"));
     let report = t.admin.get_html(&format!("/org/{}", t.slug)).await;
     assert!(report.contains("data-plan=\"reviewed\""));
+    let detail = t.admin.get_html(&member_page).await;
+    assert!(detail.contains("data-plan=\"reviewed\""));
+    assert!(detail.contains(&format!("href=\"/org/{}/plans/{link}\"", t.slug)));
     // Another organisation's admin cannot open it.
     let other = team(&app, "trust-q").await;
     let r = other
@@ -597,6 +606,12 @@ async fn with_the_plan_required_the_certificate_waits_until_the_plan_is_submitte
     );
     let page = app.get_html("/certificate").await;
     assert!(page.contains("data-plan-status=\"submitted\""));
+    let code = app.certificate_code().await.unwrap();
+    let pdf = app.get(&format!("/certificates/{code}.pdf")).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let text = pdf_text(&pdf.bytes().await.unwrap());
+    assert!(text.contains("AI project plan"), "{text}");
+    assert!(text.contains("waiting for review"), "the certificate PDF shows it");
 }
 
 #[tokio::test]

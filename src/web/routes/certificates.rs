@@ -131,7 +131,17 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)
 }
 
-fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
+/// Where a plan stands, in words: "Submitted 3 May 2027, reviewed 10 May 2027".
+fn plan_words(latest: Option<&crate::entities::plan_submissions::Model>) -> Option<String> {
+    let s = latest?;
+    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%-d %B %Y").to_string();
+    Some(match s.reviewed_at {
+        Some(at) => format!("Submitted {}, reviewed {}", day(s.submitted_at), day(at)),
+        None => format!("Submitted {}, waiting for review", day(s.submitted_at)),
+    })
+}
+
+fn pdf_data(state: &AppState, c: &cert_entity::Model, plan: Option<String>) -> CertificatePdf {
     let v = view_of(state, c);
     CertificatePdf {
         holder_name: c.holder_name.clone(),
@@ -147,6 +157,7 @@ fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
             .map(|m| (m.number, m.title, m.completed, m.best_score))
             .collect(),
         learning_hours: learning_minutes(c).map(|m| format!("{} hours", m.hours_decimal())),
+        plan,
     }
 }
 
@@ -175,16 +186,22 @@ pub async fn certificate_pdf(
     if !allowed {
         return Err(AppError::NotFound);
     }
+    let latest = match cert.user_id {
+        Some(owner) => crate::services::team_plan::latest_for_learner(&state.db, owner).await?,
+        None => None,
+    };
+    let plan = plan_words(latest.as_ref());
     let key = format!(
-        "{}|{}|{}",
+        "{}|{}|{}|{}",
         cert.id,
         cert.holder_name,
-        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default()
+        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default(),
+        plan.as_deref().unwrap_or_default()
     );
     let bytes = match state.pdf_cache.get(&key) {
         Some(bytes) => bytes,
         None => {
-            let data = pdf_data(&state, &cert);
+            let data = pdf_data(&state, &cert, plan);
             let bytes = web::Bytes::from(web::block(move || render_pdf(&data)).await??);
             state.pdf_cache.put(key, bytes.clone());
             bytes
