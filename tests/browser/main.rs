@@ -18,3 +18,4 @@ mod certificate;
 mod keyboard;
 mod learner_journey;
 mod org_admin;
+mod plan;
