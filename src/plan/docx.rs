@@ -72,7 +72,11 @@ fn table(rows: Vec<TableRow>) -> Table {
 fn kept(text: &str, bold: bool) -> TableCell {
     let p = if bold { bold_para(text) } else { para(text) };
     let c = TableCell::new().add_paragraph(p.keep_next(true));
-    if bold { c.shading(fill(HEADER_FILL)) } else { c }
+    if bold {
+        c.shading(fill(HEADER_FILL))
+    } else {
+        c
+    }
 }
 
 fn status_cell(text: &str, tone: Tone) -> TableCell {
@@ -176,11 +180,10 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
                         q.names.join("\n")
                     };
                     TableCell::new()
-                        .add_paragraph(bold_para(&format!(
-                            "{}: {}",
-                            q.advice,
-                            q.title.to_lowercase()
-                        )).keep_next(true))
+                        .add_paragraph(
+                            bold_para(&format!("{}: {}", q.advice, q.title.to_lowercase()))
+                                .keep_next(true),
+                        )
                         .add_paragraph(para(&names).keep_next(true))
                         .shading(fill(fills[i % 4]))
                 },
@@ -200,7 +203,8 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
     }
     if let Some(stages) = &p.journey {
         for s in stages {
-            doc = doc.add_paragraph(bold_para(&format!("User journey: {}", s.title)).keep_next(true));
+            doc =
+                doc.add_paragraph(bold_para(&format!("User journey: {}", s.title)).keep_next(true));
             for chunk in s.steps.chunks(5) {
                 let steps = TableRow::new(
                     chunk

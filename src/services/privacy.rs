@@ -438,8 +438,7 @@ pub async fn export(
     let Some(profile) = export_profile(&txn, user_id).await? else {
         return Ok(None);
     };
-    let (plan_submissions, team_plan_submissions) =
-        export_plan_submissions(&txn, user_id).await?;
+    let (plan_submissions, team_plan_submissions) = export_plan_submissions(&txn, user_id).await?;
     let export = Export {
         format: "deepdive-personal-data/1",
         generated_at: now,

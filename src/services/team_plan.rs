@@ -782,9 +782,7 @@ pub const OVERALL: (&str, &str) = (
 );
 
 /// The rubric's lines, in order: the five cases, then overall.
-pub const PARTS: [(&str, &str); 6] = [
-    CASES[0], CASES[1], CASES[2], CASES[3], CASES[4], OVERALL,
-];
+pub const PARTS: [(&str, &str); 6] = [CASES[0], CASES[1], CASES[2], CASES[3], CASES[4], OVERALL];
 
 /// One line of a review's rubric: a part (a case id or `overall`), its rating and a comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::helpers::*;
-use deepdive::course::{Course, PromptKind};
+use deepdive::course::Course;
 use deepdive::entities::worksheet_answers;
 
 fn course(app: &TestApp) -> Course {

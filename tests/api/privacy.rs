@@ -862,7 +862,9 @@ async fn learner_with_a_reviewed_plan(app: &TestApp) -> (TestApp, i32, TestApp) 
         .save_worksheet("ai-fundamentals", &[("idea", "Zebedee's own plan answer")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = learner.submit("/plan/submissions", "/plan/submit", &[]).await;
+    let r = learner
+        .submit("/plan/submissions", "/plan/submit", &[])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = learner
         .submit(
@@ -895,26 +897,45 @@ async fn learner_with_a_reviewed_plan(app: &TestApp) -> (TestApp, i32, TestApp) 
     .iter()
     .map(|p| (format!("rating-{p}"), "partly".to_string()))
     .collect();
-    owned.push(("comments".into(), "Overall: Quixote should add a baseline.".into()));
-    owned.push(("comment-financial".into(), "Quixote: cost the staff time.".into()));
-    let fields: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = admin.submit(&page, &format!("{page}/review"), &fields).await;
+    owned.push((
+        "comments".into(),
+        "Overall: Quixote should add a baseline.".into(),
+    ));
+    owned.push((
+        "comment-financial".into(),
+        "Quixote: cost the staff time.".into(),
+    ));
+    let fields: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = admin
+        .submit(&page, &format!("{page}/review"), &fields)
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     (learner, user_id, admin)
 }
 
 #[tokio::test]
 async fn the_export_holds_the_submitted_plans_with_their_reviews_and_rubric_and_erasure_removes_them()
-{
+ {
     let app = spawn_app().await;
     let (learner, user_id, _admin) = learner_with_a_reviewed_plan(&app).await;
 
-    let json: Value = learner.get("/account/export.json").await.json().await.unwrap();
+    let json: Value = learner
+        .get("/account/export.json")
+        .await
+        .json()
+        .await
+        .unwrap();
 
     let own = &json["plan_submissions"][0];
     assert_eq!(own["version"], 1);
     assert_eq!(own["answers"][0]["answer"], "Zebedee's own plan answer");
-    assert_eq!(own["review"]["comments"], "Overall: Quixote should add a baseline.");
+    assert_eq!(
+        own["review"]["comments"],
+        "Overall: Quixote should add a baseline."
+    );
     let rubric = own["review"]["rubric"].as_array().unwrap();
     assert_eq!(rubric.len(), 6, "five cases and overall");
     assert_eq!(rubric[3]["part"], "financial");
@@ -938,7 +959,11 @@ async fn the_export_holds_the_submitted_plans_with_their_reviews_and_rubric_and_
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    for needle in ["Zebedee's own plan answer", "Quixote should add", "Quixote: cost"] {
+    for needle in [
+        "Zebedee's own plan answer",
+        "Quixote should add",
+        "Quixote: cost",
+    ] {
         let hits = columns_containing(&app.db, needle).await;
         assert!(hits.is_empty(), "{needle} is still in {hits:?}");
     }
@@ -949,6 +974,10 @@ async fn the_export_holds_the_submitted_plans_with_their_reviews_and_rubric_and_
         .unwrap();
     assert_eq!(left, 0);
     // The team's plan stays, for the team, without the name.
-    assert!(!columns_containing(&app.db, "Team text written by Zebedee").await.is_empty());
+    assert!(
+        !columns_containing(&app.db, "Team text written by Zebedee")
+            .await
+            .is_empty()
+    );
     assert!(columns_containing(&app.db, NAME).await.is_empty());
 }

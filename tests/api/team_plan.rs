@@ -209,7 +209,14 @@ async fn the_team_plan_docx_holds_the_team_answers_and_every_section_heading() {
     let (asha, _) = org_learner(&app, t.org_id, "Asha Patel", Some(t.cohort)).await;
     let (ben, _) = org_learner(&app, t.org_id, "Ben Okoro", Some(t.cohort)).await;
     let prompt = first_prompt(&app);
-    let r = save(&asha, t.cohort, &prompt, "0", "Vetting referrals takes ten days").await;
+    let r = save(
+        &asha,
+        t.cohort,
+        &prompt,
+        "0",
+        "Vetting referrals takes ten days",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let route = "/plan/team/{c}/sections/launching-your-ai-experiment/build-buy-collaborate"
         .replace("{c}", &t.cohort.to_string());
@@ -217,7 +224,10 @@ async fn the_team_plan_docx_holds_the_team_answers_and_every_section_heading() {
         .submit(
             &format!("/plan/team?cohort={}", t.cohort),
             &route,
-            &[("version", "0"), ("text", "Collaborate with the University of Anytown")],
+            &[
+                ("version", "0"),
+                ("text", "Collaborate with the University of Anytown"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -246,7 +256,10 @@ async fn the_team_plan_docx_holds_the_team_answers_and_every_section_heading() {
     for case in ["Strategic case", "Commercial case", "Management case"] {
         assert!(docx.contains(case), "docx: {case}");
     }
-    assert!(docx.contains("Sections still empty"), "the empty ones are named");
+    assert!(
+        docx.contains("Sections still empty"),
+        "the empty ones are named"
+    );
     // The facilitator may download it; someone outside the cohort may not.
     assert_eq!(t.admin.get(&url).await.status(), StatusCode::OK);
     let (outsider, _) = org_learner(&app, t.org_id, "Cara Jones", None).await;
@@ -523,11 +536,18 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
         ("rating-commercial", "not_yet"),
         ("rating-financial", "not_yet"),
         ("rating-management", "partly"),
-        ("comment-economic", "Put a figure on the consultant time saved."),
+        (
+            "comment-economic",
+            "Put a figure on the consultant time saved.",
+        ),
         ("comments", "Strong problem statement. Add a baseline."),
     ];
     let r = t.admin.submit(&review_page, &action, &ratings).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no overall rating");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no overall rating"
+    );
     let body = r.text().await.unwrap();
     assert!(body.contains("Choose a rating for the plan overall"));
     assert!(
@@ -551,7 +571,10 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
     );
     assert!(mine.contains("Overall: is the plan ready to take to a steering group?"));
     let again = t.admin.get_html(&review_page).await;
-    assert!(again.contains("Put a figure on the consultant time saved."), "the form shows the saved review");
+    assert!(
+        again.contains("Put a figure on the consultant time saved."),
+        "the form shows the saved review"
+    );
     assert!(again.contains("sections 1. Executive summary and the decision asked for; 2."));
     let list = t.admin.get_html(&format!("/org/{}/plans", t.slug)).await;
     assert!(list.contains("Reviewed"));
@@ -611,7 +634,10 @@ async fn with_the_plan_required_the_certificate_waits_until_the_plan_is_submitte
     assert_eq!(pdf.status(), StatusCode::OK);
     let text = pdf_text(&pdf.bytes().await.unwrap());
     assert!(text.contains("AI project plan"), "{text}");
-    assert!(text.contains("waiting for review"), "the certificate PDF shows it");
+    assert!(
+        text.contains("waiting for review"),
+        "the certificate PDF shows it"
+    );
 }
 
 #[tokio::test]

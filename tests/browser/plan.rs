@@ -16,13 +16,25 @@ async fn the_plan_pages_with_the_worked_example_pass_the_page_checks() {
     let email = app.new_learner().await;
     let lead = app.other_browser();
     let lead_email = lead.new_learner().await;
-    let org = orgs::create(&app.db, "Northshire Hospitals NHS Trust", "northshire", app.clock.now())
-        .await
-        .unwrap();
-    let cohort = orgs::create_cohort(&app.db, org.id, "Endoscopy", app.clock.now(), false, app.clock.now())
-        .await
-        .unwrap()
-        .id;
+    let org = orgs::create(
+        &app.db,
+        "Northshire Hospitals NHS Trust",
+        "northshire",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let cohort = orgs::create_cohort(
+        &app.db,
+        org.id,
+        "Endoscopy",
+        app.clock.now(),
+        false,
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+    .id;
     for (e, role, c) in [
         (&email, MemberRole::Learner, Some(cohort)),
         (&lead_email, MemberRole::OrgAdmin, None),
@@ -45,7 +57,10 @@ async fn the_plan_pages_with_the_worked_example_pass_the_page_checks() {
         .submit(
             &format!("/plan/team?cohort={cohort}"),
             &format!("/plan/team/{cohort}/sections/ai-fundamentals/idea"),
-            &[("version", "0"), ("text", "Faster, safer vetting of endoscopy referrals")],
+            &[
+                ("version", "0"),
+                ("text", "Faster, safer vetting of endoscopy referrals"),
+            ],
         )
         .await;
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
@@ -77,15 +92,22 @@ async fn the_plan_pages_with_the_worked_example_pass_the_page_checks() {
 
     log_in(&b, &lead_email).await;
     b.goto("/org/northshire/plans").await;
-    b.check("org-plans", "Northshire Hospitals NHS Trust: plans").await;
+    b.check("org-plans", "Northshire Hospitals NHS Trust: plans")
+        .await;
     b.goto(&format!("/org/northshire/plans/{submission}")).await;
     b.check("org-plan-review", "Review: ").await;
     b.click_text("Save the review").await;
-    assert!(b.exists(".nhsuk-error-summary").await, "ratings are required");
+    assert!(
+        b.exists(".nhsuk-error-summary").await,
+        "ratings are required"
+    );
     b.check("org-plan-review-errors", "Error: Review: ").await;
     b.goto(&format!("/plan/team?cohort={cohort}")).await;
-    b.check("team-plan-facilitator", "Team plan: Endoscopy").await;
-    b.goto(&format!("/org/northshire/members/{learner_id}")).await;
-    b.check("org-learner-plan", "Northshire Hospitals NHS Trust: ").await;
+    b.check("team-plan-facilitator", "Team plan: Endoscopy")
+        .await;
+    b.goto(&format!("/org/northshire/members/{learner_id}"))
+        .await;
+    b.check("org-learner-plan", "Northshire Hospitals NHS Trust: ")
+        .await;
     b.quit().await;
 }

@@ -131,14 +131,13 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)
 }
 
-/// Where a plan stands, in words: "Submitted 3 May 2027, reviewed 10 May 2027".
-fn plan_words(latest: Option<&crate::entities::plan_submissions::Model>) -> Option<String> {
-    let s = latest?;
-    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%-d %B %Y").to_string();
-    Some(match s.reviewed_at {
-        Some(at) => format!("Submitted {}, reviewed {}", day(s.submitted_at), day(at)),
-        None => format!("Submitted {}, waiting for review", day(s.submitted_at)),
-    })
+/// Where the holder's plan stands, in words, for their certificate.
+async fn plan_of(state: &AppState, c: &cert_entity::Model) -> Result<Option<String>, AppError> {
+    let Some(owner) = c.user_id else {
+        return Ok(None);
+    };
+    let latest = crate::services::team_plan::latest_for_learner(&state.db, owner).await?;
+    Ok(crate::web::views::team_plan::plan_words(latest.as_ref()))
 }
 
 fn pdf_data(state: &AppState, c: &cert_entity::Model, plan: Option<String>) -> CertificatePdf {
@@ -186,11 +185,7 @@ pub async fn certificate_pdf(
     if !allowed {
         return Err(AppError::NotFound);
     }
-    let latest = match cert.user_id {
-        Some(owner) => crate::services::team_plan::latest_for_learner(&state.db, owner).await?,
-        None => None,
-    };
-    let plan = plan_words(latest.as_ref());
+    let plan = plan_of(&state, &cert).await?;
     let key = format!(
         "{}|{}|{}|{}",
         cert.id,

@@ -166,7 +166,10 @@ impl LearnerPage {
                 .collect(),
             worksheets,
             shares_plan: d.shares_plan,
-            plan: d.plan_submission.as_ref().map(|s| PlanLine::build(&org.slug, s)),
+            plan: d
+                .plan_submission
+                .as_ref()
+                .map(|s| PlanLine::build(&org.slug, s)),
             cohorts: CohortOption::list(&d.cohorts, r.cohort_id),
             notice: extras.notice,
             error: extras.error,

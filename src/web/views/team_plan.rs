@@ -560,7 +560,8 @@ fn drawn_from(course: &Course, part: &str) -> String {
         .map(|(n, s)| format!("{}. {}", n + 1, s.title))
         .collect();
     if titles.is_empty() {
-        "The plan as a whole: is it clear, consistent and ready for the decision it asks for?".into()
+        "The plan as a whole: is it clear, consistent and ready for the decision it asks for?"
+            .into()
     } else {
         format!("Drawn from the plan's sections {}.", titles.join("; "))
     }
@@ -630,6 +631,16 @@ pub struct MySubmissionsPage {
     pub own: Vec<SubmissionView>,
     pub team_cohort: Option<i32>,
     pub team: Vec<SubmissionView>,
+}
+
+/// Where a plan stands, in words: "Submitted 3 May 2027, reviewed 10 May 2027".
+pub fn plan_words(latest: Option<&crate::entities::plan_submissions::Model>) -> Option<String> {
+    let s = latest?;
+    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%-d %B %Y").to_string();
+    Some(match s.reviewed_at {
+        Some(at) => format!("Submitted {}, reviewed {}", day(s.submitted_at), day(at)),
+        None => format!("Submitted {}, waiting for review", day(s.submitted_at)),
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ impl TestApp {
     /// Fills every worksheet with the course's own worked example, through the forms.
     pub async fn fill_worked_example(&self) {
         let course = deepdive::course::load_course(&self.course_dir).unwrap();
-            for m in &course.modules {
+        for m in &course.modules {
             let mut fields: Vec<(String, String)> = Vec::new();
             for p in &m.worksheet.prompts {
                 match &p.kind {
@@ -25,7 +25,10 @@ impl TestApp {
                     PromptKind::Table(t) => {
                         for (r, row) in t.example_rows.iter().enumerate() {
                             for (c, value) in t.columns.iter().zip(row) {
-                                fields.push((format!("{}--{}--{}", p.id, r + 1, c.id), value.clone()));
+                                fields.push((
+                                    format!("{}--{}--{}", p.id, r + 1, c.id),
+                                    value.clone(),
+                                ));
                             }
                         }
                         if let Some(n) = &t.notes {

@@ -66,6 +66,20 @@ fn owner_of(
     }
 }
 
+/// The cohort name of each team plan, by plan id, from what the page already has (no lookup per row).
+fn cohort_names<'a>(
+    plans: &HashMap<i32, crate::entities::team_plans::Model>,
+    cohorts: &'a [crate::entities::cohorts::Model],
+) -> HashMap<i32, &'a str> {
+    plans
+        .values()
+        .filter_map(|p| {
+            let c = cohorts.iter().find(|c| c.id == p.cohort_id)?;
+            Some((p.id, c.name.as_str()))
+        })
+        .collect()
+}
+
 /// `GET /org/{slug}/plans`: each cohort's team plan switch, and every submitted plan with its review status.
 #[tracing::instrument(skip_all, fields(user_id = admin.user.id()))]
 pub async fn show_org_plans(
@@ -78,19 +92,16 @@ pub async fn show_org_plans(
     let cohorts = orgs::cohorts_of(db, admin.org.id).await?;
     let submissions = team_plan::submissions_in_org(db, admin.org.id).await?;
     let names = team_plan::names(db, submissions.iter().filter_map(|s| s.user_id)).await?;
-    // The cohort of each team plan, by plan id, from what is already here (no lookup per row).
-    let cohort_of: HashMap<i32, &str> = plans
-        .values()
-        .filter_map(|p| {
-            let c = cohorts.iter().find(|c| c.id == p.cohort_id)?;
-            Some((p.id, c.name.as_str()))
-        })
-        .collect();
+    let cohort_of = cohort_names(&plans, &cohorts);
     let rows = submissions
         .iter()
         .map(|s| OrgSubmissionRow {
             id: s.id,
-            owner: owner_of(s, s.team_plan_id.and_then(|p| cohort_of.get(&p).copied()), &names),
+            owner: owner_of(
+                s,
+                s.team_plan_id.and_then(|p| cohort_of.get(&p).copied()),
+                &names,
+            ),
             team: s.team_plan_id.is_some(),
             number: s.number,
             submitted: when(s.submitted_at),
