@@ -22,6 +22,7 @@ mod m20261202_250001_team_plans;
 mod m20261202_250002_team_plan_sections;
 mod m20261202_250003_team_plan_versions;
 mod m20261202_250004_plan_submissions;
+mod m20261202_260001_plan_review_rubric;
 mod m20261202_300001_form_stashes;
 mod m20261202_300002_org_time_zone;
 mod m20261202_310001_cohort_lock_modules;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_600002_certificate_learning_minutes::Migration),
             Box::new(m20261202_600003_webhooks::Migration),
             Box::new(m20261202_310001_cohort_lock_modules::Migration),
+            Box::new(m20261202_260001_plan_review_rubric::Migration),
         ]
     }
 }

@@ -23,6 +23,9 @@ pub struct Model {
     pub rubric_commercial: Option<String>,
     pub rubric_financial: Option<String>,
     pub rubric_management: Option<String>,
+    /// The review's rubric as JSON: `{part, rating, comment}` for each case and `overall`
+    /// (NULL on reviews made before it had comments per line).
+    pub rubric: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ pub struct CertificatePdf {
     pub modules: Vec<(usize, String, String, Option<i32>)>,
     /// Learning time recorded up to the issue, e.g. "3.6 hours", when the certificate records it.
     pub learning_hours: Option<String>,
+    /// Where the holder's AI project plan stands, e.g. "Submitted 3 May 2027, reviewed 10 May
+    /// 2027", once one has been submitted.
+    pub plan: Option<String>,
 }
 
 /// Renders the certificate.
@@ -181,6 +184,18 @@ pub fn render(c: &CertificatePdf) -> anyhow::Result<Vec<u8>> {
                 "Learning time recorded",
             );
             text(&mut s, &faces.bold, 12.0, TEXT, 480.0, by + 18.0, hours);
+        }
+        if let Some(plan) = &c.plan {
+            text(
+                &mut s,
+                &faces.regular,
+                10.0,
+                SECONDARY,
+                340.0,
+                by + 40.0,
+                "AI project plan",
+            );
+            text(&mut s, &faces.bold, 12.0, TEXT, 340.0, by + 58.0, plan);
         }
         centred(
             &mut s,

@@ -41,8 +41,12 @@ fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(run(text))
 }
 
+/// A paragraph in a style; a heading stays on the page of what follows it.
 fn styled(style: &str, text: &str) -> Paragraph {
-    Paragraph::new().style(style).add_run(run(text))
+    Paragraph::new()
+        .style(style)
+        .keep_next(style.starts_with("Heading"))
+        .add_run(run(text))
 }
 
 fn bold_para(text: &str) -> Paragraph {
@@ -59,8 +63,20 @@ fn header_cell(text: &str) -> TableCell {
         .shading(fill(HEADER_FILL))
 }
 
+/// A full-width table whose rows never break across a page (a row is read as one).
 fn table(rows: Vec<TableRow>) -> Table {
-    Table::new(rows).width(WIDTH, WidthType::Dxa)
+    Table::new(rows.into_iter().map(TableRow::cant_split).collect()).width(WIDTH, WidthType::Dxa)
+}
+
+/// A cell kept on the same page as the row below it.
+fn kept(text: &str, bold: bool) -> TableCell {
+    let p = if bold { bold_para(text) } else { para(text) };
+    let c = TableCell::new().add_paragraph(p.keep_next(true));
+    if bold {
+        c.shading(fill(HEADER_FILL))
+    } else {
+        c
+    }
 }
 
 fn status_cell(text: &str, tone: Tone) -> TableCell {
@@ -114,11 +130,11 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
     if let Some(boxes) = &p.lean_canvas {
         let text = |i: usize| -> TableCell {
             boxes.get(i).map_or_else(
-                || TableCell::new().add_paragraph(Paragraph::new()),
+                || TableCell::new().add_paragraph(Paragraph::new().keep_next(true)),
                 |b| {
                     TableCell::new()
-                        .add_paragraph(bold_para(&b.label))
-                        .add_paragraph(para(b.text.as_deref().unwrap_or("Empty")))
+                        .add_paragraph(bold_para(&b.label).keep_next(true))
+                        .add_paragraph(para(b.text.as_deref().unwrap_or("Empty")).keep_next(true))
                 },
             )
         };
@@ -133,30 +149,30 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
         ]);
         let middle = TableRow::new(vec![
             TableCell::new()
-                .add_paragraph(Paragraph::new())
+                .add_paragraph(Paragraph::new().keep_next(true))
                 .grid_span(2)
                 .vertical_merge(VMergeType::Continue),
             text(2).grid_span(2),
             TableCell::new()
-                .add_paragraph(Paragraph::new())
+                .add_paragraph(Paragraph::new().keep_next(true))
                 .grid_span(2)
                 .vertical_merge(VMergeType::Continue),
             text(5).grid_span(2),
             TableCell::new()
-                .add_paragraph(Paragraph::new())
+                .add_paragraph(Paragraph::new().keep_next(true))
                 .grid_span(2)
                 .vertical_merge(VMergeType::Continue),
         ]);
         let bottom = TableRow::new(vec![text(7).grid_span(5), text(8).grid_span(5)]);
         doc = doc
-            .add_paragraph(bold_para("Lean canvas"))
+            .add_paragraph(bold_para("Lean canvas").keep_next(true))
             .add_table(table(vec![top, middle, bottom]).set_grid(vec![WIDTH / 10; 10]));
     }
     if let Some(quadrants) = &p.power_interest {
         let fills = ["DBE7F5", "CCEDD8", "FFFFFF", "FFF6CC"];
         let q = |i: usize| -> TableCell {
             quadrants.get(i).map_or_else(
-                || TableCell::new().add_paragraph(Paragraph::new()),
+                || TableCell::new().add_paragraph(Paragraph::new().keep_next(true)),
                 |q| {
                     let names = if q.names.is_empty() {
                         "Nobody yet".to_string()
@@ -164,20 +180,22 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
                         q.names.join("\n")
                     };
                     TableCell::new()
-                        .add_paragraph(bold_para(&format!(
-                            "{}: {}",
-                            q.advice,
-                            q.title.to_lowercase()
-                        )))
-                        .add_paragraph(para(&names))
+                        .add_paragraph(
+                            bold_para(&format!("{}: {}", q.advice, q.title.to_lowercase()))
+                                .keep_next(true),
+                        )
+                        .add_paragraph(para(&names).keep_next(true))
                         .shading(fill(fills[i % 4]))
                 },
             )
         };
         doc = doc
-            .add_paragraph(bold_para(
-                "Power/interest grid (power: high at the top; interest: high on the right)",
-            ))
+            .add_paragraph(
+                bold_para(
+                    "Power/interest grid (power: high at the top; interest: high on the right)",
+                )
+                .keep_next(true),
+            )
             .add_table(table(vec![
                 TableRow::new(vec![q(0), q(1)]),
                 TableRow::new(vec![q(2), q(3)]),
@@ -185,18 +203,19 @@ fn picture(mut doc: Docx, p: &PictureModel) -> Docx {
     }
     if let Some(stages) = &p.journey {
         for s in stages {
-            doc = doc.add_paragraph(bold_para(&format!("User journey: {}", s.title)));
+            doc =
+                doc.add_paragraph(bold_para(&format!("User journey: {}", s.title)).keep_next(true));
             for chunk in s.steps.chunks(5) {
                 let steps = TableRow::new(
                     chunk
                         .iter()
-                        .map(|st| header_cell(&format!("{}. {}", st.number, st.step)))
+                        .map(|st| kept(&format!("{}. {}", st.number, st.step), true))
                         .collect(),
                 );
                 let details = TableRow::new(
                     chunk
                         .iter()
-                        .map(|st| cell(st.detail.as_deref().unwrap_or("")))
+                        .map(|st| kept(st.detail.as_deref().unwrap_or(""), false))
                         .collect(),
                 );
                 let pains = TableRow::new(
@@ -277,6 +296,13 @@ pub fn render(plan: &PlanDocument) -> anyhow::Result<Vec<u8>> {
         doc = doc
             .add_paragraph(bold_para("Decision asked for"))
             .add_paragraph(para(d));
+    }
+    doc = doc.add_paragraph(bold_para("Contents"));
+    for case in &plan.cases {
+        doc = doc.add_paragraph(Paragraph::new().add_run(run(case.title).bold().color(BLUE)));
+        for s in &case.sections {
+            doc = doc.add_paragraph(para(&format!("{}. {}", s.number, s.title)));
+        }
     }
     doc = doc.add_paragraph(styled("Heading2", "Sections still empty"));
     if plan.empty_sections.is_empty() {

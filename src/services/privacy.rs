@@ -59,6 +59,12 @@ pub struct Export {
     pub organisations: Vec<Membership>,
     pub worksheet_answers: Vec<WorksheetAnswer>,
     pub plan_shared_with_organisation: bool,
+    /// Their own plan as submitted, each version with its answers and the review.
+    pub plan_submissions: Vec<PlanSubmission>,
+    /// Their cohorts' team plans as submitted, with the reviews (the answers are the team's).
+    pub team_plan_submissions: Vec<TeamPlanSubmission>,
+    /// Every version of a team plan section they saved.
+    pub team_plan_writing: Vec<TeamPlanWriting>,
     pub confidence_ratings: Vec<ConfidenceRating>,
     /// E-mails written to the person: kind, subject, status and when.
     pub messages: Vec<MessageSent>,
@@ -99,6 +105,112 @@ pub struct WorksheetAnswer {
     pub prompt: String,
     pub answer: String,
     pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlanReview {
+    pub reviewed_at: DateTime<Utc>,
+    /// The overall comment.
+    pub comments: String,
+    /// A rating and a comment for each five-case part and overall.
+    pub rubric: Vec<crate::services::team_plan::RubricLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlanSubmission {
+    pub version: i32,
+    pub submitted_at: DateTime<Utc>,
+    pub answers: Vec<crate::services::team_plan::FrozenAnswer>,
+    pub review: Option<PlanReview>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamPlanSubmission {
+    pub team_plan: i32,
+    pub version: i32,
+    pub submitted_at: DateTime<Utc>,
+    pub submitted_by_you: bool,
+    pub review: Option<PlanReview>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamPlanWriting {
+    pub team_plan: i32,
+    pub module: String,
+    pub prompt: String,
+    pub version: i32,
+    pub text: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+fn review_of(s: &crate::entities::plan_submissions::Model) -> Option<PlanReview> {
+    s.reviewed_at.map(|at| PlanReview {
+        reviewed_at: at,
+        comments: s.review_comments.clone().unwrap_or_default(),
+        rubric: crate::services::team_plan::rubric_of(s),
+    })
+}
+
+async fn export_plan_submissions(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<(Vec<PlanSubmission>, Vec<TeamPlanSubmission>), DbErr> {
+    use crate::entities::plan_submissions;
+    use crate::services::team_plan::{frozen_answers, team_plans_of};
+    let teams = team_plans_of(db, user_id).await?;
+    let mut cond = Condition::any().add(plan_submissions::Column::UserId.eq(user_id));
+    if !teams.is_empty() {
+        cond = cond.add(plan_submissions::Column::TeamPlanId.is_in(teams));
+    }
+    let rows = plan_submissions::Entity::find()
+        .filter(cond)
+        .order_by_asc(plan_submissions::Column::Id)
+        .all(db)
+        .await?;
+    let (own, team): (Vec<_>, Vec<_>) = rows.iter().partition(|s| s.user_id == Some(user_id));
+    Ok((
+        own.into_iter()
+            .map(|s| PlanSubmission {
+                version: s.number,
+                submitted_at: s.submitted_at,
+                answers: frozen_answers(s),
+                review: review_of(s),
+            })
+            .collect(),
+        team.into_iter()
+            .filter_map(|s| {
+                Some(TeamPlanSubmission {
+                    team_plan: s.team_plan_id?,
+                    version: s.number,
+                    submitted_at: s.submitted_at,
+                    submitted_by_you: s.submitted_by == Some(user_id),
+                    review: review_of(s),
+                })
+            })
+            .collect(),
+    ))
+}
+
+async fn export_team_plan_writing(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<TeamPlanWriting>, DbErr> {
+    use crate::entities::team_plan_versions as v;
+    Ok(v::Entity::find()
+        .filter(v::Column::AuthorId.eq(user_id))
+        .order_by_asc(v::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| TeamPlanWriting {
+            team_plan: w.team_plan_id,
+            module: w.module_slug,
+            prompt: w.prompt_id,
+            version: w.version,
+            text: w.answer,
+            saved_at: w.created_at,
+        })
+        .collect())
 }
 
 #[derive(Debug, Serialize)]
@@ -198,8 +310,9 @@ async fn erase_worksheets(txn: &impl ConnectionTrait, user_id: i32) -> Result<()
         .filter(plan_settings::Column::UserId.eq(user_id))
         .exec(txn)
         .await?;
-    // Their submitted (frozen) plans are their own free text too. Team plan sections they wrote
-    // belong to the team and stay; their name goes with the account.
+    // Their submitted (frozen) plans are their own free text too, and go with their reviews
+    // (comments and rubric are on the same row). Team plan sections they wrote, and the team's
+    // submissions and reviews, belong to the team and stay; their name goes with the account.
     crate::entities::plan_submissions::Entity::delete_many()
         .filter(crate::entities::plan_submissions::Column::UserId.eq(user_id))
         .exec(txn)
@@ -325,6 +438,7 @@ pub async fn export(
     let Some(profile) = export_profile(&txn, user_id).await? else {
         return Ok(None);
     };
+    let (plan_submissions, team_plan_submissions) = export_plan_submissions(&txn, user_id).await?;
     let export = Export {
         format: "deepdive-personal-data/1",
         generated_at: now,
@@ -340,6 +454,9 @@ pub async fn export(
         worksheet_answers: export_worksheets(&txn, user_id).await?,
         plan_shared_with_organisation: crate::services::worksheets::shares_plan(&txn, user_id)
             .await?,
+        plan_submissions,
+        team_plan_submissions,
+        team_plan_writing: export_team_plan_writing(&txn, user_id).await?,
         confidence_ratings: export_confidence(&txn, user_id).await?,
         messages: crate::services::outbox::for_user(&txn, user_id)
             .await?

@@ -717,6 +717,8 @@ pub struct LearnerDetail {
     pub worksheets_started: Vec<String>,
     pub shares_plan: bool,
     pub cohorts: Vec<cohorts::Model>,
+    /// The newest submitted plan that counts for them (their own or their cohort's team plan).
+    pub plan_submission: Option<crate::entities::plan_submissions::Model>,
 }
 
 /// One member of the organisation with their progress per module, attempts and plan status;
@@ -777,12 +779,14 @@ pub async fn learner(
     let shares_plan = crate::services::worksheets::shares_plan(db, user_id).await?;
     let mut cohorts: Vec<cohorts::Model> = cohorts.into_values().collect();
     cohorts.sort_by(|a, b| a.name.cmp(&b.name));
+    let plan_submission = crate::services::team_plan::latest_for_learner(db, user_id).await?;
     Ok(Some(LearnerDetail {
         row,
         attempts,
         worksheets_started,
         shares_plan,
         cohorts,
+        plan_submission,
     }))
 }
 

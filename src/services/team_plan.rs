@@ -587,7 +587,10 @@ async fn course_completed(
 }
 
 /// The team plans (by id) that count for a learner: those of the cohorts they are in.
-async fn team_plans_of(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<i32>, DbErr> {
+pub(crate) async fn team_plans_of(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<i32>, DbErr> {
     let cohort_ids: Vec<i32> = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(user_id))
         .all(db)
@@ -718,8 +721,9 @@ pub async fn plan_submitted(db: &impl ConnectionTrait, user_id: i32) -> Result<b
     Ok(latest_for_learner(db, user_id).await?.is_some())
 }
 
-/// A review rating for one five-case group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A review rating for one five-case group (or the plan overall).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Rating {
     Met,
     Partly,
@@ -771,12 +775,29 @@ pub const CASES: [(&str, &str); 5] = [
     ),
 ];
 
-/// An org admin's review of a submitted plan.
+/// The last line of the rubric, after the five cases: the plan as a whole.
+pub const OVERALL: (&str, &str) = (
+    "overall",
+    "Overall: is the plan ready to take to a steering group?",
+);
+
+/// The rubric's lines, in order: the five cases, then overall.
+pub const PARTS: [(&str, &str); 6] = [CASES[0], CASES[1], CASES[2], CASES[3], CASES[4], OVERALL];
+
+/// One line of a review's rubric: a part (a case id or `overall`), its rating and a comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RubricLine {
+    pub part: String,
+    pub rating: Rating,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// An org admin's review of a submitted plan: a rating and a comment for each part, in the
+/// order of [`PARTS`] (the overall comment is the review's comments).
 #[derive(Debug, Clone)]
 pub struct Review {
-    pub comments: String,
-    /// In the order of [`CASES`].
-    pub ratings: [Rating; 5],
+    pub lines: [(Rating, String); 6],
 }
 
 /// The ratings of a reviewed submission, in the order of [`CASES`].
@@ -789,6 +810,39 @@ pub fn ratings_of(s: &plan_submissions::Model) -> Option<[Rating; 5]> {
         r(&s.rubric_financial)?,
         r(&s.rubric_management)?,
     ])
+}
+
+/// The rubric of a reviewed submission, in the order of [`PARTS`]. A review made before the
+/// rubric had comments per line gives its five ratings, with the review's comments overall.
+pub fn rubric_of(s: &plan_submissions::Model) -> Vec<RubricLine> {
+    if let Some(lines) = s
+        .rubric
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<Vec<RubricLine>>(j).ok())
+    {
+        return lines;
+    }
+    ratings_of(s)
+        .map(|r| {
+            CASES
+                .iter()
+                .zip(r)
+                .map(|((id, _), rating)| RubricLine {
+                    part: (*id).to_string(),
+                    rating,
+                    comment: String::new(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The label of a rubric part by its id.
+pub fn part_label(part: &str) -> &'static str {
+    PARTS
+        .iter()
+        .find(|(id, _)| *id == part)
+        .map_or("", |(_, label)| label)
 }
 
 /// A submission, only if it belongs to this organisation: a team plan of one of its cohorts, or
@@ -892,7 +946,21 @@ pub async fn review(
     {
         return Ok(false);
     }
-    let [s, e, c, f, m] = review.ratings.map(|r| Some(r.as_str().to_string()));
+    let [s, e, c, f, m, _] = review
+        .lines
+        .clone()
+        .map(|(r, _)| Some(r.as_str().to_string()));
+    let lines: Vec<RubricLine> = PARTS
+        .iter()
+        .zip(&review.lines)
+        .map(|((part, _), (rating, comment))| RubricLine {
+            part: (*part).to_string(),
+            rating: *rating,
+            comment: comment.clone(),
+        })
+        .collect();
+    let rubric = serde_json::to_string(&lines).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let overall_comment = review.lines[5].1.clone();
     plan_submissions::Entity::update_many()
         .col_expr(
             plan_submissions::Column::ReviewedBy,
@@ -904,8 +972,9 @@ pub async fn review(
         )
         .col_expr(
             plan_submissions::Column::ReviewComments,
-            Expr::value(review.comments.clone()),
+            Expr::value(overall_comment),
         )
+        .col_expr(plan_submissions::Column::Rubric, Expr::value(rubric))
         .col_expr(plan_submissions::Column::RubricStrategic, Expr::value(s))
         .col_expr(plan_submissions::Column::RubricEconomic, Expr::value(e))
         .col_expr(plan_submissions::Column::RubricCommercial, Expr::value(c))

@@ -6,56 +6,19 @@ use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::helpers::*;
-use deepdive::course::{Course, PromptKind};
+use deepdive::course::Course;
 use deepdive::entities::worksheet_answers;
 
 fn course(app: &TestApp) -> Course {
     deepdive::course::load_course(&app.course_dir).unwrap()
 }
 
-/// Fills every worksheet with the course's own worked example, through the forms.
 async fn fill_worked_example(app: &TestApp) {
-    for m in &course(app).modules {
-        let mut fields: Vec<(String, String)> = Vec::new();
-        for p in &m.worksheet.prompts {
-            match &p.kind {
-                PromptKind::Text => fields.push((p.id.clone(), p.example.clone())),
-                PromptKind::Fields(boxes) => {
-                    for b in boxes {
-                        fields.push((format!("{}--{}", p.id, b.id), b.example.clone()));
-                    }
-                }
-                PromptKind::Table(t) => {
-                    for (r, row) in t.example_rows.iter().enumerate() {
-                        for (c, value) in t.columns.iter().zip(row) {
-                            fields.push((format!("{}--{}--{}", p.id, r + 1, c.id), value.clone()));
-                        }
-                    }
-                    if let Some(n) = &t.notes {
-                        fields.push((format!("{}--notes", p.id), n.example.clone()));
-                    }
-                }
-            }
-        }
-        let pairs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = app.save_worksheet(&m.slug, &pairs).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", m.slug);
-        assert!(
-            r.headers()["location"]
-                .to_str()
-                .unwrap()
-                .ends_with("?saved=1"),
-            "{} saved",
-            m.slug
-        );
-    }
+    app.fill_worked_example().await;
 }
 
 /// The text runs of a .docx's main document.
-fn docx_text(bytes: &[u8]) -> String {
+pub(crate) fn docx_text(bytes: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a .docx is a zip");
     let mut xml = String::new();
     zip.by_name("word/document.xml")

@@ -833,3 +833,151 @@ async fn the_privacy_notice_shows_the_operators_text_or_the_configured_retention
     );
     assert!(app.get_html("/").await.contains("href=\"/cookies\""));
 }
+
+/// A learner in a cohort with a team plan: their own plan submitted and reviewed with the rubric,
+/// a team plan section written and the team plan submitted. Returns the learner and the admin.
+async fn learner_with_a_reviewed_plan(app: &TestApp) -> (TestApp, i32, TestApp) {
+    let (admin, org_id) = org_with_admin(app, "trust-p").await;
+    let cohort = deepdive::services::organisations::create_cohort(
+        &app.db,
+        org_id,
+        "Endoscopy",
+        app.clock.now(),
+        false,
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let r = admin
+        .submit(
+            "/org/trust-p/plans",
+            &format!("/org/trust-p/cohorts/{cohort}/team-plan"),
+            &[("enabled", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (learner, user_id) = org_learner(app, org_id, NAME, Some(cohort)).await;
+    let r = learner
+        .save_worksheet("ai-fundamentals", &[("idea", "Zebedee's own plan answer")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = learner
+        .submit("/plan/submissions", "/plan/submit", &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = learner
+        .submit(
+            &format!("/plan/team?cohort={cohort}"),
+            &format!("/plan/team/{cohort}/sections/ai-fundamentals/idea"),
+            &[("version", "0"), ("text", "Team text written by Zebedee")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = learner
+        .submit("/plan/team", &format!("/plan/team/{cohort}/submit"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let own = deepdive::entities::plan_submissions::Entity::find()
+        .filter(deepdive::entities::plan_submissions::Column::UserId.eq(user_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the learner's own submission")
+        .id;
+    let page = format!("/org/trust-p/plans/{own}");
+    let mut owned: Vec<(String, String)> = [
+        "strategic",
+        "economic",
+        "commercial",
+        "financial",
+        "management",
+        "overall",
+    ]
+    .iter()
+    .map(|p| (format!("rating-{p}"), "partly".to_string()))
+    .collect();
+    owned.push((
+        "comments".into(),
+        "Overall: Quixote should add a baseline.".into(),
+    ));
+    owned.push((
+        "comment-financial".into(),
+        "Quixote: cost the staff time.".into(),
+    ));
+    let fields: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = admin
+        .submit(&page, &format!("{page}/review"), &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    (learner, user_id, admin)
+}
+
+#[tokio::test]
+async fn the_export_holds_the_submitted_plans_with_their_reviews_and_rubric_and_erasure_removes_them()
+ {
+    let app = spawn_app().await;
+    let (learner, user_id, _admin) = learner_with_a_reviewed_plan(&app).await;
+
+    let json: Value = learner
+        .get("/account/export.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let own = &json["plan_submissions"][0];
+    assert_eq!(own["version"], 1);
+    assert_eq!(own["answers"][0]["answer"], "Zebedee's own plan answer");
+    assert_eq!(
+        own["review"]["comments"],
+        "Overall: Quixote should add a baseline."
+    );
+    let rubric = own["review"]["rubric"].as_array().unwrap();
+    assert_eq!(rubric.len(), 6, "five cases and overall");
+    assert_eq!(rubric[3]["part"], "financial");
+    assert_eq!(rubric[3]["rating"], "partly");
+    assert_eq!(rubric[3]["comment"], "Quixote: cost the staff time.");
+    assert_eq!(rubric[5]["part"], "overall");
+    let team = &json["team_plan_submissions"][0];
+    assert_eq!(team["submitted_by_you"], true);
+    assert!(team["review"].is_null());
+    assert_eq!(
+        json["team_plan_writing"][0]["text"],
+        "Team text written by Zebedee"
+    );
+
+    let r = learner
+        .submit(
+            "/account/delete",
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    for needle in [
+        "Zebedee's own plan answer",
+        "Quixote should add",
+        "Quixote: cost",
+    ] {
+        let hits = columns_containing(&app.db, needle).await;
+        assert!(hits.is_empty(), "{needle} is still in {hits:?}");
+    }
+    let left = deepdive::entities::plan_submissions::Entity::find()
+        .filter(deepdive::entities::plan_submissions::Column::UserId.eq(user_id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // The team's plan stays, for the team, without the name.
+    assert!(
+        !columns_containing(&app.db, "Team text written by Zebedee")
+            .await
+            .is_empty()
+    );
+    assert!(columns_containing(&app.db, NAME).await.is_empty());
+}

@@ -203,6 +203,70 @@ async fn every_saved_version_of_a_section_is_listed_in_its_history_with_who_save
 }
 
 #[tokio::test]
+async fn the_team_plan_docx_holds_the_team_answers_and_every_section_heading() {
+    let app = spawn_app().await;
+    let t = team(&app, "trust-w").await;
+    let (asha, _) = org_learner(&app, t.org_id, "Asha Patel", Some(t.cohort)).await;
+    let (ben, _) = org_learner(&app, t.org_id, "Ben Okoro", Some(t.cohort)).await;
+    let prompt = first_prompt(&app);
+    let r = save(
+        &asha,
+        t.cohort,
+        &prompt,
+        "0",
+        "Vetting referrals takes ten days",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let route = "/plan/team/{c}/sections/launching-your-ai-experiment/build-buy-collaborate"
+        .replace("{c}", &t.cohort.to_string());
+    let r = ben
+        .submit(
+            &format!("/plan/team?cohort={}", t.cohort),
+            &route,
+            &[
+                ("version", "0"),
+                ("text", "Collaborate with the University of Anytown"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let url = format!("/plan/team.docx?cohort={}", t.cohort);
+
+    let r = ben.get(&url).await;
+
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert_eq!(
+        r.headers()["content-disposition"],
+        "attachment; filename=\"team-ai-project-plan.docx\""
+    );
+    let docx = crate::plan_export::docx_text(&r.bytes().await.unwrap());
+    assert!(docx.contains("Vetting referrals takes ten days"), "{docx}");
+    assert!(docx.contains("Collaborate with the University of Anytown"));
+    assert!(docx.contains("The Endoscopy cohort, Trust trust-w"));
+    let course = deepdive::course::load_course(&app.course_dir).unwrap();
+    for (n, s) in course.plan.sections.iter().enumerate() {
+        let heading = format!("{}. {}", n + 1, s.title);
+        assert!(docx.contains(&heading), "docx: {heading}");
+    }
+    for case in ["Strategic case", "Commercial case", "Management case"] {
+        assert!(docx.contains(case), "docx: {case}");
+    }
+    assert!(
+        docx.contains("Sections still empty"),
+        "the empty ones are named"
+    );
+    // The facilitator may download it; someone outside the cohort may not.
+    assert_eq!(t.admin.get(&url).await.status(), StatusCode::OK);
+    let (outsider, _) = org_learner(&app, t.org_id, "Cara Jones", None).await;
+    assert_eq!(outsider.get(&url).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn only_the_cohort_and_its_org_admins_can_open_a_team_plan() {
     let app = spawn_app().await;
     let t = team(&app, "trust-c").await;
@@ -412,7 +476,7 @@ async fn a_member_copies_their_own_answer_into_the_team_plan() {
 async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review() {
     let app = spawn_app().await;
     let t = team(&app, "trust-r").await;
-    let (learner, _) = org_learner(&app, t.org_id, "Chidi Evans", None).await;
+    let (learner, learner_id) = org_learner(&app, t.org_id, "Chidi Evans", None).await;
     let prompt = first_prompt(&app);
     let r = learner
         .submit("/plan/submissions", "/plan/submit", &[])
@@ -441,6 +505,12 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
         report.contains("data-plan=\"submitted\""),
         "the org report shows it"
     );
+    let member_page = format!("/org/{}/members/{learner_id}", t.slug);
+    let detail = t.admin.get_html(&member_page).await;
+    assert!(
+        detail.contains("data-plan=\"submitted\"") && detail.contains("waiting for review"),
+        "the learner's page shows it"
+    );
     let link = between(&list, &format!("href=\"/org/{}/plans/", t.slug), "\"");
     let review_page = format!("/org/{}/plans/{link}", t.slug);
     let page = t.admin.get_html(&review_page).await;
@@ -466,8 +536,26 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
         ("rating-commercial", "not_yet"),
         ("rating-financial", "not_yet"),
         ("rating-management", "partly"),
+        (
+            "comment-economic",
+            "Put a figure on the consultant time saved.",
+        ),
         ("comments", "Strong problem statement. Add a baseline."),
     ];
+    let r = t.admin.submit(&review_page, &action, &ratings).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no overall rating"
+    );
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Choose a rating for the plan overall"));
+    assert!(
+        body.contains("Put a figure on the consultant time saved."),
+        "a line's typed comment kept"
+    );
+    let mut ratings = ratings.to_vec();
+    ratings.push(("rating-overall", "partly"));
     let r = t.admin.submit(&review_page, &action, &ratings).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
@@ -475,10 +563,26 @@ async fn an_org_admin_reviews_a_submitted_plan_and_the_learner_reads_the_review(
     assert!(mine.contains("Strong problem statement. Add a baseline."));
     assert!(mine.contains("Partly met") && mine.contains("Not yet"));
     assert!(mine.contains("Reviewed"));
+    let economic = between(&mine, "Economic case", "</dd>");
+    assert!(
+        economic.contains("Partly met")
+            && economic.contains("Put a figure on the consultant time saved."),
+        "each line shows its rating and comment: {economic}"
+    );
+    assert!(mine.contains("Overall: is the plan ready to take to a steering group?"));
+    let again = t.admin.get_html(&review_page).await;
+    assert!(
+        again.contains("Put a figure on the consultant time saved."),
+        "the form shows the saved review"
+    );
+    assert!(again.contains("sections 1. Executive summary and the decision asked for; 2."));
     let list = t.admin.get_html(&format!("/org/{}/plans", t.slug)).await;
     assert!(list.contains("Reviewed"));
     let report = t.admin.get_html(&format!("/org/{}", t.slug)).await;
     assert!(report.contains("data-plan=\"reviewed\""));
+    let detail = t.admin.get_html(&member_page).await;
+    assert!(detail.contains("data-plan=\"reviewed\""));
+    assert!(detail.contains(&format!("href=\"/org/{}/plans/{link}\"", t.slug)));
     // Another organisation's admin cannot open it.
     let other = team(&app, "trust-q").await;
     let r = other
@@ -525,6 +629,15 @@ async fn with_the_plan_required_the_certificate_waits_until_the_plan_is_submitte
     );
     let page = app.get_html("/certificate").await;
     assert!(page.contains("data-plan-status=\"submitted\""));
+    let code = app.certificate_code().await.unwrap();
+    let pdf = app.get(&format!("/certificates/{code}.pdf")).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let text = pdf_text(&pdf.bytes().await.unwrap());
+    assert!(text.contains("AI project plan"), "{text}");
+    assert!(
+        text.contains("waiting for review"),
+        "the certificate PDF shows it"
+    );
 }
 
 #[tokio::test]

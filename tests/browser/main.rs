@@ -19,3 +19,4 @@ mod keyboard;
 mod learner_journey;
 mod mail;
 mod org_admin;
+mod plan;

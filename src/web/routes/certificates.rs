@@ -127,7 +127,16 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)
 }
 
-fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
+/// Where the holder's plan stands, in words, for their certificate.
+async fn plan_of(state: &AppState, c: &cert_entity::Model) -> Result<Option<String>, AppError> {
+    let Some(owner) = c.user_id else {
+        return Ok(None);
+    };
+    let latest = crate::services::team_plan::latest_for_learner(&state.db, owner).await?;
+    Ok(crate::web::views::team_plan::plan_words(latest.as_ref()))
+}
+
+fn pdf_data(state: &AppState, c: &cert_entity::Model, plan: Option<String>) -> CertificatePdf {
     let v = view_of(state, c);
     CertificatePdf {
         holder_name: c.holder_name.clone(),
@@ -143,6 +152,7 @@ fn pdf_data(state: &AppState, c: &cert_entity::Model) -> CertificatePdf {
             .map(|m| (m.number, m.title, m.completed, m.best_score))
             .collect(),
         learning_hours: learning_minutes(c).map(|m| format!("{} hours", m.hours_decimal())),
+        plan,
     }
 }
 
@@ -171,16 +181,18 @@ pub async fn certificate_pdf(
     if !allowed {
         return Err(AppError::NotFound);
     }
+    let plan = plan_of(&state, &cert).await?;
     let key = format!(
-        "{}|{}|{}",
+        "{}|{}|{}|{}",
         cert.id,
         cert.holder_name,
-        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default()
+        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default(),
+        plan.as_deref().unwrap_or_default()
     );
     let bytes = match state.pdf_cache.get(&key) {
         Some(bytes) => bytes,
         None => {
-            let data = pdf_data(&state, &cert);
+            let data = pdf_data(&state, &cert, plan);
             let bytes = web::Bytes::from(web::block(move || render_pdf(&data)).await??);
             state.pdf_cache.put(key, bytes.clone());
             bytes

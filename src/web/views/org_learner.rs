@@ -31,6 +31,39 @@ struct AttemptView {
     passed: bool,
 }
 
+/// Where the learner's submitted plan stands, with a link to it.
+#[derive(Serialize)]
+struct PlanLine {
+    /// "submitted" or "reviewed".
+    state: &'static str,
+    words: String,
+    url: String,
+}
+
+impl PlanLine {
+    fn build(slug: &str, s: &crate::entities::plan_submissions::Model) -> Self {
+        let whose = if s.team_plan_id.is_some() {
+            "their cohort's team plan"
+        } else {
+            "their own plan"
+        };
+        let submitted = format!(
+            "Version {} of {whose} submitted {}",
+            s.number,
+            day(s.submitted_at)
+        );
+        let (state, words) = match s.reviewed_at {
+            Some(at) => ("reviewed", format!("{submitted}, reviewed {}", day(at))),
+            None => ("submitted", format!("{submitted}, waiting for review")),
+        };
+        Self {
+            state,
+            words,
+            url: format!("/org/{slug}/plans/{}", s.id),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct LearnerPage {
     slug: String,
@@ -51,6 +84,7 @@ pub struct LearnerPage {
     attempts: Vec<AttemptView>,
     worksheets: String,
     shares_plan: bool,
+    plan: Option<PlanLine>,
     cohorts: Vec<CohortOption>,
     /// After an action on this page (a resent activation e-mail, a move): what happened.
     notice: Option<String>,
@@ -135,6 +169,10 @@ impl LearnerPage {
                 .collect(),
             worksheets,
             shares_plan: d.shares_plan,
+            plan: d
+                .plan_submission
+                .as_ref()
+                .map(|s| PlanLine::build(&org.slug, s)),
             cohorts: CohortOption::list(&d.cohorts, r.cohort_id),
             notice: extras.notice,
             error: extras.error,

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::course::{Course, Module, WorksheetPrompt};
 use crate::entities::{plan_submissions, team_plan_sections, team_plan_versions};
-use crate::services::team_plan::{CASES, FrozenAnswer, Rating, frozen_answers, ratings_of};
+use crate::services::team_plan::{
+    FrozenAnswer, OVERALL, PARTS, Rating, frozen_answers, part_label, rubric_of,
+};
 use crate::web::markdown;
 
 /// "10:30am on 1 December 2026".
@@ -67,14 +69,19 @@ pub struct RatingView {
     pub case: String,
     pub rating: &'static str,
     pub words: &'static str,
+    pub comment: String,
 }
 
 #[derive(Serialize)]
 pub struct ReviewView {
     pub by: String,
     pub when: String,
+    /// The overall comment.
     pub comments: String,
+    /// One line per five-case part.
     pub ratings: Vec<RatingView>,
+    /// The overall rating (none on reviews made before it was asked for).
+    pub overall: Option<RatingView>,
 }
 
 #[derive(Serialize)]
@@ -89,23 +96,26 @@ pub struct SubmissionView {
 
 impl SubmissionView {
     pub fn build(s: &plan_submissions::Model, names: &HashMap<i32, String>) -> Self {
-        let review = s.reviewed_at.map(|at| ReviewView {
-            by: name_of(names, s.reviewed_by),
-            when: when(at),
-            comments: s.review_comments.clone().unwrap_or_default(),
-            ratings: ratings_of(s)
-                .map(|r| {
-                    CASES
-                        .iter()
-                        .zip(r)
-                        .map(|((_, case), rating)| RatingView {
-                            case: (*case).to_string(),
-                            rating: rating.as_str(),
-                            words: rating.in_words(),
-                        })
-                        .collect()
+        let review = s.reviewed_at.map(|at| {
+            let (overall, cases): (Vec<_>, Vec<_>) = rubric_of(s)
+                .into_iter()
+                .map(|l| {
+                    let view = RatingView {
+                        case: part_label(&l.part).to_string(),
+                        rating: l.rating.as_str(),
+                        words: l.rating.in_words(),
+                        comment: l.comment,
+                    };
+                    (l.part == OVERALL.0, view)
                 })
-                .unwrap_or_default(),
+                .partition(|(o, _)| *o);
+            ReviewView {
+                by: name_of(names, s.reviewed_by),
+                when: when(at),
+                comments: s.review_comments.clone().unwrap_or_default(),
+                ratings: cases.into_iter().map(|(_, v)| v).collect(),
+                overall: overall.into_iter().map(|(_, v)| v).next(),
+            }
         });
         Self {
             id: s.id,
@@ -507,8 +517,14 @@ pub struct OrgPlansPage {
 pub struct CaseField {
     pub id: &'static str,
     pub label: &'static str,
+    /// The plan sections this part is drawn from, numbered as in the plan.
+    pub hint: String,
     pub options: Vec<CaseOption>,
     pub error: Option<String>,
+    /// The comment on this part (the overall comment is the page's `comments`).
+    pub comment: String,
+    pub comment_error: Option<String>,
+    pub overall: bool,
 }
 
 #[derive(Serialize)]
@@ -518,23 +534,75 @@ pub struct CaseOption {
     pub checked: bool,
 }
 
-/// The rubric's fields, with the chosen (or typed) ratings checked.
-pub fn case_fields(chosen: &[Option<Rating>; 5], missing: bool) -> Vec<CaseField> {
-    CASES
+/// What a review form holds, as chosen or typed: a rating and a comment per part of [`PARTS`].
+pub struct RubricForm {
+    pub chosen: [Option<Rating>; 6],
+    pub comments: [String; 6],
+}
+
+impl RubricForm {
+    pub fn empty() -> Self {
+        Self {
+            chosen: [None; 6],
+            comments: Default::default(),
+        }
+    }
+}
+
+/// The plan sections of a part, as "Drawn from sections 1 to 8: …"; the whole plan for overall.
+fn drawn_from(course: &Course, part: &str) -> String {
+    let titles: Vec<String> = course
+        .plan
+        .sections
         .iter()
-        .zip(chosen)
-        .map(|((id, label), c)| CaseField {
-            id,
-            label,
-            options: Rating::ALL
-                .iter()
-                .map(|r| CaseOption {
-                    value: r.as_str(),
-                    words: r.in_words(),
-                    checked: *c == Some(*r),
-                })
-                .collect(),
-            error: (missing && c.is_none()).then(|| format!("Choose a rating for the {id} case")),
+        .enumerate()
+        .filter(|(_, s)| s.case.id() == part)
+        .map(|(n, s)| format!("{}. {}", n + 1, s.title))
+        .collect();
+    if titles.is_empty() {
+        "The plan as a whole: is it clear, consistent and ready for the decision it asks for?"
+            .into()
+    } else {
+        format!("Drawn from the plan's sections {}.", titles.join("; "))
+    }
+}
+
+/// The longest comment on one line of the rubric.
+pub const MAX_LINE_COMMENT: usize = 2000;
+
+/// The rubric's fields, with the chosen (or typed) ratings checked and the comments kept.
+pub fn case_fields(course: &Course, form: &RubricForm, missing: bool) -> Vec<CaseField> {
+    PARTS
+        .iter()
+        .zip(&form.chosen)
+        .zip(&form.comments)
+        .map(|(((id, label), c), comment)| {
+            let overall = *id == OVERALL.0;
+            CaseField {
+                id,
+                label,
+                hint: drawn_from(course, id),
+                options: Rating::ALL
+                    .iter()
+                    .map(|r| CaseOption {
+                        value: r.as_str(),
+                        words: r.in_words(),
+                        checked: *c == Some(*r),
+                    })
+                    .collect(),
+                error: (missing && c.is_none()).then(|| {
+                    if overall {
+                        "Choose a rating for the plan overall".to_string()
+                    } else {
+                        format!("Choose a rating for the {id} case")
+                    }
+                }),
+                comment: comment.clone(),
+                comment_error: (!overall && comment.chars().count() > MAX_LINE_COMMENT).then(
+                    || format!("Shorten your comment to {MAX_LINE_COMMENT} characters or fewer"),
+                ),
+                overall,
+            }
         })
         .collect()
 }
@@ -565,6 +633,16 @@ pub struct MySubmissionsPage {
     pub team: Vec<SubmissionView>,
 }
 
+/// Where a plan stands, in words: "Submitted 3 May 2027, reviewed 10 May 2027".
+pub fn plan_words(latest: Option<&crate::entities::plan_submissions::Model>) -> Option<String> {
+    let s = latest?;
+    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%-d %B %Y").to_string();
+    Some(match s.reviewed_at {
+        Some(at) => format!("Submitted {}, reviewed {}", day(s.submitted_at), day(at)),
+        None => format!("Submitted {}, waiting for review", day(s.submitted_at)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,12 +664,29 @@ mod tests {
 
     #[test]
     fn an_unrated_case_is_flagged_only_when_ratings_were_asked_for() {
-        let chosen = [Some(Rating::Met), None, None, None, Some(Rating::NotYet)];
-        let quiet = case_fields(&chosen, false);
+        let course = crate::course::load_course(std::path::Path::new("course")).unwrap();
+        let mut form = RubricForm::empty();
+        form.chosen[0] = Some(Rating::Met);
+        form.chosen[4] = Some(Rating::NotYet);
+        form.comments[1] = "x".repeat(MAX_LINE_COMMENT + 1);
+        let quiet = case_fields(&course, &form, false);
         assert!(quiet.iter().all(|c| c.error.is_none()));
-        let flagged = case_fields(&chosen, true);
-        assert_eq!(flagged.iter().filter(|c| c.error.is_some()).count(), 3);
+        let flagged = case_fields(&course, &form, true);
+        assert_eq!(flagged.iter().filter(|c| c.error.is_some()).count(), 4);
         assert!(flagged[0].options[0].checked);
         assert!(flagged[4].options[2].checked);
+        assert!(flagged[1].comment_error.is_some());
+        assert!(flagged[5].overall);
+    }
+
+    #[test]
+    fn each_case_of_the_rubric_names_the_plan_sections_it_is_drawn_from() {
+        let course = crate::course::load_course(std::path::Path::new("course")).unwrap();
+        let fields = case_fields(&course, &RubricForm::empty(), false);
+        assert_eq!(fields.len(), 6);
+        assert!(fields[0].hint.contains("1. Executive summary"));
+        assert!(fields[3].hint.contains("Costs, resources and funding"));
+        assert!(!fields[3].hint.contains("Options appraisal"));
+        assert!(fields[5].hint.starts_with("The plan as a whole"));
     }
 }

@@ -1,5 +1,6 @@
 //! The journeys a person takes, through HTTP like a browser: registering, logging in, lessons,
 //! modules, the whole course, worksheets, confidence ratings and two-step verification.
+use deepdive::course::PromptKind;
 use reqwest::StatusCode;
 
 use super::app::TestApp;
@@ -8,6 +9,51 @@ use super::html::between;
 pub const PASSWORD: &str = "a long enough passphrase";
 
 impl TestApp {
+    /// Fills every worksheet with the course's own worked example, through the forms.
+    pub async fn fill_worked_example(&self) {
+        let course = deepdive::course::load_course(&self.course_dir).unwrap();
+        for m in &course.modules {
+            let mut fields: Vec<(String, String)> = Vec::new();
+            for p in &m.worksheet.prompts {
+                match &p.kind {
+                    PromptKind::Text => fields.push((p.id.clone(), p.example.clone())),
+                    PromptKind::Fields(boxes) => {
+                        for b in boxes {
+                            fields.push((format!("{}--{}", p.id, b.id), b.example.clone()));
+                        }
+                    }
+                    PromptKind::Table(t) => {
+                        for (r, row) in t.example_rows.iter().enumerate() {
+                            for (c, value) in t.columns.iter().zip(row) {
+                                fields.push((
+                                    format!("{}--{}--{}", p.id, r + 1, c.id),
+                                    value.clone(),
+                                ));
+                            }
+                        }
+                        if let Some(n) = &t.notes {
+                            fields.push((format!("{}--notes", p.id), n.example.clone()));
+                        }
+                    }
+                }
+            }
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = self.save_worksheet(&m.slug, &pairs).await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", m.slug);
+            assert!(
+                r.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .ends_with("?saved=1"),
+                "{} saved",
+                m.slug
+            );
+        }
+    }
+
     pub async fn register(&self, email: &str, name: &str, password: &str) -> reqwest::Response {
         self.submit(
             "/register",

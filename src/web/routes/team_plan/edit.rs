@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use super::{PlanQuery, opened, opened_to_write, section_of};
+use super::{PlanQuery, key_of, opened, opened_to_write, section_of};
 use crate::domain::worksheet::normalise;
 use crate::error::AppError;
-use crate::services::team_plan::{self, Opened, Owner, Role, Saved, SectionKey};
+use crate::services::team_plan::{self, Opened, Owner, Role, Saved};
 use crate::services::worksheets;
 use crate::web::csrf::CsrfForm;
 use crate::web::page::Page;
@@ -80,6 +80,13 @@ fn section_response(
     page.render(View::new(status, "team_plan_section", &title, "plan"), vm)
 }
 
+/// The section's version the form was made from.
+fn version_of(raw: &str) -> Result<i32, AppError> {
+    raw.trim().parse().map_err(|_| {
+        AppError::BadRequest("The form was missing the section's version. Go back to the plan, reload it and try again.".into())
+    })
+}
+
 /// Saves `text` into one section from `version`, or answers why not (400, 409, 422) with the text kept.
 async fn save_text(
     page: &Page,
@@ -90,48 +97,29 @@ async fn save_text(
 ) -> Result<HttpResponse, AppError> {
     let (cohort_id, module_slug, prompt_id) = path;
     let o = opened_to_write(&page.state, user, cohort_id).await?;
-    let course = &page.state.course;
-    let Some((module, prompt)) = section_of(course, &module_slug, &prompt_id) else {
+    let Some((module, prompt)) = section_of(&page.state.course, &module_slug, &prompt_id) else {
         let vm = unknown_section(cohort_id, text);
         return section_response(page, StatusCode::BAD_REQUEST, &vm);
     };
-    let version: i32 = version.trim().parse().map_err(|_| {
-        AppError::BadRequest("The form was missing the section's version. Go back to the plan, reload it and try again.".into())
-    })?;
+    let version = version_of(version)?;
     let form = SectionPage::new(cohort_id, module, prompt, version, text);
     let chars = text.chars().count();
     if chars > prompt.max_chars {
-        return section_response(
-            page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form.too_long(chars),
-        );
+        let vm = form.too_long(chars);
+        return section_response(page, StatusCode::UNPROCESSABLE_ENTITY, &vm);
     }
-    let key = SectionKey {
-        plan_id: o.plan.id,
-        module: module.slug.clone(),
-        prompt: prompt.id.clone(),
-    };
     let actor = crate::web::extract::actor(&page.req, user);
-    match team_plan::save_section(
-        &page.state.db,
-        &page.state.clock,
-        &actor,
-        &key,
-        version,
-        text,
-    )
-    .await?
-    {
+    let db = &page.state.db;
+    let key = key_of(&o, module, prompt);
+    match team_plan::save_section(db, &page.state.clock, &actor, &key, version, text).await? {
         Saved::At(_) => Ok(page.see_other(&format!(
             "/plan/team?cohort={cohort_id}&saved={}#{}",
             prompt.id,
             anchor(&module.slug, &prompt.id)
         ))),
         Saved::Stale(current) => {
-            let names: HashMap<i32, String> =
-                team_plan::names(&page.state.db, current.iter().filter_map(|c| c.updated_by))
-                    .await?;
+            let authors = current.iter().filter_map(|c| c.updated_by);
+            let names: HashMap<i32, String> = team_plan::names(db, authors).await?;
             let vm = form.stale(current.as_ref(), &names);
             section_response(page, StatusCode::CONFLICT, &vm)
         }
@@ -186,11 +174,7 @@ pub async fn section_history(
     let o = opened(&page.state, &user, Some(&cohort_id.to_string())).await?;
     let (module, prompt) =
         section_of(&page.state.course, &module_slug, &prompt_id).ok_or(AppError::NotFound)?;
-    let key = SectionKey {
-        plan_id: o.plan.id,
-        module: module.slug.clone(),
-        prompt: prompt.id.clone(),
-    };
+    let key = key_of(&o, module, prompt);
     let versions = team_plan::history(&page.state.db, &key).await?;
     let names =
         team_plan::names(&page.state.db, versions.iter().filter_map(|v| v.author_id)).await?;

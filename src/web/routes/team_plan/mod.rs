@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::course::{Course, Module, WorksheetPrompt};
 use crate::error::AppError;
-use crate::services::team_plan::{self, Opened, Role};
+use crate::services::team_plan::{self, Opened, Role, SectionKey};
 use crate::web::AppState;
 use crate::web::session::CurrentUser;
 
@@ -36,13 +36,30 @@ async fn opened(
             .await?
             .ok_or(AppError::NotFound)?,
     };
-    let opened = team_plan::open(&state.db, &user.user, cohort_id)
+    let opened = open_cohort(state, user, cohort_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if opened.needs_mfa {
         return Err(AppError::MfaRequired);
     }
     Ok(opened)
+}
+
+/// The one place a cohort's team plan is looked up (with its cohort and organisation) for a viewer.
+async fn open_cohort(
+    state: &AppState,
+    user: &CurrentUser,
+    cohort_id: i32,
+) -> Result<Option<Opened>, AppError> {
+    Ok(team_plan::open(&state.db, &user.user, cohort_id).await?)
+}
+
+/// The team plan of the viewer's own cohort, if they are in one whose team plan is on.
+async fn my_team(state: &AppState, user: &CurrentUser) -> Result<Option<Opened>, AppError> {
+    match team_plan::my_cohort(&state.db, user.id()).await? {
+        Some(cohort_id) => open_cohort(state, user, cohort_id).await,
+        None => Ok(None),
+    }
 }
 
 /// Like [`opened`], for changing the plan: members only.
@@ -69,4 +86,13 @@ fn section_of<'a>(
     let m = course.module(module)?;
     let p = m.worksheet.prompts.iter().find(|p| p.id == prompt)?;
     Some((m, p))
+}
+
+/// The key of one section of an opened team plan.
+fn key_of(o: &Opened, module: &Module, prompt: &WorksheetPrompt) -> SectionKey {
+    SectionKey {
+        plan_id: o.plan.id,
+        module: module.slug.clone(),
+        prompt: prompt.id.clone(),
+    }
 }

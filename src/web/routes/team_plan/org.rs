@@ -1,5 +1,5 @@
 //! The org admin's side: turning a cohort's team plan on or off, every plan of the organisation
-//! with where it stands, and reviewing a submitted plan (comments and a rating per five-case group).
+//! with where it stands, and reviewing a submitted plan (a rating and a comment per five-case part, and overall).
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -9,15 +9,15 @@ use serde::Deserialize;
 use crate::entities::plan_submissions;
 use crate::error::AppError;
 use crate::services::organisations as orgs;
-use crate::services::team_plan::{self, CASES, Rating, Review};
+use crate::services::team_plan::{self, PARTS, Rating, Review};
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::OrgAdmin;
 use crate::web::form::FormFields;
 use crate::web::page::Page;
 use crate::web::view::View;
 use crate::web::views::team_plan::{
-    CohortPlanRow, FieldLink, OrgPlansPage, OrgSubmissionRow, ReviewPage, SubmissionView,
-    case_fields, frozen_modules, when,
+    CohortPlanRow, FieldLink, MAX_LINE_COMMENT, OrgPlansPage, OrgSubmissionRow, ReviewPage,
+    RubricForm, SubmissionView, case_fields, frozen_modules, when,
 };
 
 /// Review comments: enough for a page of feedback.
@@ -54,20 +54,30 @@ pub struct ChangedQuery {
     saved: Option<String>,
 }
 
-/// Who a submission belongs to, in words.
-async fn owner_of(
-    page: &Page,
+/// Who a submission belongs to, in words; `cohort` is the team plan's cohort, for a team's plan.
+fn owner_of(
     s: &plan_submissions::Model,
+    cohort: Option<&str>,
     names: &HashMap<i32, String>,
-) -> Result<String, AppError> {
-    if let Some(plan_id) = s.team_plan_id {
-        let cohort = team_plan::cohort_of_plan(&page.state.db, plan_id).await?;
-        return Ok(format!(
-            "Team plan of the {} cohort",
-            cohort.map(|c| c.name).unwrap_or_default()
-        ));
+) -> String {
+    match s.team_plan_id {
+        Some(_) => format!("Team plan of the {} cohort", cohort.unwrap_or_default()),
+        None => crate::web::views::team_plan::name_of(names, s.user_id),
     }
-    Ok(crate::web::views::team_plan::name_of(names, s.user_id))
+}
+
+/// The cohort name of each team plan, by plan id, from what the page already has (no lookup per row).
+fn cohort_names<'a>(
+    plans: &HashMap<i32, crate::entities::team_plans::Model>,
+    cohorts: &'a [crate::entities::cohorts::Model],
+) -> HashMap<i32, &'a str> {
+    plans
+        .values()
+        .filter_map(|p| {
+            let c = cohorts.iter().find(|c| c.id == p.cohort_id)?;
+            Some((p.id, c.name.as_str()))
+        })
+        .collect()
 }
 
 /// `GET /org/{slug}/plans`: each cohort's team plan switch, and every submitted plan with its review status.
@@ -82,17 +92,22 @@ pub async fn show_org_plans(
     let cohorts = orgs::cohorts_of(db, admin.org.id).await?;
     let submissions = team_plan::submissions_in_org(db, admin.org.id).await?;
     let names = team_plan::names(db, submissions.iter().filter_map(|s| s.user_id)).await?;
-    let mut rows = Vec::new();
-    for s in &submissions {
-        rows.push(OrgSubmissionRow {
+    let cohort_of = cohort_names(&plans, &cohorts);
+    let rows = submissions
+        .iter()
+        .map(|s| OrgSubmissionRow {
             id: s.id,
-            owner: owner_of(&page, s, &names).await?,
+            owner: owner_of(
+                s,
+                s.team_plan_id.and_then(|p| cohort_of.get(&p).copied()),
+                &names,
+            ),
             team: s.team_plan_id.is_some(),
             number: s.number,
             submitted: when(s.submitted_at),
             reviewed: s.reviewed_at.map(when),
-        });
-    }
+        })
+        .collect();
     let vm = OrgPlansPage {
         slug: admin.org.slug.clone(),
         org_name: admin.org.name.clone(),
@@ -122,15 +137,25 @@ async fn review_page(
         .into_iter()
         .flatten();
     let names = team_plan::names(&page.state.db, people).await?;
-    let chosen = team_plan::ratings_of(s).map_or([None; 5], |r| r.map(Some));
+    let cohort = match s.team_plan_id {
+        Some(plan_id) => team_plan::cohort_of_plan(&page.state.db, plan_id).await?,
+        None => None,
+    };
+    let mut form = RubricForm::empty();
+    for line in team_plan::rubric_of(s) {
+        if let Some(i) = PARTS.iter().position(|(id, _)| *id == line.part) {
+            form.chosen[i] = Some(line.rating);
+            form.comments[i] = line.comment;
+        }
+    }
     Ok(ReviewPage {
         slug: admin.org.slug.clone(),
         current: "plans",
         id: s.id,
-        owner: owner_of(page, s, &names).await?,
+        owner: owner_of(s, cohort.as_ref().map(|c| c.name.as_str()), &names),
         submission: SubmissionView::build(s, &names),
         modules: frozen_modules(&page.state.course, &team_plan::frozen_answers(s)),
-        cases: case_fields(&chosen, false),
+        cases: case_fields(&page.state.course, &form, false),
         comments: s.review_comments.clone().unwrap_or_default(),
         errors: Vec::new(),
         saved: false,
@@ -155,26 +180,51 @@ pub async fn show_submission(
     page.ok("team_plan_review", &title, "org", &vm)
 }
 
-/// The review form: `comments` (up to 5,000 characters) and a rating per case (`met`, `partly`, `not_yet`).
-fn read_review(f: &FormFields) -> (String, [Option<Rating>; 5], Vec<FieldLink>) {
-    let comments = crate::domain::worksheet::normalise(f.get("comments").trim());
-    let chosen = CASES.map(|(id, _)| Rating::parse(f.get(&format!("rating-{id}"))));
+/// The review form: for each part of the rubric (the five cases, then `overall`) a rating
+/// `rating-{part}` (`met`, `partly`, `not_yet`) and a comment `comment-{part}` (up to 2,000
+/// characters); the overall comment is `comments` (up to 5,000).
+fn read_review(f: &FormFields) -> (RubricForm, Vec<FieldLink>) {
+    let normal = |name: &str| crate::domain::worksheet::normalise(f.get(name).trim());
+    let form = RubricForm {
+        chosen: PARTS.map(|(id, _)| Rating::parse(f.get(&format!("rating-{id}")))),
+        comments: PARTS.map(|(id, _)| match id {
+            "overall" => normal("comments"),
+            _ => normal(&format!("comment-{id}")),
+        }),
+    };
     let mut errors = Vec::new();
-    if comments.chars().count() > MAX_COMMENTS {
-        errors.push(FieldLink {
-            field: "comments".into(),
-            message: format!("Shorten your comments to {MAX_COMMENTS} characters or fewer"),
-        });
-    }
-    for ((id, _), c) in CASES.iter().zip(&chosen) {
+    for ((id, _), (c, comment)) in PARTS.iter().zip(form.chosen.iter().zip(&form.comments)) {
         if c.is_none() {
+            let message = match *id {
+                "overall" => "Choose a rating for the plan overall".to_string(),
+                _ => format!("Choose a rating for the {id} case"),
+            };
             errors.push(FieldLink {
                 field: format!("rating-{id}-met"),
-                message: format!("Choose a rating for the {id} case"),
+                message,
+            });
+        }
+        let (field, limit) = match *id {
+            "overall" => ("comments".to_string(), MAX_COMMENTS),
+            _ => (format!("comment-{id}"), MAX_LINE_COMMENT),
+        };
+        if comment.chars().count() > limit {
+            errors.push(FieldLink {
+                field,
+                message: format!("Shorten this comment to {limit} characters or fewer"),
             });
         }
     }
-    (comments, chosen, errors)
+    (form, errors)
+}
+
+/// The review, when every part has a rating.
+fn complete(form: &RubricForm) -> Option<Review> {
+    let [a, b, c, d, e, f] = form.chosen;
+    let ratings = [a?, b?, c?, d?, e?, f?];
+    Some(Review {
+        lines: std::array::from_fn(|i| (ratings[i], form.comments[i].clone())),
+    })
 }
 
 /// `POST /org/{slug}/plans/{id}/review`: records the review; bad input is shown again as typed.
@@ -189,18 +239,14 @@ pub async fn review_submission(
     let s = team_plan::submission_in_org(&page.state.db, admin.org.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (comments, chosen, errors) = read_review(&form.fields);
-    if let (true, [Some(a), Some(b), Some(c), Some(d), Some(e)]) = (errors.is_empty(), chosen) {
-        let review = Review {
-            comments,
-            ratings: [a, b, c, d, e],
-        };
+    let (typed, errors) = read_review(&form.fields);
+    if let (true, Some(review)) = (errors.is_empty(), complete(&typed)) {
         team_plan::review(&page.state.db, &page.state.clock, &admin.who, s.id, &review).await?;
         return Ok(page.see_other(&admin.url(&format!("/plans/{id}?saved=1"))));
     }
     let mut vm = review_page(&page, &admin, &s).await?;
-    vm.cases = case_fields(&chosen, true);
-    vm.comments = comments;
+    vm.cases = case_fields(&page.state.course, &typed, true);
+    vm.comments = typed.comments[5].clone();
     vm.errors = errors;
     let title = format!("Error: Review: {}", vm.owner);
     page.render(

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::opened_to_write;
+use super::{my_team, opened_to_write};
 use crate::error::AppError;
 use crate::services::team_plan::{self, Owner, SubmitRefused};
 use crate::services::worksheets;
@@ -29,12 +29,10 @@ async fn my_page(
     let answers = worksheets::all_answers(db, user.id()).await?;
     let summary = PlanSummary::build(&page.state.course, &answers);
     let own = team_plan::submissions_of(db, Owner::Learner(user.id())).await?;
-    let team_cohort = team_plan::my_cohort(db, user.id()).await?;
-    let team = match team_cohort {
-        Some(c) => match team_plan::open(db, &user.user, c).await? {
-            Some(o) => team_plan::submissions_of(db, Owner::Team(o.plan.id)).await?,
-            None => Vec::new(),
-        },
+    let my_team = my_team(&page.state, user).await?;
+    let team_cohort = my_team.as_ref().map(|o| o.cohort.id);
+    let team = match my_team {
+        Some(o) => team_plan::submissions_of(db, Owner::Team(o.plan.id)).await?,
         None => Vec::new(),
     };
     let people = own
