@@ -30,7 +30,7 @@ pub const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wca
 
 /// Desktop and phone widths for screenshots; the reflow check uses 320 px (WCAG 1.4.10).
 const DESKTOP: u32 = 1280;
-const PHONE: u32 = 375;
+const PHONE: u32 = 390;
 const REFLOW: u32 = 320;
 const HEIGHT: u32 = 900;
 
@@ -570,11 +570,28 @@ impl Browser {
                     .unwrap_or(u64::from(HEIGHT)),
                 Js::Off => u64::from(HEIGHT) * 3,
             };
-            let height = u32::try_from(height.clamp(u64::from(HEIGHT), 8000)).unwrap_or(HEIGHT);
-            self.size(width, height).await;
-            let png = self.client.screenshot().await.expect("screenshot");
-            std::fs::write(dir.join(format!("{}-{state}-{width}.png", self.label)), png)
-                .expect("save screenshot");
+            // Chromium cannot take one screenshot of a very tall page: past 8,000 px, it is taken
+            // in parts (`-2`, `-3`…), scrolling down a window 8,000 px tall.
+            const PART: u64 = 8000;
+            let whole = height.max(u64::from(HEIGHT));
+            let window = u32::try_from(whole.min(PART)).unwrap_or(HEIGHT);
+            self.size(width, window).await;
+            let parts = whole.div_ceil(PART);
+            for part in 0..parts {
+                if parts > 1 {
+                    self.run_js(&format!("window.scrollTo(0, {})", part * PART))
+                        .await;
+                }
+                let png = self.client.screenshot().await.expect("screenshot");
+                let name = match part {
+                    0 => format!("{}-{state}-{width}.png", self.label),
+                    n => format!("{}-{state}-{width}-{}.png", self.label, n + 1),
+                };
+                std::fs::write(dir.join(name), png).expect("save screenshot");
+            }
+            if parts > 1 {
+                self.run_js("window.scrollTo(0, 0)").await;
+            }
         }
         self.size(DESKTOP, HEIGHT).await;
     }
