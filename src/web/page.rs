@@ -77,6 +77,13 @@ impl Page {
     }
 }
 
+impl crate::web::session::CurrentUser {
+    /// The page for this signed-in user (no second look-up of the visitor).
+    pub fn page(&self, state: &web::Data<AppState>, req: &HttpRequest) -> Page {
+        Page::from_parts(state.clone(), req.clone(), self.visitor())
+    }
+}
+
 impl FromRequest for Page {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;

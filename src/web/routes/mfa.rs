@@ -11,7 +11,7 @@ use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::actor as requester;
 use crate::web::session::CurrentUser;
-use crate::web::view::{View, render, see_other};
+use crate::web::view::{View, see_other};
 use crate::web::views::account::{TOO_MANY, WRONG_PASSWORD};
 
 #[derive(Deserialize)]
@@ -50,7 +50,7 @@ fn codes_download(course: &str, codes: &[String]) -> String {
 }
 
 async fn page(
-    state: &AppState,
+    state: &web::Data<AppState>,
     req: &HttpRequest,
     user: &CurrentUser,
     status: StatusCode,
@@ -82,13 +82,8 @@ async fn page(
         (false, false) => "Save your recovery codes",
         (false, true) => "Two-step verification",
     };
-    render(
-        state,
-        req,
-        &user.visitor(),
-        View::new(status, "account/mfa", title, "account").noindex(),
-        &page,
-    )
+    let view = View::new(status, "account/mfa", title, "account").noindex();
+    user.page(state, req).render(view, &page)
 }
 
 /// `GET /account/mfa`: the QR code to set it up, or its state and the ways to manage it.
@@ -159,7 +154,7 @@ pub async fn enable(
 }
 
 async fn with_password(
-    state: &AppState,
+    state: &web::Data<AppState>,
     req: &HttpRequest,
     user: &CurrentUser,
     form: &CsrfForm,

@@ -13,7 +13,7 @@ use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::ModuleRef;
 use crate::web::session::CurrentUser;
-use crate::web::view::{View, render, see_other};
+use crate::web::view::{View, see_other};
 use crate::web::views::worksheet::{WorksheetPage, worksheet_page};
 
 mod plan;
@@ -26,7 +26,7 @@ pub use plan::{
 pub const WORKSHEET_FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 fn render_worksheet(
-    state: &AppState,
+    state: &web::Data<AppState>,
     req: &HttpRequest,
     user: &CurrentUser,
     module: &Module,
@@ -38,13 +38,8 @@ fn render_worksheet(
         (StatusCode::UNPROCESSABLE_ENTITY, "Error: ")
     };
     let title = format!("{prefix}Module {} worksheet: {}", module.number, page.title);
-    render(
-        state,
-        req,
-        &user.visitor(),
-        View::new(status, "worksheets/worksheet", &title, "plan"),
-        page,
-    )
+    let view = View::new(status, "worksheets/worksheet", &title, "plan");
+    user.page(state, req).render(view, page)
 }
 
 #[derive(Deserialize)]

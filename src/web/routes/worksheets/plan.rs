@@ -1,6 +1,6 @@
 //! The AI project plan: the page (with its pictures) and the exports (.md, .pdf, .docx), all
 //! rendered from one `PlanDocument`, and the choice to share it.
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -10,7 +10,7 @@ use crate::services::worksheets;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::session::CurrentUser;
-use crate::web::view::{View, render, see_other};
+use crate::web::view::see_other;
 use crate::web::views::plan::PlanPage;
 
 /// The learner's own plan as a document.
@@ -56,18 +56,8 @@ pub async fn show_plan(
     page.has_organisation = crate::services::pacing::learner_cohort(&state.db, user.id(), None)
         .await?
         .is_some();
-    render(
-        &state,
-        &req,
-        &user.visitor(),
-        View::new(
-            StatusCode::OK,
-            "worksheets/plan",
-            "Your AI project plan",
-            "plan",
-        ),
-        &page,
-    )
+    user.page(&state, &req)
+        .ok("worksheets/plan", "Your AI project plan", "plan", &page)
 }
 
 /// `GET /plan.md`: the plan as a Markdown download.
