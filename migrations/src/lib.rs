@@ -29,6 +29,8 @@ mod m20261202_600002_certificate_learning_minutes;
 mod m20261202_600003_webhooks;
 mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
+mod m20261202_500001_sso;
+mod m20261202_500002_line_managers;
 
 pub struct Migrator;
 
@@ -64,6 +66,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_600001_learning_views::Migration),
             Box::new(m20261202_600002_certificate_learning_minutes::Migration),
             Box::new(m20261202_600003_webhooks::Migration),
+            Box::new(m20261202_500001_sso::Migration),
+            Box::new(m20261202_500002_line_managers::Migration),
         ]
     }
 }

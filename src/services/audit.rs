@@ -91,6 +91,12 @@ audit_actions! {
     PlanReviewed = "plan.review", "Plan reviewed";
     WebhookCreated = "org.webhook.create", "Webhook endpoint added";
     WebhookDeleted = "org.webhook.delete", "Webhook endpoint removed";
+    SsoConfigured = "sso.configure", "Single sign-on provider configured";
+    SsoRemoved = "sso.remove", "Single sign-on provider removed";
+    SsoLoginFailure = "sso.login_failure", "Single sign-on refused";
+    SsoAccountLinked = "sso.link", "Organisation account linked after the password was proved";
+    LineManagerSet = "org.line_manager.set", "Line manager set";
+    LineManagerRemoved = "org.line_manager.remove", "Line manager removed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

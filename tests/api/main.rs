@@ -37,4 +37,6 @@ mod scorm;
 mod sessions;
 mod team_plan;
 mod webhooks;
+mod sso;
+mod team;
 mod worksheets;

@@ -14,7 +14,12 @@ mod helpers;
 
 mod browser;
 
+// The real OpenID provider the single sign-on journey signs in through.
+#[path = "../oidc/provider.rs"]
+mod oidc;
+
 mod certificate;
 mod keyboard;
 mod learner_journey;
 mod org_admin;
+mod sso;

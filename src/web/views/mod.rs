@@ -17,3 +17,4 @@ pub mod quiz;
 pub mod team_plan;
 pub mod webhooks;
 pub mod worksheet;
+pub mod team;
