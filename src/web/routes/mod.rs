@@ -101,9 +101,9 @@ routes! {
     GET  "/team" => Learner, team::show_team;
     GET  "/team.csv" => Learner, team::team_csv;
     GET  "/team/{user_id}" => Learner, team::show_report;
-    GET  "/admin/sso" => PlatformAdmin, sso::admin_sso;
-    POST "/admin/sso" => PlatformAdmin, sso::add_sso_provider;
-    POST "/admin/sso/{slug}/remove" => PlatformAdmin, sso::remove_sso_provider;
+    GET  "/admin/sso" => PlatformAdmin, sso::admin::admin_sso;
+    POST "/admin/sso" => PlatformAdmin, sso::admin::add_sso_provider;
+    POST "/admin/sso/{slug}/remove" => PlatformAdmin, sso::admin::remove_sso_provider;
     // E-mail: forgotten password, preferences, one-click unsubscribe, per-cohort reminders.
     GET  "/password-reset" => Public, password_reset::show_password_reset;
     POST "/password-reset" => Public, password_reset::request_password_reset;
