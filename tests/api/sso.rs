@@ -30,6 +30,10 @@ fn accounts() -> serde_json::Value {
         "bob": {"email": "bob@trust-a.nhs.uk", "email_verified": true, "name": "Bob Lane"},
         "unverified": {"email": "una@trust-a.nhs.uk", "email_verified": false, "name": "Una Verified"},
         "victim": {"email": "victim@trust-a.nhs.uk", "email_verified": true, "name": "Vic Tim"},
+        // As Microsoft Entra ID sends work accounts: no email_verified, and with the optional
+        // claim xms_edov (the tenant owns the domain) or without it.
+        "entra": {"email": "eve@trust-a.nhs.uk", "xms_edov": true, "name": "Eve Entra"},
+        "entra-no-edov": {"email": "ned@trust-a.nhs.uk", "name": "Ned Entra"},
     })
 }
 
@@ -135,8 +139,13 @@ fn absolute(base: &str, location: &str) -> String {
 
 /// Starts signing in as `email` on our login page: the provider's authorization URL.
 async fn start(b: &TestApp, email: &str) -> String {
+    start_with_next(b, email, "").await
+}
+
+/// As [`start`], with a `next` page to go on to after signing in.
+async fn start_with_next(b: &TestApp, email: &str, next: &str) -> String {
     let r = b
-        .submit("/login/sso", "/login/sso", &[("email", email)])
+        .submit("/login/sso", "/login/sso", &[("email", email), ("next", next)])
         .await;
     assert_eq!(r.status(), StatusCode::OK, "POST /login/sso");
     let refresh = r.headers()["refresh"].to_str().unwrap().to_string();
@@ -305,6 +314,54 @@ async fn the_first_sign_in_through_the_provider_creates_the_account_in_its_organ
         .await
         .unwrap();
     assert_eq!(links, 1);
+}
+
+/// Code injection: a code stolen from the victim's answer, sent with the attacker's own sign-in
+/// in progress, is refused (PKCE: the code was issued for the victim's challenge).
+#[tokio::test]
+async fn a_code_from_another_browsers_answer_is_refused() {
+    let Some(w) = world().await else { return };
+    let before = users_count(&w.app).await;
+    let victim = w.app.other_browser();
+    let auth = start(&victim, "victim@trust-a.nhs.uk").await;
+    let victims_answer = through_provider(&victim, &w.provider, &auth, "victim").await;
+    let attacker = w.app.other_browser();
+    let auth = start(&attacker, "bob@trust-a.nhs.uk").await;
+    let attackers_answer = through_provider(&attacker, &w.provider, &auth, "bob").await;
+    let stolen = param(&victims_answer, "code");
+    let own = param(&attackers_answer, "code");
+    let injected = attackers_answer.replace(&format!("code={own}"), &format!("code={stolen}"));
+    assert_ne!(injected, attackers_answer);
+    let r = attacker.client.get(&injected).send().await.unwrap();
+    assert!(set_cookie(&r, "dd_session").is_none());
+    assert_refused(
+        &w.app,
+        r,
+        StatusCode::BAD_REQUEST,
+        "an answer we could not trust",
+        "the provider refused the code",
+    )
+    .await;
+    assert_eq!(users_count(&w.app).await, before);
+}
+
+#[tokio::test]
+async fn after_signing_in_only_a_local_next_page_is_followed() {
+    let Some(w) = world().await else { return };
+    for (next, lands) in [
+        ("/account", "/account"),
+        ("//evil.example/x", "/dashboard"),
+        ("https://evil.example/", "/dashboard"),
+        ("/\\evil.example", "/dashboard"),
+    ] {
+        let b = w.app.other_browser();
+        let auth = start_with_next(&b, "alice@trust-a.nhs.uk", next).await;
+        assert!(!auth.contains("evil.example"), "{auth}");
+        let back = through_provider(&b, &w.provider, &auth, "alice").await;
+        let r = b.client.get(&back).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "next {next:?}");
+        assert_eq!(location(&r), lands, "next {next:?}");
+    }
 }
 
 #[tokio::test]
@@ -518,6 +575,30 @@ async fn an_email_address_the_provider_has_not_verified_is_refused() {
     )
     .await;
     assert_eq!(users_count(&w.app).await, before);
+}
+
+#[tokio::test]
+async fn an_entra_work_account_without_email_verified_signs_in_only_with_its_domain_owner_claim() {
+    let Some(w) = world().await else { return };
+    let before = users_count(&w.app).await;
+    let b = w.app.other_browser();
+    let r = sign_in(&b, &w.provider, "ned@trust-a.nhs.uk", "entra-no-edov").await;
+    assert_refused(
+        &w.app,
+        r,
+        StatusCode::BAD_REQUEST,
+        "verified email",
+        "not verified",
+    )
+    .await;
+    assert_eq!(users_count(&w.app).await, before);
+
+    let b = w.app.other_browser();
+    let r = sign_in(&b, &w.provider, "eve@trust-a.nhs.uk", "entra").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/dashboard");
+    assert_eq!(users_count(&w.app).await, before + 1);
+    w.app.user("eve@trust-a.nhs.uk").await;
 }
 
 /// Both organisations use the same issuer (as NHSmail's tenants would), told apart by domain.

@@ -41,7 +41,7 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['deepdive-test-cookie-key'] },
   claims: {
     openid: ['sub'],
-    email: ['email', 'email_verified'],
+    email: ['email', 'email_verified', 'xms_edov'],
     profile: ['name', 'groups', 'tid'],
   },
   conformIdTokenClaims: false,

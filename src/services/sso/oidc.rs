@@ -313,7 +313,7 @@ impl OidcClients {
         Ok(VerifiedIdentity {
             subject: claims.subject().as_str().to_string(),
             email: claims.email().map(|e| e.as_str().to_string()),
-            email_verified: claims.email_verified() == Some(true),
+            email_verified: vouched(claims.email_verified(), claims.additional_claims()),
             name: claims
                 .name()
                 .and_then(|n| n.get(None))
@@ -322,6 +322,20 @@ impl OidcClients {
             end_session_url,
         })
     }
+}
+
+/// Whether the provider vouches for the e-mail address: `email_verified: true`; or, when the
+/// token has no `email_verified` at all, `xms_edov: true`. Microsoft Entra ID never sends
+/// `email_verified` for work accounts; its optional `xms_edov` claim says the tenant owns the
+/// address's domain. An explicit `email_verified: false` is never overridden.
+fn vouched(email_verified: Option<bool>, other: &OtherClaims) -> bool {
+    email_verified.unwrap_or_else(|| {
+        other
+            .claims
+            .get("xms_edov")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    })
 }
 
 fn classify(e: openidconnect::ClaimsVerificationError) -> OidcError {
@@ -345,4 +359,25 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn other(json: serde_json::Value) -> OtherClaims {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn an_email_is_vouched_for_by_email_verified_or_else_by_entras_domain_owner_claim() {
+        let none = other(serde_json::json!({}));
+        let edov = other(serde_json::json!({"xms_edov": true}));
+        let edov_text = other(serde_json::json!({"xms_edov": "true"}));
+        assert!(vouched(Some(true), &none));
+        assert!(!vouched(Some(false), &edov), "an explicit false stays false");
+        assert!(!vouched(None, &none));
+        assert!(vouched(None, &edov));
+        assert!(!vouched(None, &edov_text), "only a JSON true counts");
+    }
 }
