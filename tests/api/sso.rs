@@ -316,6 +316,29 @@ async fn the_first_sign_in_through_the_provider_creates_the_account_in_its_organ
     assert_eq!(links, 1);
 }
 
+#[tokio::test]
+async fn logging_out_ends_our_session_and_offers_the_providers_sign_out_once() {
+    let Some(w) = world().await else { return };
+    let b = w.app.other_browser();
+    let r = sign_in(&b, &w.provider, "alice@trust-a.nhs.uk", "alice").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/dashboard").await.status(), StatusCode::OK);
+
+    let out = b.logout().await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&out), "/signed-out");
+    let page = b.get_html("/signed-out").await;
+    let end = format!("href=\"{}/session/end\"", w.provider.issuer);
+    assert!(page.contains(&end), "the provider's end-session URL is offered: {page}");
+    assert!(!b.get_html("/signed-out").await.contains("provider-sign-out"), "once");
+    assert_eq!(b.get("/dashboard").await.status(), StatusCode::SEE_OTHER, "our session ended");
+
+    // Someone who logged in with a password goes home, as before.
+    let local = w.app.other_browser();
+    local.new_learner().await;
+    assert_eq!(location(&local.logout().await), "/");
+}
+
 /// Code injection: a code stolen from the victim's answer, sent with the attacker's own sign-in
 /// in progress, is refused (PKCE: the code was issued for the victim's challenge).
 #[tokio::test]

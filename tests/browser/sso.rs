@@ -1,3 +1,5 @@
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
 use crate::browser::{Browser, Js};
 use crate::helpers::spawn_app;
 use crate::oidc::{self, Provider, ProviderConfig};
@@ -68,6 +70,7 @@ async fn a_member_of_staff_signs_in_with_their_organisations_account() {
     };
 
     b.goto("/login").await;
+    b.check("login", "Log in").await;
     b.click_text("Sign in with your organisation").await;
     b.check("sso-start", "Sign in with your organisation").await;
     b.click_text("Continue").await;
@@ -100,6 +103,60 @@ async fn a_member_of_staff_signs_in_with_their_organisations_account() {
         b.text("header").await.contains("Priya Shah") || b.body_text().await.contains("Priya Shah")
     );
     b.check("sso-dashboard", "").await;
+
+    // Priya line manages two colleagues (from the bulk import's manager_email column).
+    let text = "email,name,manager_email\nali.khan@northshire.nhs.uk,Ali Khan,priya.shah@northshire.nhs.uk\nbea.jones@northshire.nhs.uk,Bea Jones,priya.shah@northshire.nhs.uk\n";
+    let rows = deepdive::domain::import::parse("staff.csv", text).unwrap();
+    let cohort = deepdive::services::organisations::cohort_by_name(&app.db, org.id, "Theatres")
+        .await
+        .unwrap()
+        .map(|c| c.id);
+    deepdive::services::organisations::import(
+        &app.db,
+        &app.state.course.slug,
+        org.id,
+        cohort,
+        &rows,
+        app.clock.now(),
+        None,
+    )
+    .await
+    .unwrap();
+    b.goto("/team").await;
+    assert!(b.body_text().await.contains("Bea Jones"));
+    b.check("team", "Your team").await;
+    b.click_text("Ali Khan").await;
+    b.check("team-person", "Ali Khan").await;
+
+    // As an org admin she sees who manages whom, and a mistake keeps what she typed.
+    let priya = deepdive::entities::users::Entity::find()
+        .filter(deepdive::entities::users::Column::Email.eq("priya.shah@northshire.nhs.uk"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    deepdive::services::organisations::add_member(
+        &app.db,
+        org.id,
+        priya.id,
+        deepdive::domain::MemberRole::OrgAdmin,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    b.goto("/org/northshire/line-managers").await;
+    b.check("line-managers", "Line managers").await;
+    b.fill("#email", "bea.jones@northshire.nhs.uk").await;
+    b.fill("#manager_email", "nobody@elsewhere.example").await;
+    b.click_in_page("main button[type=submit]").await;
+    assert!(b.exists(".nhsuk-error-summary").await);
+    b.check("line-managers-error", "Error: Line managers").await;
+
+    b.click_text("Log out").await;
+    until_path(&b, |p| p == "/signed-out").await;
+    assert!(b.exists("#provider-sign-out").await);
+    b.check("signed-out", "You have logged out").await;
 
     b.goto("/login/sso/callback?state=forged&code=stolen").await;
     b.check("sso-failed", "You could not be signed in").await;

@@ -97,6 +97,7 @@ routes! {
     GET  "/login/sso/callback" => Public, sso::sso_callback;
     GET  "/login/sso/link" => Public, sso::show_link;
     POST "/login/sso/link" => Public, sso::link_account;
+    GET  "/signed-out" => Public, sso::show_signed_out;
     // Line managers' view of their reports.
     GET  "/team" => Learner, team::show_team;
     GET  "/team.csv" => Learner, team::team_csv;

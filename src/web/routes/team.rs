@@ -74,6 +74,8 @@ struct ManagersPage {
     email: String,
     manager_email: String,
     errors: FieldErrors,
+    email_error: Option<String>,
+    manager_email_error: Option<String>,
     saved: bool,
 }
 
@@ -90,10 +92,12 @@ async fn managers_page(
     vm.slug.clone_from(&admin.org.slug);
     vm.org_name.clone_from(&admin.org.name);
     vm.relations = team::who_manages_whom(&page.state.db, admin.org.id).await?;
+    vm.email_error = vm.errors.message_for("email");
+    vm.manager_email_error = vm.errors.message_for("manager_email");
     if vm.errors.is_empty() {
-        page.ok("team/line_managers", "Line managers", "", &vm)
+        page.ok("team/line_managers", "Line managers", "org", &vm)
     } else {
-        page.invalid("team/line_managers", "Line managers", "", &vm)
+        page.invalid("team/line_managers", "Line managers", "org", &vm)
     }
 }
 

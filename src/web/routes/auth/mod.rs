@@ -218,14 +218,19 @@ pub async fn login(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError>
 }
 
 /// `POST /logout`: ends the session on the server and clears the cookie.
-pub async fn logout(state: web::Data<AppState>, form: CsrfForm) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
     if let Some(token) = &form.visitor.session_token {
         crate::services::learning_time::close_open_view(&state.db, token, state.clock.now())
             .await?;
         sessions::end(&state.db, token).await?;
     }
+    let to = super::sso::after_logout(&state, &req);
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
+        .insert_header((header::LOCATION, to))
         .cookie(expired_session_cookie(&state))
         .finish())
 }

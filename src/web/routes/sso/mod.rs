@@ -214,6 +214,65 @@ fn signed_in(state: &AppState, token: &str, next: &str) -> HttpResponse {
         .finish()
 }
 
+fn end_cookie_name(state: &AppState) -> &'static str {
+    if state.settings.is_https() {
+        "__Host-dd_sso_end"
+    } else {
+        "dd_sso_end"
+    }
+}
+
+/// The provider's end-session URL (from its discovery document), kept for the page shown after
+/// logging out; only an http(s) URL.
+fn end_session_cookie(state: &AppState, url: &str) -> Option<Cookie<'static>> {
+    let parsed = url::Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return None;
+    }
+    let hours = i64::from(state.timeouts().absolute_hours);
+    let max_age = actix_web::cookie::time::Duration::hours(hours);
+    Some(
+        Cookie::build(end_cookie_name(state), parsed.to_string())
+            .path("/")
+            .http_only(true)
+            .secure(state.settings.is_https())
+            .same_site(SameSite::Lax)
+            .max_age(max_age)
+            .finish(),
+    )
+}
+
+/// Where logging out goes: the page offering the provider's sign-out when this browser signed in
+/// through a provider that has one, else the home page.
+pub fn after_logout(state: &AppState, req: &HttpRequest) -> &'static str {
+    if req.cookie(end_cookie_name(state)).is_some() {
+        "/signed-out"
+    } else {
+        "/"
+    }
+}
+
+#[derive(Serialize)]
+struct SignedOutPage {
+    end_session_url: Option<String>,
+}
+
+/// `GET /signed-out`: our session has ended; offers the provider's end-session URL, once.
+pub async fn show_signed_out(page: Page) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    let end_session_url = page
+        .req
+        .cookie(end_cookie_name(state))
+        .and_then(|c| end_session_cookie(state, c.value()))
+        .map(|c| c.value().to_string());
+    let vm = SignedOutPage { end_session_url };
+    let mut response = page.ok("auth/sso_signed_out", "You have logged out", "", &vm)?;
+    let mut gone = Cookie::build(end_cookie_name(state), "").path("/").finish();
+    gone.make_removal();
+    response.add_cookie(&gone).ok();
+    Ok(response)
+}
+
 /// `GET /login/sso/callback`: the provider's answer (`code`, `state`, `iss`, or `error`).
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn sso_callback(
@@ -236,11 +295,16 @@ pub async fn sso_callback(
             user_id,
             session_token,
             next,
+            end_session_url,
             ..
         }) => {
             tracing::Span::current().record("user_id", user_id);
             end_old_session(state, &page).await?;
-            Ok(signed_in(state, &session_token, &next))
+            let mut response = signed_in(state, &session_token, &next);
+            if let Some(c) = end_session_url.and_then(|u| end_session_cookie(state, &u)) {
+                response.add_cookie(&c).ok();
+            }
+            Ok(response)
         }
         Ok(Outcome::NeedsPassword { .. }) => Ok(page.see_other("/login/sso/link")),
         Err(e) => failed(&page, e),
