@@ -24,13 +24,13 @@ mod m20261202_250003_team_plan_versions;
 mod m20261202_250004_plan_submissions;
 mod m20261202_300001_form_stashes;
 mod m20261202_300002_org_time_zone;
+mod m20261202_500001_sso;
+mod m20261202_500002_line_managers;
 mod m20261202_600001_learning_views;
 mod m20261202_600002_certificate_learning_minutes;
 mod m20261202_600003_webhooks;
 mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
-mod m20261202_500001_sso;
-mod m20261202_500002_line_managers;
 
 pub struct Migrator;
 

@@ -145,7 +145,11 @@ async fn start(b: &TestApp, email: &str) -> String {
 /// As [`start`], with a `next` page to go on to after signing in.
 async fn start_with_next(b: &TestApp, email: &str, next: &str) -> String {
     let r = b
-        .submit("/login/sso", "/login/sso", &[("email", email), ("next", next)])
+        .submit(
+            "/login/sso",
+            "/login/sso",
+            &[("email", email), ("next", next)],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "POST /login/sso");
     let refresh = r.headers()["refresh"].to_str().unwrap().to_string();
@@ -329,9 +333,21 @@ async fn logging_out_ends_our_session_and_offers_the_providers_sign_out_once() {
     assert_eq!(location(&out), "/signed-out");
     let page = b.get_html("/signed-out").await;
     let end = format!("href=\"{}/session/end\"", w.provider.issuer);
-    assert!(page.contains(&end), "the provider's end-session URL is offered: {page}");
-    assert!(!b.get_html("/signed-out").await.contains("provider-sign-out"), "once");
-    assert_eq!(b.get("/dashboard").await.status(), StatusCode::SEE_OTHER, "our session ended");
+    assert!(
+        page.contains(&end),
+        "the provider's end-session URL is offered: {page}"
+    );
+    assert!(
+        !b.get_html("/signed-out")
+            .await
+            .contains("provider-sign-out"),
+        "once"
+    );
+    assert_eq!(
+        b.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER,
+        "our session ended"
+    );
 
     // Someone who logged in with a password goes home, as before.
     let local = w.app.other_browser();

@@ -375,7 +375,10 @@ mod tests {
         let edov = other(serde_json::json!({"xms_edov": true}));
         let edov_text = other(serde_json::json!({"xms_edov": "true"}));
         assert!(vouched(Some(true), &none));
-        assert!(!vouched(Some(false), &edov), "an explicit false stays false");
+        assert!(
+            !vouched(Some(false), &edov),
+            "an explicit false stays false"
+        );
         assert!(!vouched(None, &none));
         assert!(vouched(None, &edov));
         assert!(!vouched(None, &edov_text), "only a JSON true counts");

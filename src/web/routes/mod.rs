@@ -23,9 +23,9 @@ mod password_reset;
 mod public;
 mod quiz;
 mod scorm;
-mod team_plan;
 mod sso;
 mod team;
+mod team_plan;
 mod worksheets;
 
 use crate::web::assets;

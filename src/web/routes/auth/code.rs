@@ -82,17 +82,17 @@ pub async fn login_code(
     tracing::Span::current().record("user_id", user.id);
     let code = form.fields.get("code");
     let ip = client_ip(&req);
-    let (status, error) =
-        match auth::second_step(&state.db, &state.clock, user.id, code, ip).await? {
-            SecondStep::Passed => {
-                let mut response =
-                    start_session(&state, &req, &form.visitor, user.id, &next).await?;
-                response.add_cookie(&expired_pending_cookie(&state)).ok();
-                return Ok(response);
-            }
-            SecondStep::Locked => (StatusCode::TOO_MANY_REQUESTS, LOCKED),
-            SecondStep::Wrong => (StatusCode::UNAUTHORIZED, WRONG_CODE),
-        };
+    let (status, error) = match auth::second_step(&state.db, &state.clock, user.id, code, ip)
+        .await?
+    {
+        SecondStep::Passed => {
+            let mut response = start_session(&state, &req, &form.visitor, user.id, &next).await?;
+            response.add_cookie(&expired_pending_cookie(&state)).ok();
+            return Ok(response);
+        }
+        SecondStep::Locked => (StatusCode::TOO_MANY_REQUESTS, LOCKED),
+        SecondStep::Wrong => (StatusCode::UNAUTHORIZED, WRONG_CODE),
+    };
     let page = CodePage {
         next,
         error: Some(error.into()),
