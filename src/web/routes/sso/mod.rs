@@ -19,6 +19,10 @@ use crate::web::session::session_cookie;
 use crate::web::view::View;
 
 pub mod admin;
+mod signed_out;
+
+use signed_out::end_session_cookie;
+pub use signed_out::{after_logout, show_signed_out};
 
 /// The callback, as registered with every provider: `{base_url}/login/sso/callback`.
 pub const CALLBACK_PATH: &str = "/login/sso/callback";
@@ -212,65 +216,6 @@ fn signed_in(state: &AppState, token: &str, next: &str) -> HttpResponse {
         .cookie(session_cookie(state, token))
         .cookie(expired_attempt_cookie(state))
         .finish()
-}
-
-fn end_cookie_name(state: &AppState) -> &'static str {
-    if state.settings.is_https() {
-        "__Host-dd_sso_end"
-    } else {
-        "dd_sso_end"
-    }
-}
-
-/// The provider's end-session URL (from its discovery document), kept for the page shown after
-/// logging out; only an http(s) URL.
-fn end_session_cookie(state: &AppState, url: &str) -> Option<Cookie<'static>> {
-    let parsed = url::Url::parse(url).ok()?;
-    if !matches!(parsed.scheme(), "https" | "http") {
-        return None;
-    }
-    let hours = i64::from(state.timeouts().absolute_hours);
-    let max_age = actix_web::cookie::time::Duration::hours(hours);
-    Some(
-        Cookie::build(end_cookie_name(state), parsed.to_string())
-            .path("/")
-            .http_only(true)
-            .secure(state.settings.is_https())
-            .same_site(SameSite::Lax)
-            .max_age(max_age)
-            .finish(),
-    )
-}
-
-/// Where logging out goes: the page offering the provider's sign-out when this browser signed in
-/// through a provider that has one, else the home page.
-pub fn after_logout(state: &AppState, req: &HttpRequest) -> &'static str {
-    if req.cookie(end_cookie_name(state)).is_some() {
-        "/signed-out"
-    } else {
-        "/"
-    }
-}
-
-#[derive(Serialize)]
-struct SignedOutPage {
-    end_session_url: Option<String>,
-}
-
-/// `GET /signed-out`: our session has ended; offers the provider's end-session URL, once.
-pub async fn show_signed_out(page: Page) -> Result<HttpResponse, AppError> {
-    let state = &page.state;
-    let end_session_url = page
-        .req
-        .cookie(end_cookie_name(state))
-        .and_then(|c| end_session_cookie(state, c.value()))
-        .map(|c| c.value().to_string());
-    let vm = SignedOutPage { end_session_url };
-    let mut response = page.ok("auth/sso_signed_out", "You have logged out", "", &vm)?;
-    let mut gone = Cookie::build(end_cookie_name(state), "").path("/").finish();
-    gone.make_removal();
-    response.add_cookie(&gone).ok();
-    Ok(response)
 }
 
 /// `GET /login/sso/callback`: the provider's answer (`code`, `state`, `iss`, or `error`).
