@@ -34,6 +34,9 @@ pub enum SsoCommand {
         /// The ID token claim whose values name cohorts (e.g. groups)
         #[arg(long)]
         group_claim: Option<String>,
+        /// The ID token claim whose value is the e-mail of the person's line manager
+        #[arg(long)]
+        manager_claim: Option<String>,
         /// Refuse password log-in for the organisation's members
         #[arg(long)]
         require_sso: bool,
@@ -64,6 +67,7 @@ pub async fn run(settings: Settings, command: SsoCommand) -> anyhow::Result<Exit
             domains,
             default_cohort,
             group_claim,
+            manager_claim,
             require_sso,
         } => {
             let text = std::fs::read_to_string(&client_secret_file).map_err(|e| {
@@ -79,6 +83,7 @@ pub async fn run(settings: Settings, command: SsoCommand) -> anyhow::Result<Exit
                 group_claim,
                 default_cohort,
                 require_sso,
+                manager_claim,
             };
             match sso::add(&db, &clock, None, new).await {
                 Ok(()) => {

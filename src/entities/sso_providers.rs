@@ -14,6 +14,8 @@ pub struct Model {
     /// The ID token claim whose value names the cohort (e.g. `groups`), if any.
     pub group_claim: Option<String>,
     pub default_cohort_id: Option<i32>,
+    /// The ID token claim whose value is the e-mail of the person's line manager, if any.
+    pub manager_claim: Option<String>,
     /// Members must sign in through the provider: password log-in is refused for them.
     pub require_sso: bool,
     pub created_at: DateTimeUtc,

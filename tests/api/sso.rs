@@ -2,7 +2,7 @@
 //! started on loopback by each test, driven over HTTP through its own login and consent pages.
 //! Each refusal must give a page with an error reference, an audit row with the client's address
 //! and the same reference, and create nothing.
-use deepdive::entities::{audit_log, org_members, sessions, sso_identities, users};
+use deepdive::entities::{audit_log, line_managers, org_members, sessions, sso_identities, users};
 use deepdive::services::sso::{self, NewProvider};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -26,7 +26,7 @@ struct World {
 
 fn accounts() -> serde_json::Value {
     serde_json::json!({
-        "alice": {"email": "alice@trust-a.nhs.uk", "email_verified": true, "name": "Alice Ward", "groups": ["Estates", "Ward 3"]},
+        "alice": {"email": "alice@trust-a.nhs.uk", "email_verified": true, "name": "Alice Ward", "groups": ["Estates", "Ward 3"], "manager_email": "bob@trust-a.nhs.uk"},
         "bob": {"email": "bob@trust-a.nhs.uk", "email_verified": true, "name": "Bob Lane"},
         "unverified": {"email": "una@trust-a.nhs.uk", "email_verified": false, "name": "Una Verified"},
         "victim": {"email": "victim@trust-a.nhs.uk", "email_verified": true, "name": "Vic Tim"},
@@ -65,6 +65,7 @@ fn provider_for(
         client_secret: SecretString::from(secret.to_string()),
         domains: domains.iter().map(|d| d.to_string()).collect(),
         group_claim: Some("groups".into()),
+        manager_claim: Some("manager_email".into()),
         default_cohort: Some("New starters".into()),
         require_sso: false,
     }
@@ -318,6 +319,40 @@ async fn the_first_sign_in_through_the_provider_creates_the_account_in_its_organ
         .await
         .unwrap();
     assert_eq!(links, 1);
+}
+
+#[tokio::test]
+async fn the_providers_manager_claim_sets_the_line_manager_once_they_are_a_member() {
+    let Some(w) = world().await else { return };
+    let alices = w.app.other_browser();
+    let r = sign_in(&alices, &w.provider, "alice@trust-a.nhs.uk", "alice").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "a manager we do not know yet is no error"
+    );
+    let alice = w.app.user("alice@trust-a.nhs.uk").await;
+    let manager_of_alice = || {
+        line_managers::Entity::find()
+            .filter(line_managers::Column::ReportId.eq(alice.id))
+            .one(&w.app.db)
+    };
+    assert!(manager_of_alice().await.unwrap().is_none());
+
+    let bobs = w.app.other_browser();
+    let r = sign_in(&bobs, &w.provider, "bob@trust-a.nhs.uk", "bob").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let again = w.app.other_browser();
+    let r = sign_in(&again, &w.provider, "alice@trust-a.nhs.uk", "alice").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bob = w.app.user("bob@trust-a.nhs.uk").await;
+    let row = manager_of_alice()
+        .await
+        .unwrap()
+        .expect("Bob manages Alice");
+    assert_eq!(row.manager_id, bob.id);
+    assert_eq!(row.org_id, w.org_id);
+    assert_eq!(bobs.get("/team").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -59,6 +59,7 @@ async fn a_member_of_staff_signs_in_with_their_organisations_account() {
             client_secret: secrecy::SecretString::from("browser-test-secret".to_string()),
             domains: vec!["northshire.nhs.uk".into()],
             group_claim: None,
+            manager_claim: None,
             default_cohort: Some("Theatres".into()),
             require_sso: false,
         },

@@ -42,7 +42,7 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified', 'xms_edov'],
-    profile: ['name', 'groups', 'tid'],
+    profile: ['name', 'groups', 'tid', 'manager_email'],
   },
   conformIdTokenClaims: false,
   features: {

@@ -27,6 +27,9 @@ pub struct NewProvider {
     pub group_claim: Option<String>,
     pub default_cohort: Option<String>,
     pub require_sso: bool,
+    /// The ID token claim naming the line manager's e-mail (set at each sign-in when that
+    /// person is a member).
+    pub manager_claim: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +181,10 @@ pub async fn add(
             .map(|g| g.trim().to_string())
             .filter(|g| !g.is_empty())),
         default_cohort_id: Set(cohort_id),
+        manager_claim: Set(p
+            .manager_claim
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())),
         require_sso: Set(p.require_sso),
         created_at: Set(now),
         ..Default::default()

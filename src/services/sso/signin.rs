@@ -363,6 +363,7 @@ async fn sign_in(
             (id, true, "single sign-on; account created")
         }
     };
+    manager_from_claim(&txn, provider, identity, user_id, ctx.clock.now()).await?;
     let token = sessions::create(&txn, ctx.clock, user_id, ctx.timeouts, ctx.user_agent).await?;
     let action = if created {
         AuditAction::AccountRegistered
@@ -404,6 +405,34 @@ async fn link(
     .exec_without_returning(txn)
     .await?;
     Ok(())
+}
+
+/// Sets the line manager that the provider's manager claim names, at each sign-in, when that
+/// person is a member of the organisation; a claim naming nobody we know changes nothing.
+async fn manager_from_claim(
+    txn: &impl sea_orm::ConnectionTrait,
+    provider: &sso_providers::Model,
+    identity: &VerifiedIdentity,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    use crate::services::team::{self, TeamError};
+    let Some(claim) = &provider.manager_claim else {
+        return Ok(());
+    };
+    let Some(manager) = identity
+        .other
+        .claims
+        .get(claim)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|v| Email::parse(v).ok())
+    else {
+        return Ok(());
+    };
+    match team::set_manager_in(txn, provider.org_id, user_id, Some(&manager), now).await {
+        Err(TeamError::Db(e)) => Err(e),
+        Ok(_) | Err(_) => Ok(()),
+    }
 }
 
 /// The cohort for a new account: the first value of the group claim that names one of the

@@ -28,6 +28,7 @@ struct AdminForm {
     client_id: String,
     domains: String,
     group_claim: String,
+    manager_claim: String,
     default_cohort: String,
     require_sso: bool,
 }
@@ -82,7 +83,7 @@ pub async fn admin_sso(
 }
 
 /// `POST /admin/sso`: fields `org`, `issuer`, `client_id`, `client_secret`, `domains`
-/// (comma-separated), `group_claim`, `default_cohort`, `require_sso`. Audited (never the secret).
+/// (comma-separated), `group_claim`, `manager_claim`, `default_cohort`, `require_sso`. Audited (never the secret).
 pub async fn add_sso_provider(
     page: Page,
     admin: PlatformAdmin,
@@ -95,6 +96,7 @@ pub async fn add_sso_provider(
         client_id: f.get("client_id").trim().to_string(),
         domains: f.get("domains").trim().to_string(),
         group_claim: f.get("group_claim").trim().to_string(),
+        manager_claim: f.get("manager_claim").trim().to_string(),
         default_cohort: f.get("default_cohort").trim().to_string(),
         require_sso: f.get("require_sso") == "yes",
     };
@@ -105,6 +107,7 @@ pub async fn add_sso_provider(
         client_secret: SecretString::from(f.get("client_secret").to_string()),
         domains: typed.domains.split(',').map(str::to_string).collect(),
         group_claim: Some(typed.group_claim.clone()),
+        manager_claim: Some(typed.manager_claim.clone()),
         default_cohort: Some(typed.default_cohort.clone()),
         require_sso: typed.require_sso,
     };
