@@ -14,6 +14,8 @@ use crate::domain::{DisplayName, Email, NewPassword};
 use crate::services::auth::{self, NewAccount, RegisterError, Role};
 use crate::startup::{Application, StartError};
 
+mod sso;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "deepdive",
@@ -108,6 +110,11 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Single sign-on: configure, list or remove an organisation's OpenID Connect provider
+    Sso {
+        #[command(subcommand)]
+        command: sso::SsoCommand,
+    },
     /// Apply the retention policy: anonymise learner accounts inactive for DEEPDIVE_RETAIN_INACTIVE_DAYS
     /// and delete security log entries older than DEEPDIVE_RETAIN_SECURITY_LOG_DAYS; prints counts
     Purge {
@@ -155,6 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { file } => backup(settings, &file).await,
         Command::RotateSigningKey => rotate_signing_key(settings).await,
         Command::Seed { org, learners } => seed(settings, &org, learners).await,
+        Command::Sso { command } => sso::run(settings, command).await,
     }
 }
 

@@ -61,6 +61,9 @@ impl From<crate::services::organisations::OrgError> for AppError {
                     .into(),
             ),
             OrgError::NoSuchCohort => Self::NotFound,
+            OrgError::BadManager(m) => Self::BadRequest(format!(
+                "Nothing was imported: {m}. The line manager must be in the file or already a member. Go back, correct the file and try again."
+            )),
             OrgError::Db(e) => e.into(),
             OrgError::Other(e) => Self::Unexpected(e),
         }

@@ -16,15 +16,18 @@ pub enum Kind {
     CertificateExpiring,
     CertificateExpired,
     Digest,
+    /// To line managers: their reports' overdue modules, weekly.
+    TeamOverdue,
 }
 
 impl Kind {
-    pub const OPTIONAL: [Kind; 5] = [
+    pub const OPTIONAL: [Kind; 6] = [
         Kind::ModuleOpen,
         Kind::DueSoon,
         Kind::Overdue,
         Kind::CertificateExpiring,
         Kind::Digest,
+        Kind::TeamOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Kind {
             Kind::CertificateExpiring => "certificate_expiring",
             Kind::CertificateExpired => "certificate_expired",
             Kind::Digest => "digest",
+            Kind::TeamOverdue => "team_overdue",
         }
     }
 
@@ -52,6 +56,7 @@ impl Kind {
             Kind::CertificateExpiring,
             Kind::CertificateExpired,
             Kind::Digest,
+            Kind::TeamOverdue,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -77,6 +82,7 @@ impl Kind {
                 "When your certificate is about to expire, and when it has"
             }
             Kind::Digest => "Weekly summary of your groups' progress (course leads)",
+            Kind::TeamOverdue => "Weekly note of overdue modules in your team (line managers)",
             Kind::Activation | Kind::Invitation | Kind::PasswordReset => "Account messages",
         }
     }

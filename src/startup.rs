@@ -94,6 +94,7 @@ impl Application {
             api_limiter,
             privacy_notice_html,
             pdf_cache: Arc::default(),
+            oidc: Arc::new(crate::services::sso::OidcClients::new()?),
         };
         let server = run(listener, state.clone())?;
         Ok(Self {

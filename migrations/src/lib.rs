@@ -26,6 +26,9 @@ mod m20261202_260001_plan_review_rubric;
 mod m20261202_300001_form_stashes;
 mod m20261202_300002_org_time_zone;
 mod m20261202_310001_cohort_lock_modules;
+mod m20261202_500001_sso;
+mod m20261202_500002_line_managers;
+mod m20261202_500003_sso_manager_claim;
 mod m20261202_600001_learning_views;
 mod m20261202_600002_certificate_learning_minutes;
 mod m20261202_600003_webhooks;
@@ -68,6 +71,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_600003_webhooks::Migration),
             Box::new(m20261202_310001_cohort_lock_modules::Migration),
             Box::new(m20261202_260001_plan_review_rubric::Migration),
+            Box::new(m20261202_500001_sso::Migration),
+            Box::new(m20261202_500002_line_managers::Migration),
+            Box::new(m20261202_500003_sso_manager_claim::Migration),
         ]
     }
 }

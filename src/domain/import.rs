@@ -1,5 +1,5 @@
 //! Bulk onboarding files: a CSV (or tab-separated text pasted from a spreadsheet) with a header row
-//! and the columns `email`, `name` and optionally `role` and `employee_number`. Every row is checked before anything is
+//! and the columns `email`, `name` and optionally `role`, `employee_number` and `manager_email`. Every row is checked before anything is
 //! written; problems are reported as `FILE:LINE: what is wrong`.
 use std::collections::HashMap;
 
@@ -17,6 +17,8 @@ pub struct ImportRow {
     pub role: MemberRole,
     /// The organisation's employee or assignment number, when the file has that column filled in.
     pub employee_number: Option<EmployeeNumber>,
+    /// Their line manager (`manager_email` column): another member, in this file or already.
+    pub manager: Option<Email>,
 }
 
 /// An employee or assignment number as a Trust's HR system writes it: 1 to 40 letters, digits,
@@ -80,18 +82,18 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(email_col), Some(name_col)) = (col("email"), col("name")) else {
         return Err(vec![format!(
-            "{label}:1: the header row must name the columns `email` and `name` (and optionally `role` and `employee_number`); found: {}",
+            "{label}:1: the header row must name the columns `email` and `name` (and optionally `role`, `employee_number` and `manager_email`); found: {}",
             headers.join(", ")
         )]);
     };
     let role_col = col("role");
     let number_col = col("employee_number");
-    for unknown in headers
-        .iter()
-        .filter(|h| !["email", "name", "role", "employee_number"].contains(&h.as_str()))
-    {
+    let manager_col = col("manager_email");
+    for unknown in headers.iter().filter(|h| {
+        !["email", "name", "role", "employee_number", "manager_email"].contains(&h.as_str())
+    }) {
         problems.push(format!(
-            "{label}:1: unknown column `{unknown}` (expected email, name, role, employee_number)"
+            "{label}:1: unknown column `{unknown}` (expected email, name, role, employee_number, manager_email)"
         ));
     }
     let mut rows = Vec::new();
@@ -133,6 +135,21 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
             Err(m) => {
                 problems.push(format!("{label}:{line}: {m}"));
                 None
+            }
+        };
+        let manager = manager_col.and_then(|c| record.get(c)).unwrap_or("").trim();
+        let manager = if manager.is_empty() {
+            Some(None)
+        } else {
+            match Email::parse(manager) {
+                Ok(m) => Some(Some(m)),
+                Err(_) => {
+                    problems.push(format!(
+                        "{label}:{line}: manager_email '{}' is not a valid email address",
+                        manager.chars().take(80).collect::<String>()
+                    ));
+                    None
+                }
             }
         };
         let email = match Email::parse(email) {
@@ -180,8 +197,18 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
             }
             seen.insert(e.as_str().to_string(), line);
         }
-        if let (Some(email), Some(name), Some(role), Some(employee_number)) =
-            (email, name, role, employee_number)
+        if manager
+            .as_ref()
+            .is_some_and(|m| m.as_ref() == email.as_ref())
+            && email.is_some()
+        {
+            problems.push(format!(
+                "{label}:{line}: a person cannot be their own line manager"
+            ));
+            continue;
+        }
+        if let (Some(email), Some(name), Some(role), Some(employee_number), Some(manager)) =
+            (email, name, role, employee_number, manager)
         {
             rows.push(ImportRow {
                 line,
@@ -189,6 +216,7 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
                 name,
                 role,
                 employee_number,
+                manager,
             });
         }
     }
@@ -202,6 +230,27 @@ pub fn parse(label: &str, text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manager_email_column_names_each_persons_line_manager() {
+        let text = "email,name,manager_email\nann@example.org,Ann,BOSS@example.org\nboss@example.org,Boss,\n";
+        let rows = parse("staff.csv", text).expect("valid");
+        assert_eq!(
+            rows[0].manager.as_ref().map(Email::as_str),
+            Some("boss@example.org")
+        );
+        assert_eq!(rows[1].manager, None);
+        let bad = "email,name,manager_email\nann@example.org,Ann,not-an-email\nbob@example.org,Bob,bob@example.org\n";
+        let problems = parse("staff.csv", bad).expect_err("invalid");
+        assert!(
+            problems[0].starts_with("staff.csv:2: manager_email"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].contains("staff.csv:3: a person cannot be their own"),
+            "{problems:?}"
+        );
+    }
 
     #[test]
     fn a_good_file_with_bom_crlf_and_quoted_commas_parses() {

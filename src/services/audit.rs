@@ -94,6 +94,12 @@ audit_actions! {
     CohortModulesLocked = "org.cohort.lock_modules", "Cohort modules locked until release";
     CohortModulesUnlocked = "org.cohort.unlock_modules", "Cohort modules open before release";
     OrgTimeZoneChanged = "org.time_zone", "Time zone changed";
+    SsoConfigured = "sso.configure", "Single sign-on provider configured";
+    SsoRemoved = "sso.remove", "Single sign-on provider removed";
+    SsoLoginFailure = "sso.login_failure", "Single sign-on refused";
+    SsoAccountLinked = "sso.link", "Organisation account linked after the password was proved";
+    LineManagerSet = "org.line_manager.set", "Line manager set";
+    LineManagerRemoved = "org.line_manager.remove", "Line manager removed";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

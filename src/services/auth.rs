@@ -371,3 +371,120 @@ pub async fn record_login_success(
         .await?;
     Ok(())
 }
+
+/// What a password log-in leads to; its audit row is already written.
+pub enum PasswordLogin {
+    /// Unknown e-mail, wrong password, locked or disabled account: one answer for all.
+    Refused,
+    /// The password was right, but an organisation of theirs requires single sign-on.
+    SsoRequired { org_name: String },
+    /// The password was right; the code from their authenticator app comes next.
+    SecondStep(users::Model),
+    /// The password was right and there is no second step.
+    Passed(users::Model),
+}
+
+/// A password log-in: checks the password, then whether single sign-on is required (platform
+/// admins excepted, so they can never be locked out) and whether a second step follows, and
+/// writes the audit row with the client's address.
+///
+/// # Errors
+/// When the database fails.
+pub async fn password_login(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    email: &str,
+    password: SecretString,
+    ip: Option<String>,
+) -> anyhow::Result<PasswordLogin> {
+    let event = |about: Option<i32>, actor: bool, action, detail: Option<&str>| AuditEvent {
+        actor: about.filter(|_| actor),
+        action,
+        target: about.map(|id| format!("user:{id}")),
+        detail: detail.map(str::to_string),
+        ip: ip.clone(),
+    };
+    let user = match authenticate(db, email, password, clock.now()).await {
+        Ok(user) => user,
+        Err(AuthError::InvalidCredentials { user_id }) => {
+            let why = match user_id {
+                Some(_) => "wrong password or disabled",
+                None => "unknown account",
+            };
+            let failed = event(user_id, false, AuditAction::LoginFailure, Some(why));
+            audit::record(db, clock, failed).await?;
+            return Ok(PasswordLogin::Refused);
+        }
+        Err(AuthError::Unexpected(e)) => return Err(e),
+    };
+    let me = Some(user.id);
+    let required = match user.role {
+        Role::PlatformAdmin => None,
+        _ => crate::services::sso::required_for(db, user.id).await?,
+    };
+    if let Some(org) = required {
+        let why = format!(
+            "password log-in refused: {} requires single sign-on",
+            org.slug
+        );
+        let refused = event(me, true, AuditAction::LoginFailure, Some(&why));
+        audit::record(db, clock, refused).await?;
+        return Ok(PasswordLogin::SsoRequired { org_name: org.name });
+    }
+    audit::record(db, clock, event(me, true, AuditAction::LoginSuccess, None)).await?;
+    if crate::services::mfa::enabled(db, user.id).await? {
+        Ok(PasswordLogin::SecondStep(user))
+    } else {
+        Ok(PasswordLogin::Passed(user))
+    }
+}
+
+/// What a code typed at the second step of logging in leads to; its audit row is already written.
+pub enum SecondStep {
+    /// Too many wrong codes lately: nothing was checked.
+    Locked,
+    /// Neither a current authenticator code nor an unused recovery code.
+    Wrong,
+    /// The code was right.
+    Passed,
+}
+
+/// Checks a code typed at the second step of logging in, counting wrong ones towards the lock,
+/// and writes the audit row with the client's address.
+///
+/// # Errors
+/// When the database fails.
+pub async fn second_step(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    user_id: i32,
+    code: &str,
+    ip: Option<String>,
+) -> anyhow::Result<SecondStep> {
+    use crate::services::mfa;
+    let now = clock.now();
+    let event = |action, detail: Option<&str>| AuditEvent {
+        actor: Some(user_id),
+        action,
+        target: Some(format!("user:{user_id}")),
+        detail: detail.map(str::to_string),
+        ip: ip.clone(),
+    };
+    if !login_allowed(db, user_id, now).await? {
+        audit::record(db, clock, event(AuditAction::LoginMfaLocked, None)).await?;
+        return Ok(SecondStep::Locked);
+    }
+    let Some(how) = mfa::verify(db, user_id, code, now).await? else {
+        record_login_failure(db, user_id, now).await?;
+        audit::record(db, clock, event(AuditAction::LoginMfaFailure, None)).await?;
+        return Ok(SecondStep::Wrong);
+    };
+    record_login_success(db, user_id).await?;
+    let detail = match how {
+        mfa::Passed::Authenticator => "authenticator code",
+        mfa::Passed::RecoveryCode => "recovery code",
+    };
+    let passed = event(AuditAction::LoginSuccess, Some(detail));
+    audit::record(db, clock, passed).await?;
+    Ok(SecondStep::Passed)
+}

@@ -24,6 +24,9 @@ pub enum OrgError {
     CohortTaken,
     #[error("no such cohort in this organisation")]
     NoSuchCohort,
+    /// A `manager_email` that is neither in the file nor a member (the message names the line).
+    #[error("{0}")]
+    BadManager(String),
     #[error(transparent)]
     Db(#[from] DbErr),
     #[error(transparent)]
@@ -881,6 +884,7 @@ pub async fn import_in(
     mail: Option<&ActivationMail<'_>>,
 ) -> Result<Vec<Imported>, OrgError> {
     let mut out = Vec::with_capacity(rows.len());
+    let mut ids = Vec::with_capacity(rows.len());
     for row in rows {
         let existing = users::Entity::find()
             .filter(users::Column::Email.eq(row.email.as_str()))
@@ -925,11 +929,31 @@ pub async fn import_in(
         if let Some(number) = &row.employee_number {
             set_employee_number(txn, org_id, user_id, Some(number.as_str())).await?;
         }
+        ids.push(user_id);
         out.push(Imported {
             email: row.email.as_str().to_string(),
             name: row.name.as_str().to_string(),
             token,
         });
+    }
+    // Line managers last, so a manager may be a row further down the same file.
+    for (row, user_id) in rows.iter().zip(ids) {
+        let Some(manager) = &row.manager else {
+            continue;
+        };
+        match crate::services::team::set_manager_in(txn, org_id, user_id, Some(manager), now).await
+        {
+            Ok(_) => {}
+            Err(crate::services::team::TeamError::Db(e)) => return Err(e.into()),
+            Err(e) => {
+                return Err(OrgError::BadManager(format!(
+                    "line {}: {} ({})",
+                    row.line,
+                    e,
+                    manager.as_str()
+                )));
+            }
+        }
     }
     Ok(out)
 }

@@ -193,7 +193,8 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
             let Some(user) = people.get(uid) else {
                 continue;
             };
-            let active = user.password_hash.starts_with('$');
+            // Activated (a password) or signed in through their organisation's provider.
+            let active = user.password_hash.starts_with('$') || user.password_hash == "!sso";
             let overdue: Vec<&crate::course::Module> = p
                 .course
                 .modules
@@ -336,6 +337,7 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
         .await?;
     }
     certificate_reminders(p, &links, &mut out).await?;
+    team_reminders(p, &links, &mut out).await?;
     Ok(out)
 }
 
@@ -537,6 +539,60 @@ async fn certificate_reminders(
             user_id: uid,
             to_address: user.email.clone(),
             letter: links.reminder(uid, Kind::CertificateExpiring, letter),
+        });
+    }
+    Ok(())
+}
+
+/// Line managers, once a week: how many of their reports have overdue modules (no names: the
+/// team page has them, behind the manager's log-in).
+async fn team_reminders(
+    p: &Pass<'_>,
+    links: &Links<'_>,
+    out: &mut Vec<Planned>,
+) -> Result<(), DbErr> {
+    let now = p.clock.now();
+    let behind = crate::services::team::overdue_by_manager(p.db, p.course, now).await?;
+    let ids: Vec<i32> = behind.iter().map(|b| b.manager.id).collect();
+    let opted_out = opt_outs(p.db, &ids).await?;
+    let week = now.format("%G-W%V");
+    for b in behind {
+        let m = &b.manager;
+        if opted_out.contains(&(m.id, Kind::TeamOverdue.as_str().to_string())) {
+            continue;
+        }
+        let people = if b.people == 1 {
+            "1 person in your team has".to_string()
+        } else {
+            format!("{} people in your team have", b.people)
+        };
+        let modules = if b.modules == 1 {
+            "1 module".to_string()
+        } else {
+            format!("{} modules", b.modules)
+        };
+        let letter = Letter {
+            kind: Kind::TeamOverdue,
+            subject: "overdue modules in your team".into(),
+            name: m.name.clone(),
+            paragraphs: vec![
+                format!("{people} overdue modules this week: {modules} in all."),
+                "Your team page shows who, which modules and when they were due.".into(),
+            ],
+            action: Some(Action {
+                label: "See your team".into(),
+                url: format!("{}/team", links.base),
+            }),
+            why: "You are getting this because you are a line manager on the course.".into(),
+            unsubscribe_url: None,
+            preferences_url: None,
+        };
+        out.push(Planned {
+            key: format!("team_overdue:{}:{week}", m.id),
+            kind: Kind::TeamOverdue,
+            user_id: m.id,
+            to_address: m.email.clone(),
+            letter: links.reminder(m.id, Kind::TeamOverdue, letter),
         });
     }
     Ok(())

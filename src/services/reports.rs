@@ -376,6 +376,35 @@ pub async fn page(
     complete_rows(db, course, bases, &cohorts, now, org_id).await
 }
 
+/// The report rows of some members of the organisation only (a line manager's reports), by name.
+///
+/// # Errors
+/// When the database fails.
+pub async fn rows_for(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    user_ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<Vec<LearnerRow>, DbErr> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let filter = Filter {
+        cohort: None,
+        sort: Sort::Name,
+        descending: false,
+    };
+    let mut q = members(org_id, &course.slug, &filter);
+    q.and_where(Expr::col((users::Entity, users::Column::Id)).is_in(user_ids.iter().copied()))
+        .order_by((users::Entity, users::Column::Name), Order::Asc);
+    let rows = db.query_all_raw(backend.build(&q)).await?;
+    let bases = rows.iter().map(base).collect::<Result<Vec<_>, _>>()?;
+    let cohorts = cohort_map(db, org_id).await?;
+    complete_rows(db, course, bases, &cohorts, now, org_id).await
+}
+
 /// Totals for the top of the report: people, started, completed, and per module.
 ///
 /// # Errors

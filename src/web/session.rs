@@ -42,6 +42,8 @@ pub struct Visitor {
     pub session_token: Option<String>,
     /// Whose session this browser's cookie was, when it has just timed out.
     pub timed_out_for: Option<i32>,
+    /// The user is someone's line manager (the header links to their team).
+    pub manages_team: bool,
 }
 
 impl Visitor {
@@ -63,6 +65,8 @@ impl Visitor {
                         .await?;
                 match looked.user {
                     Some(user) => Visitor {
+                        manages_team: crate::services::team::manages_anyone(&state.db, user.id)
+                            .await?,
                         user: Some(user),
                         session_token: Some(token),
                         timed_out_for: None,
@@ -119,6 +123,7 @@ impl CurrentUser {
             user: Some(self.user.clone()),
             session_token: Some(self.session_token.clone()),
             timed_out_for: None,
+            manages_team: false,
         }
     }
 

@@ -39,6 +39,8 @@ pub struct AppState {
     pub privacy_notice_html: Option<Arc<String>>,
     /// Certificate PDFs already rendered.
     pub pdf_cache: Arc<crate::pdf::cache::PdfCache>,
+    /// OpenID providers' discovery documents and keys, cached per issuer (single sign-on).
+    pub oidc: Arc<crate::services::sso::OidcClients>,
 }
 
 /// A per-IP rate limiter on the app's [`Clock`] (so tests can stop and move its time).

@@ -15,6 +15,8 @@ pub struct NavUser {
     pub is_admin: bool,
     /// Where the header's "Course lead" link goes, for people who lead an organisation's course.
     pub course_lead: Option<String>,
+    /// Links to "Your team" for line managers.
+    pub is_manager: bool,
 }
 
 /// The organisations (slug, name) the visitor is a course lead of, found once per request by
@@ -118,6 +120,16 @@ impl<'a> View<'a> {
     }
 }
 
+/// Whether the visitor manages a team: known from the request's own visitor when the handler
+/// rendered with a copy made from `CurrentUser`.
+fn manages_team(req: &HttpRequest, visitor: &Visitor) -> bool {
+    visitor.manages_team
+        || req
+            .extensions()
+            .get::<Visitor>()
+            .is_some_and(|v| v.manages_team)
+}
+
 /// Renders a page for this visitor (with their CSRF token; sets the pre-login CSRF cookie if needed).
 ///
 /// # Errors
@@ -137,6 +149,7 @@ pub fn render<T: Serialize>(
             name: u.name.clone(),
             is_admin: u.role == crate::domain::Role::PlatformAdmin,
             course_lead: course_lead_link(req),
+            is_manager: manages_team(req, visitor),
         }),
         csrf_token,
         section: view.section,
@@ -186,6 +199,7 @@ pub fn render_error_page(
                 name: u.name.clone(),
                 is_admin: u.role == crate::domain::Role::PlatformAdmin,
                 course_lead: course_lead_link(req),
+                is_manager: v.manages_team,
             }),
             crate::web::csrf::token_for(state, req, v)
                 .map(|(token, _)| token)

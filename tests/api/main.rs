@@ -35,6 +35,8 @@ mod route_guards;
 mod scale_out;
 mod scorm;
 mod sessions;
+mod sso;
+mod team;
 mod team_plan;
 mod webhooks;
 mod worksheets;

@@ -308,7 +308,15 @@ async fn a_learner_switches_kinds_of_e_mail_off_and_on_from_their_account() {
     let off = reminders::switched_off(&app.db, user_id).await.unwrap();
     let mut off: Vec<_> = off.into_iter().collect();
     off.sort();
-    assert_eq!(off, ["certificate_expiring", "due_soon", "overdue"]);
+    assert_eq!(
+        off,
+        [
+            "certificate_expiring",
+            "due_soon",
+            "overdue",
+            "team_overdue"
+        ]
+    );
     assert!(page.contains("value=\"module_open\" checked"));
     assert!(!page.contains("value=\"overdue\" checked"));
 }

@@ -14,9 +14,14 @@ mod helpers;
 
 mod browser;
 
+// The real OpenID provider the single sign-on journey signs in through.
+#[path = "../oidc/provider.rs"]
+mod oidc;
+
 mod certificate;
 mod keyboard;
 mod learner_journey;
 mod mail;
 mod org_admin;
 mod plan;
+mod sso;

@@ -31,6 +31,7 @@ fn what(kind: Kind) -> String {
             "e-mails about your certificate expiring".into()
         }
         Kind::Digest => "the weekly summary for course leads".into(),
+        Kind::TeamOverdue => "the weekly note of your team's overdue modules".into(),
         k => k.label().to_lowercase(),
     }
 }

@@ -23,6 +23,8 @@ mod password_reset;
 mod public;
 mod quiz;
 mod scorm;
+mod sso;
+mod team;
 mod team_plan;
 mod worksheets;
 
@@ -89,6 +91,20 @@ routes! {
     GET  "/login/code" => Public, auth::show_login_code;
     POST "/login/code" => Public, auth::login_code;
     POST "/logout" => Learner, auth::logout;
+    // Signing in with an organisation's account (OpenID Connect).
+    GET  "/login/sso" => Public, sso::show_sso_login;
+    POST "/login/sso" => Public, sso::start_sso_login;
+    GET  "/login/sso/callback" => Public, sso::sso_callback;
+    GET  "/login/sso/link" => Public, sso::show_link;
+    POST "/login/sso/link" => Public, sso::link_account;
+    GET  "/signed-out" => Public, sso::show_signed_out;
+    // Line managers' view of their reports.
+    GET  "/team" => Learner, team::show_team;
+    GET  "/team.csv" => Learner, team::team_csv;
+    GET  "/team/{user_id}" => Learner, team::show_report;
+    GET  "/admin/sso" => PlatformAdmin, sso::admin::admin_sso;
+    POST "/admin/sso" => PlatformAdmin, sso::admin::add_sso_provider;
+    POST "/admin/sso/{slug}/remove" => PlatformAdmin, sso::admin::remove_sso_provider;
     // E-mail: forgotten password, preferences, one-click unsubscribe, per-cohort reminders.
     GET  "/password-reset" => Public, password_reset::show_password_reset;
     POST "/password-reset" => Public, password_reset::request_password_reset;
@@ -163,6 +179,8 @@ routes! {
     GET  "/org/{slug}/webhooks" => OrgAdmin, org::webhooks::show_webhooks;
     POST "/org/{slug}/webhooks" => OrgAdmin, org::webhooks::create_webhook;
     POST "/org/{slug}/webhooks/{id}/delete" => OrgAdmin, org::webhooks::delete_webhook;
+    GET  "/org/{slug}/line-managers" => OrgAdmin, team::show_line_managers;
+    POST "/org/{slug}/line-managers" => OrgAdmin, team::set_line_manager;
     // Invitations and activation links.
     GET  "/invite/{token}" => Public, onboarding::show_invite;
     POST "/invite/{token}" => Learner, onboarding::accept_invite;

@@ -15,6 +15,7 @@ pub mod org_records;
 pub mod org_report;
 pub mod plan;
 pub mod quiz;
+pub mod team;
 pub mod team_plan;
 pub mod webhooks;
 pub mod worksheet;

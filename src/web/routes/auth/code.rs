@@ -3,10 +3,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::{LoginQuery, next_field, record, safe_next, start_session, with_next};
+use super::{LoginQuery, client_ip, next_field, safe_next, start_session, with_next};
 use crate::error::AppError;
-use crate::services::audit::AuditAction;
-use crate::services::{auth, mfa};
+use crate::services::auth::{self, SecondStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::pending_login::{PendingLogin, expired_pending_cookie};
@@ -76,62 +75,31 @@ pub async fn login_code(
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     state.check_auth_rate(&req)?;
-    let f = &form.fields;
     let next = next_field(&form);
     let Some(user) = PendingLogin::check(&state, &req).await? else {
         return Ok(restart_login(&state, &next));
     };
     tracing::Span::current().record("user_id", user.id);
-    let now = state.clock.now();
-    let me = Some(user.id);
-    if !auth::login_allowed(&state.db, user.id, now).await? {
-        record(&state, &req, me, me, AuditAction::LoginMfaLocked, None).await?;
-        return code_page(
-            &state,
-            &req,
-            &form.visitor,
-            StatusCode::TOO_MANY_REQUESTS,
-            &CodePage {
-                next,
-                error: Some("Too many wrong codes. Wait a few minutes, then log in again".into()),
-            },
-        );
-    }
-    match mfa::verify(&state.db, user.id, f.get("code"), now).await? {
-        Some(how) => {
-            auth::record_login_success(&state.db, user.id).await?;
-            let detail = match how {
-                mfa::Passed::Authenticator => "authenticator code",
-                mfa::Passed::RecoveryCode => "recovery code",
-            };
-            record(
-                &state,
-                &req,
-                me,
-                me,
-                AuditAction::LoginSuccess,
-                Some(detail.into()),
-            )
-            .await?;
+    let code = form.fields.get("code");
+    let ip = client_ip(&req);
+    let (status, error) = match auth::second_step(&state.db, &state.clock, user.id, code, ip)
+        .await?
+    {
+        SecondStep::Passed => {
             let mut response = start_session(&state, &req, &form.visitor, user.id, &next).await?;
             response.add_cookie(&expired_pending_cookie(&state)).ok();
-            Ok(response)
+            return Ok(response);
         }
-        None => {
-            auth::record_login_failure(&state.db, user.id, now).await?;
-            record(&state, &req, me, me, AuditAction::LoginMfaFailure, None).await?;
-            code_page(
-                &state,
-                &req,
-                &form.visitor,
-                StatusCode::UNAUTHORIZED,
-                &CodePage {
-                    next,
-                    error: Some(
-                        "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes".into(),
-                    ),
-                },
-            )
-        }
-    }
+        SecondStep::Locked => (StatusCode::TOO_MANY_REQUESTS, LOCKED),
+        SecondStep::Wrong => (StatusCode::UNAUTHORIZED, WRONG_CODE),
+    };
+    let page = CodePage {
+        next,
+        error: Some(error.into()),
+    };
+    code_page(&state, &req, &form.visitor, status, &page)
 }
+
+const LOCKED: &str = "Too many wrong codes. Wait a few minutes, then log in again";
+const WRONG_CODE: &str =
+    "Enter the 6-digit code your authenticator app shows now, or one of your recovery codes";

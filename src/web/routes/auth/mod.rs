@@ -6,11 +6,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::services::audit::AuditAction;
-use crate::services::audit::{self, AuditEvent};
-use crate::services::auth::{self, AuthError};
+use crate::services::auth::{self, PasswordLogin};
 use crate::services::organisations as orgs;
-use crate::services::{mfa, sessions};
+use crate::services::sessions;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::page::Page;
@@ -164,30 +162,18 @@ pub async fn show_login(
     page.ok("auth/login", "Log in", "", &vm)
 }
 
-/// Writes a login step to the audit log, with the client's address.
-async fn record(
-    state: &AppState,
-    req: &HttpRequest,
-    actor: Option<i32>,
-    about: Option<i32>,
-    action: AuditAction,
-    detail: Option<String>,
-) -> Result<(), AppError> {
-    let event = AuditEvent {
-        actor,
-        action,
-        target: about.map(|id| format!("user:{id}")),
-        detail,
-        ip: client_ip(req),
-    };
-    audit::record(&state.db, &state.clock, event).await?;
-    Ok(())
-}
-
 /// `path?next=…`, the page to go on to after logging in.
 fn with_next(path: &str, next: &str) -> String {
     let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     format!("{path}?next={next}")
+}
+
+/// What the login page says when the password was right but the organisation asks its members
+/// to sign in with their organisation's account.
+fn sso_required_message(org_name: &str) -> String {
+    format!(
+        "{org_name} asks you to sign in with your organisation's account: use \"Sign in with your organisation\" below"
+    )
 }
 
 /// `POST /login`: fields `email`, `password` (and `next`).
@@ -195,65 +181,56 @@ fn with_next(path: &str, next: &str) -> String {
 pub async fn login(page: Page, form: CsrfForm) -> Result<HttpResponse, AppError> {
     let (state, req) = (&page.state, &page.req);
     state.check_auth_rate(req)?;
-    let f = &form.fields;
-    let next = next_field(&form);
-    let password = SecretString::from(f.get("password").to_string());
-    let now = state.clock.now();
-    let user = match auth::authenticate(&state.db, f.get("email"), password, now).await {
-        Ok(user) => user,
-        Err(AuthError::InvalidCredentials { user_id }) => {
-            let why = match user_id {
-                Some(_) => "wrong password or disabled",
-                None => "unknown account",
-            };
-            record(
-                state,
-                req,
-                None,
-                user_id,
-                AuditAction::LoginFailure,
-                Some(why.into()),
-            )
-            .await?;
-            let vm = LoginPage {
-                error: Some("Enter a correct email address and password".into()),
-                ..LoginPage::new(state, req, next, f.get("email").trim().to_string())
-            };
-            let view = View::new(StatusCode::UNAUTHORIZED, "auth/login", "Error: Log in", "");
-            return page.render(view, &vm);
-        }
-        Err(AuthError::Unexpected(e)) => return Err(AppError::Unexpected(e)),
+    let (email, next) = (form.fields.get("email"), next_field(&form));
+    let password = SecretString::from(form.fields.get("password").to_string());
+    let outcome =
+        auth::password_login(&state.db, &state.clock, email, password, client_ip(req)).await?;
+    let again = |status, error: String| {
+        let vm = LoginPage {
+            error: Some(error),
+            ..LoginPage::new(state, req, next.clone(), email.trim().to_string())
+        };
+        page.render(View::new(status, "auth/login", "Error: Log in", ""), &vm)
     };
-    tracing::Span::current().record("user_id", user.id);
-    record(
-        state,
-        req,
-        Some(user.id),
-        Some(user.id),
-        AuditAction::LoginSuccess,
-        None,
-    )
-    .await?;
-    if mfa::enabled(&state.db, user.id).await? {
-        // The password was right; the session starts only after the second step.
-        let pending = PendingLogin::sign(&state.csrf_key, user.id, &user.password_hash, now);
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, with_next("/login/code", &next)))
-            .cookie(pending.cookie(state))
-            .finish());
+    match outcome {
+        PasswordLogin::Refused => again(
+            StatusCode::UNAUTHORIZED,
+            "Enter a correct email address and password".into(),
+        ),
+        PasswordLogin::SsoRequired { org_name } => {
+            again(StatusCode::FORBIDDEN, sso_required_message(&org_name))
+        }
+        PasswordLogin::SecondStep(user) => {
+            tracing::Span::current().record("user_id", user.id);
+            // The password was right; the session starts only after the second step.
+            let now = state.clock.now();
+            let pending = PendingLogin::sign(&state.csrf_key, user.id, &user.password_hash, now);
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, with_next("/login/code", &next)))
+                .cookie(pending.cookie(state))
+                .finish())
+        }
+        PasswordLogin::Passed(user) => {
+            tracing::Span::current().record("user_id", user.id);
+            start_session(state, req, &form.visitor, user.id, &next).await
+        }
     }
-    start_session(state, req, &form.visitor, user.id, &next).await
 }
 
 /// `POST /logout`: ends the session on the server and clears the cookie.
-pub async fn logout(state: web::Data<AppState>, form: CsrfForm) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: CsrfForm,
+) -> Result<HttpResponse, AppError> {
     if let Some(token) = &form.visitor.session_token {
         crate::services::learning_time::close_open_view(&state.db, token, state.clock.now())
             .await?;
         sessions::end(&state.db, token).await?;
     }
+    let to = super::sso::after_logout(&state, &req);
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
+        .insert_header((header::LOCATION, to))
         .cookie(expired_session_cookie(&state))
         .finish())
 }
