@@ -9,8 +9,8 @@ use crate::services::auth::{self, SecondStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::pending_login::{PendingLogin, expired_pending_cookie};
-use crate::web::session::Visitor;
-use crate::web::view::{View, render};
+use crate::web::page::Page;
+use crate::web::view::View;
 
 #[derive(Serialize, Default)]
 struct CodePage {
@@ -18,25 +18,13 @@ struct CodePage {
     error: Option<String>,
 }
 
-fn code_page(
-    state: &AppState,
-    req: &HttpRequest,
-    visitor: &Visitor,
-    status: StatusCode,
-    page: &CodePage,
-) -> Result<HttpResponse, AppError> {
-    let title = if page.error.is_some() {
+fn code_page(page: &Page, status: StatusCode, vm: &CodePage) -> Result<HttpResponse, AppError> {
+    let title = if vm.error.is_some() {
         "Error: Enter your security code"
     } else {
         "Enter your security code"
     };
-    render(
-        state,
-        req,
-        visitor,
-        View::new(status, "auth/login_code", title, "").noindex(),
-        page,
-    )
+    page.render(View::new(status, "auth/login_code", title, "").noindex(), vm)
 }
 
 /// Back to the start of logging in, when the pending login is missing or has expired.
@@ -49,22 +37,14 @@ fn restart_login(state: &AppState, next: &str) -> HttpResponse {
 
 /// `GET /login/code`: the second step, after a right password, for accounts with two-step verification.
 pub async fn show_login_code(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
+    page: Page,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = safe_next(query.next.as_deref().unwrap_or("/dashboard"));
-    if PendingLogin::check(&state, &req).await?.is_none() {
-        return Ok(restart_login(&state, &next));
+    if PendingLogin::check(&page.state, &page.req).await?.is_none() {
+        return Ok(restart_login(&page.state, &next));
     }
-    code_page(
-        &state,
-        &req,
-        &visitor,
-        StatusCode::OK,
-        &CodePage { next, error: None },
-    )
+    code_page(&page, StatusCode::OK, &CodePage { next, error: None })
 }
 
 /// `POST /login/code`: field `code` (from the authenticator app, or a recovery code) and `next`.
@@ -97,7 +77,7 @@ pub async fn login_code(
         next,
         error: Some(error.into()),
     };
-    code_page(&state, &req, &form.visitor, status, &page)
+    code_page(&Page::from_parts(state, req, form.visitor), status, &page)
 }
 
 const LOCKED: &str = "Too many wrong codes. Wait a few minutes, then log in again";
