@@ -15,6 +15,7 @@ mod helpers;
 mod browser;
 
 mod certificate;
+mod journeys;
 mod keyboard;
 mod learner_journey;
 mod mail;
