@@ -298,3 +298,40 @@ impl Settings {
         self.base_url.starts_with("https://")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    }
+
+    fn settings(args: &[&str]) -> anyhow::Result<Settings> {
+        let cli = Cli::try_parse_from(std::iter::once("deepdive").chain(args.iter().copied()))?;
+        Settings::from_args(&cli.settings)
+    }
+
+    #[test]
+    fn contact_details_are_read_once_and_a_bad_address_stops_start_up() {
+        let s = settings(&[
+            "--contact-email",
+            "help@example.nhs.uk",
+            "--contact-name",
+            "Digital Academy",
+            "--contact-phone",
+            " ",
+        ])
+        .unwrap();
+        assert_eq!(s.contact.email.as_deref(), Some("help@example.nhs.uk"));
+        assert_eq!(s.contact.name.as_deref(), Some("Digital Academy"));
+        assert_eq!(s.contact.phone, None, "blank is not set");
+        assert!(s.contact.is_set());
+        assert!(settings(&["--contact-email", "not an address"]).is_err());
+        assert!(settings(&["--contact-url", "javascript:alert(1)"]).is_err());
+    }
+}

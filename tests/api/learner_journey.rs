@@ -216,9 +216,15 @@ async fn the_operators_contact_details_are_set_once_and_shown_on_help_privacy_an
             html.contains("href=\"mailto:help@deepdive.example.nhs.uk\""),
             "{page}: {html}"
         );
-        assert!(html.contains("O&#x27;Hara &amp; Digital Academy"), "{page}: escaped name");
+        assert!(
+            html.contains("O&#x27;Hara &amp; Digital Academy"),
+            "{page}: escaped name"
+        );
         assert!(html.contains("0300 123 4567"), "{page}");
-        assert!(html.contains("https://deepdive.example.nhs.uk/support"), "{page}");
+        assert!(
+            html.contains("https://deepdive.example.nhs.uk/support"),
+            "{page}"
+        );
         assert!(!html.contains("Ask your course lead"), "{page}");
     }
 }

@@ -311,8 +311,11 @@ fn first_attempt(html: &str) -> String {
 #[tokio::test]
 async fn a_learners_own_pages_show_times_in_their_organisations_zone_and_london_otherwise() {
     // 8pm on 1 December in London is 5am on 2 December in Tokyo.
-    let (app, admin, org) =
-        org_at(Utc.with_ymd_and_hms(2026, 12, 1, 20, 0, 0).unwrap(), "tokyo").await;
+    let (app, admin, org) = org_at(
+        Utc.with_ymd_and_hms(2026, 12, 1, 20, 0, 0).unwrap(),
+        "tokyo",
+    )
+    .await;
     let r = admin
         .submit(
             "/org/tokyo/cohorts",

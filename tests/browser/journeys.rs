@@ -78,13 +78,23 @@ async fn a_newcomer_registers_and_an_existing_user_logs_in_from_an_invitation_an
     b.check("org-invitation-made", "Trust invite").await;
     b.click_text("Log out").await;
 
+    // The help page every footer links to, before anyone logs in.
+    b.click("footer a[href='/help']").await;
+    assert!(b.text("main").await.contains("Ask your course lead"));
+    b.check("help", "Help and contact").await;
+
     // A newcomer: the header's "Create an account" keeps the invitation.
     b.goto(&path).await;
     b.check("invitation", "").await;
     b.click("header a[href^='/register']").await;
-    assert!(b.path().await.starts_with("/register?next="), "{}", b.path().await);
+    assert!(
+        b.path().await.starts_with("/register?next="),
+        "{}",
+        b.path().await
+    );
     assert!(b.body_text().await.contains("accept your invitation"));
-    b.check("register-from-invitation", "Create an account").await;
+    b.check("register-from-invitation", "Create an account")
+        .await;
     b.fill("#name", "Nia Newcomer").await;
     b.fill("#email", "nia@example.nhs.uk").await;
     b.fill("#password", PASSWORD).await;
@@ -133,13 +143,21 @@ async fn a_worksheet_answer_typed_past_the_timeout_is_kept_through_logging_in_ag
     b.fill("#answer-idea", answer).await;
     app.clock.advance(Duration::minutes(45));
     b.click_text("Save answers").await;
-    assert!(b.path().await.starts_with("/login?next="), "{}", b.path().await);
+    assert!(
+        b.path().await.starts_with("/login?next="),
+        "{}",
+        b.path().await
+    );
     assert!(b.body_text().await.contains("What you typed has been kept"));
     b.check("login-after-timeout", "Log in").await;
 
     log_in_here(&b, &email).await;
     assert_eq!(b.path().await, WORKSHEET);
-    assert!(b.text("#kept").await.contains("Not saved yet: check and save"));
+    assert!(
+        b.text("#kept")
+            .await
+            .contains("Not saved yet: check and save")
+    );
     let back = b
         .find("#answer-idea")
         .await
@@ -210,16 +228,25 @@ async fn a_weekly_paced_learner_sees_release_and_due_dates_and_a_locked_module_s
     let dashboard = b.text("main").await;
     assert!(dashboard.contains("Due 1 December 2026"), "{dashboard}");
     assert!(dashboard.contains("Due 8 December 2026"), "{dashboard}");
-    assert!(dashboard.contains("Opens Tuesday 8 December 2026"), "{dashboard}");
+    assert!(
+        dashboard.contains("Opens Tuesday 8 December 2026"),
+        "{dashboard}"
+    );
     assert!(dashboard.contains("Locked"), "{dashboard}");
-    assert!(!dashboard.contains("Overdue"), "nothing overdue before its due date");
+    assert!(
+        !dashboard.contains("Overdue"),
+        "nothing overdue before its due date"
+    );
     b.check("dashboard-weekly-locked", "Your dashboard").await;
 
     let module3 = &app.state.course.modules[2];
     b.goto(&format!("/modules/{}", module3.slug)).await;
     let locked = b.text("main").await;
     assert!(locked.contains("This module is not open yet"), "{locked}");
-    assert!(locked.contains("opens on Tuesday 8 December 2026"), "{locked}");
+    assert!(
+        locked.contains("opens on Tuesday 8 December 2026"),
+        "{locked}"
+    );
     b.check("module-locked", "").await;
 
     let module2 = &app.state.course.modules[1];
@@ -227,5 +254,20 @@ async fn a_weekly_paced_learner_sees_release_and_due_dates_and_a_locked_module_s
     let open = b.text("main").await;
     assert!(open.contains("Due 8 December 2026"), "{open}");
     b.check("module-weekly", "").await;
+
+    // Two-step verification: the recovery codes page, shown once.
+    b.goto("/account/mfa").await;
+    let secret = b.text(".dd-secret").await.replace(' ', "");
+    b.fill("#code", &app.totp_now(&secret)).await;
+    b.click_text("Turn on two-step verification").await;
+    assert!(b.exists("a[download='recovery-codes.txt']").await);
+    b.check("mfa-recovery-codes", "").await;
+    b.click_text("Log out").await;
+
+    // The course lead's page about this learner.
+    log_in(&b, &lead).await;
+    b.goto(&format!("/org/weekly/members/{}", user.id)).await;
+    assert!(b.text("main").await.contains("Winter wave"));
+    b.check("org-learner", "").await;
     b.quit().await;
 }

@@ -171,7 +171,10 @@ impl AdminPage {
                 .audit
                 .into_iter()
                 .map(|e| AuditRow {
-                    at: crate::local_time::short_time_on_date(e.at, crate::local_time::SERVICE_ZONE),
+                    at: crate::local_time::short_time_on_date(
+                        e.at,
+                        crate::local_time::SERVICE_ZONE,
+                    ),
                     who: e.who,
                     action: e.action,
                     description: e.description,
