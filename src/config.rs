@@ -131,6 +131,63 @@ pub struct SettingsArgs {
     /// local development only. Off, endpoints must be https on public addresses.
     #[arg(long, env = "DEEPDIVE_WEBHOOKS_ALLOW_LOOPBACK", global = true)]
     pub webhooks_allow_loopback: bool,
+    /// The e-mail address learners write to for help (shown on /help, the privacy notice and the
+    /// accessibility statement).
+    #[arg(long, env = "DEEPDIVE_CONTACT_EMAIL", global = true)]
+    pub contact_email: Option<String>,
+    /// Who answers it, e.g. "The AI Deep Dive team, Digital Academy".
+    #[arg(long, env = "DEEPDIVE_CONTACT_NAME", global = true)]
+    pub contact_name: Option<String>,
+    /// A telephone number for help, as it should be shown.
+    #[arg(long, env = "DEEPDIVE_CONTACT_PHONE", global = true)]
+    pub contact_phone: Option<String>,
+    /// A web page with more help (https:// or http://).
+    #[arg(long, env = "DEEPDIVE_CONTACT_URL", global = true)]
+    pub contact_url: Option<String>,
+}
+
+/// The operator's contact details for help, each optional.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub url: Option<String>,
+}
+
+impl Contact {
+    /// # Errors
+    /// When the e-mail address or web address is not one.
+    fn from_args(args: &SettingsArgs) -> anyhow::Result<Self> {
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let contact = Contact {
+            name: given(&args.contact_name),
+            email: given(&args.contact_email),
+            phone: given(&args.contact_phone),
+            url: given(&args.contact_url),
+        };
+        if let Some(e) = &contact.email
+            && crate::domain::Email::parse(e).is_err()
+        {
+            anyhow::bail!("DEEPDIVE_CONTACT_EMAIL is not an e-mail address (got '{e}')");
+        }
+        if let Some(u) = &contact.url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            anyhow::bail!("DEEPDIVE_CONTACT_URL must start with https:// or http:// (got '{u}')");
+        }
+        Ok(contact)
+    }
+
+    /// Whether any way to reach the operator is set.
+    pub fn is_set(&self) -> bool {
+        self.email.is_some() || self.phone.is_some() || self.url.is_some()
+    }
 }
 
 /// Settings after parsing, as the application uses them.
@@ -161,6 +218,8 @@ pub struct Settings {
     pub reminder_interval_minutes: u32,
     /// Webhook endpoints may be http on loopback (tests only).
     pub webhooks_allow_loopback: bool,
+    /// Where learners get help (the `/help` page, privacy notice, accessibility statement).
+    pub contact: Contact,
 }
 
 impl Settings {
@@ -199,7 +258,9 @@ impl Settings {
         };
         let trusted_proxies = TrustedProxies::parse(args.trusted_proxies.as_deref().unwrap_or(""))
             .map_err(|e| anyhow::anyhow!("DEEPDIVE_TRUSTED_PROXIES: {e}"))?;
+        let contact = Contact::from_args(args)?;
         Ok(Self {
+            contact,
             trusted_proxies,
             addr: args.addr.clone(),
             data_dir: args.data_dir.clone(),
@@ -235,5 +296,42 @@ impl Settings {
     /// Cookies get `Secure` and the `__Host-` prefix, and HSTS is sent, when the public URL is https.
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    }
+
+    fn settings(args: &[&str]) -> anyhow::Result<Settings> {
+        let cli = Cli::try_parse_from(std::iter::once("deepdive").chain(args.iter().copied()))?;
+        Settings::from_args(&cli.settings)
+    }
+
+    #[test]
+    fn contact_details_are_read_once_and_a_bad_address_stops_start_up() {
+        let s = settings(&[
+            "--contact-email",
+            "help@example.nhs.uk",
+            "--contact-name",
+            "Digital Academy",
+            "--contact-phone",
+            " ",
+        ])
+        .unwrap();
+        assert_eq!(s.contact.email.as_deref(), Some("help@example.nhs.uk"));
+        assert_eq!(s.contact.name.as_deref(), Some("Digital Academy"));
+        assert_eq!(s.contact.phone, None, "blank is not set");
+        assert!(s.contact.is_set());
+        assert!(settings(&["--contact-email", "not an address"]).is_err());
+        assert!(settings(&["--contact-url", "javascript:alert(1)"]).is_err());
     }
 }

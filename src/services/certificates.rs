@@ -90,6 +90,7 @@ pub async fn issue_if_due(
         .filter(module_progress::Column::UserId.eq(user_id))
         .all(txn)
         .await?;
+    let tz = crate::services::pacing::user_zone(txn, user_id).await?;
     let modules: Vec<CertificateModule> = course
         .modules
         .iter()
@@ -100,7 +101,7 @@ pub async fn issue_if_due(
                 title: m.title.clone(),
                 completed_at: crate::local_time::date_of(
                     row.and_then(|r| r.completed_at).unwrap_or(now),
-                    crate::local_time::SERVICE_ZONE,
+                    tz,
                 ),
                 best_score: row.and_then(|r| r.best_score),
             }

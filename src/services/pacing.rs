@@ -171,6 +171,18 @@ pub fn zone_of(cohort: Option<&LearnerCohort>) -> Tz {
     cohort.map_or(chrono_tz::Europe::London, LearnerCohort::zone)
 }
 
+/// The time zone for a person's dates on pages with no organisation in hand (quiz review, account,
+/// plan, certificate): their organisation's (the one `learner_cohort` picks), else Europe/London.
+///
+/// # Errors
+/// When the database fails.
+pub async fn user_zone(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: i32,
+) -> Result<Tz, sea_orm::DbErr> {
+    Ok(zone_of(learner_cohort(db, user_id, None).await?.as_ref()))
+}
+
 /// The learner's organisation and cohort; `only_org` limits it to one organisation (by its slug).
 ///
 /// # Errors

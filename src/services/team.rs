@@ -188,6 +188,35 @@ pub async fn who_manages_whom(
     Ok(out)
 }
 
+/// The line manager of a member of the organisation, when they have one who is still a member.
+///
+/// # Errors
+/// When the database fails.
+pub async fn manager_of(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    user_id: i32,
+) -> Result<Option<Person>, DbErr> {
+    let Some(rel) = line_managers::Entity::find()
+        .filter(line_managers::Column::OrgId.eq(org_id))
+        .filter(line_managers::Column::ReportId.eq(user_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !member_ids(db, org_id).await?.contains(&rel.manager_id) {
+        return Ok(None);
+    }
+    Ok(users::Entity::find_by_id(rel.manager_id)
+        .one(db)
+        .await?
+        .map(|u| Person {
+            name: u.name,
+            email: u.email,
+        }))
+}
+
 /// Whether this person is anyone's line manager: one indexed look-up, for the header on every page.
 ///
 /// # Errors

@@ -6,7 +6,8 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::error::AppError;
@@ -71,6 +72,15 @@ impl Page {
         )
     }
 
+    /// The time zone for this visitor's dates: their organisation's when they belong to one,
+    /// Europe/London otherwise (and for anonymous visitors). Looked up once per request.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn zone(&self) -> Result<Tz, AppError> {
+        visitor_zone(&self.req, &self.visitor).await
+    }
+
     /// 303 See Other: where every successful POST goes.
     pub fn see_other(&self, url: &str) -> HttpResponse {
         view::see_other(url)
@@ -81,6 +91,45 @@ impl crate::web::session::CurrentUser {
     /// The page for this signed-in user (no second look-up of the visitor).
     pub fn page(&self, state: &web::Data<AppState>, req: &HttpRequest) -> Page {
         Page::from_parts(state.clone(), req.clone(), self.visitor())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct VisitorZone(Tz);
+
+/// The visitor's time zone (see `Page::zone`), cached in the request's extensions.
+///
+/// # Errors
+/// When the database fails.
+pub async fn visitor_zone(req: &HttpRequest, visitor: &Visitor) -> Result<Tz, AppError> {
+    if let Some(VisitorZone(tz)) = req.extensions().get::<VisitorZone>().copied() {
+        return Ok(tz);
+    }
+    let tz = match &visitor.user {
+        Some(user) => {
+            let state = app_state(req)?;
+            crate::services::pacing::user_zone(&state.db, user.id).await?
+        }
+        None => crate::local_time::SERVICE_ZONE,
+    };
+    req.extensions_mut().insert(VisitorZone(tz));
+    Ok(tz)
+}
+
+/// The visitor's time zone as an extractor, for handlers that take no `Page`.
+#[derive(Clone, Copy, Debug)]
+pub struct Zone(pub Tz);
+
+impl FromRequest for Zone {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let visitor = Visitor::load(&req).await?;
+            Ok(Zone(visitor_zone(&req, &visitor).await?))
+        })
     }
 }
 

@@ -178,3 +178,53 @@ async fn new_recovery_codes_avoid_look_alike_characters_and_can_be_downloaded() 
     assert!(page.contains("href=\"data:text/plain;charset"));
     assert!(page.contains("data-print"));
 }
+
+#[tokio::test]
+async fn without_contact_settings_the_help_page_says_to_ask_the_course_lead_and_every_footer_links_it()
+ {
+    let app = spawn_app().await;
+    let home = app.get_html("/").await;
+    assert!(home.contains("href=\"/help\""), "the footer links help");
+
+    let r = app.get("/help").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let help = r.text().await.unwrap();
+    assert!(help.contains("<h1>Help and contact</h1>"));
+    assert!(help.contains("Ask your course lead"), "{help}");
+    assert!(!help.contains("mailto:"));
+    for page in ["/privacy", "/accessibility"] {
+        let html = app.get_html(page).await;
+        assert!(html.contains("Ask your course lead"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn the_operators_contact_details_are_set_once_and_shown_on_help_privacy_and_accessibility() {
+    let app = spawn_app_on(deepdive::clock::Clock::stopped(), |s| {
+        s.contact = deepdive::config::Contact {
+            name: Some("O'Hara & Digital Academy".into()),
+            email: Some("help@deepdive.example.nhs.uk".into()),
+            phone: Some("0300 123 4567".into()),
+            url: Some("https://deepdive.example.nhs.uk/support".into()),
+        };
+    })
+    .await;
+    app.new_learner().await;
+    for page in ["/help", "/privacy", "/accessibility"] {
+        let html = app.get_html(page).await;
+        assert!(
+            html.contains("href=\"mailto:help@deepdive.example.nhs.uk\""),
+            "{page}: {html}"
+        );
+        assert!(
+            html.contains("O&#x27;Hara &amp; Digital Academy"),
+            "{page}: escaped name"
+        );
+        assert!(html.contains("0300 123 4567"), "{page}");
+        assert!(
+            html.contains("https://deepdive.example.nhs.uk/support"),
+            "{page}"
+        );
+        assert!(!html.contains("Ask your course lead"), "{page}");
+    }
+}

@@ -300,3 +300,81 @@ async fn a_course_lead_sets_the_time_zone_and_due_dates_follow_it() {
     );
     assert!(!log.contains("2 Dec 2026"), "not the UTC date");
 }
+
+/// The first `href="/attempts/…"` link on the attempts page.
+fn first_attempt(html: &str) -> String {
+    let start = html.find("href=\"/attempts/").expect("an attempt link") + 6;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_string()
+}
+
+#[tokio::test]
+async fn a_learners_own_pages_show_times_in_their_organisations_zone_and_london_otherwise() {
+    // 8pm on 1 December in London is 5am on 2 December in Tokyo.
+    let (app, admin, org) = org_at(
+        Utc.with_ymd_and_hms(2026, 12, 1, 20, 0, 0).unwrap(),
+        "tokyo",
+    )
+    .await;
+    let r = admin
+        .submit(
+            "/org/tokyo/cohorts",
+            "/org/tokyo/time-zone",
+            &[("time_zone", "Asia/Tokyo")],
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let (member, _) = org_learner(&app, org, "Kenji Sato", None).await;
+    let loner = app.other_browser();
+    loner.new_learner().await;
+    let course = deepdive::course::load_course(&app.course_dir).unwrap();
+    let module = &course.modules[0];
+    let prompt = module
+        .worksheet
+        .prompts
+        .iter()
+        .find(|p| matches!(p.kind, deepdive::course::PromptKind::Text))
+        .expect("a free-text prompt");
+
+    for (who, b, day, short, time) in [
+        (
+            "member",
+            &member,
+            "2 December 2026",
+            "2 Dec 2026, 4:",
+            "am on 2 December 2026",
+        ),
+        (
+            "no organisation",
+            &loner,
+            "1 December 2026",
+            "1 Dec 2026, 7:",
+            "pm on 1 December 2026",
+        ),
+    ] {
+        b.complete_course().await;
+        let r = b
+            .save_worksheet(&module.slug, &[(&prompt.id, "A first answer")])
+            .await;
+        assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+
+        let attempts = b.get_html("/attempts").await;
+        assert!(attempts.contains(short), "{who}: attempts {attempts}");
+        let review = b.get_html(&first_attempt(&attempts)).await;
+        assert!(review.contains(time), "{who}: quiz review");
+        let account = b.get_html("/account").await;
+        assert!(account.contains(&short[..10]), "{who}: account sessions");
+        let worksheet = b
+            .get_html(&format!("/modules/{}/worksheet", module.slug))
+            .await;
+        assert!(worksheet.contains(time), "{who}: worksheet saved time");
+        let plan = b.get_html("/plan").await;
+        assert!(plan.contains(day), "{who}: plan date");
+        let certificate = b.get_html("/certificate").await;
+        assert!(certificate.contains(day), "{who}: certificate");
+        let code = b.certificate_code().await.expect("a certificate");
+        let pdf = b.get(&format!("/certificates/{code}.pdf")).await;
+        let text = pdf_text(&pdf.bytes().await.unwrap());
+        assert!(text.contains(day), "{who}: certificate PDF {text}");
+    }
+}

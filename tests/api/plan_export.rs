@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::helpers::*;
-use deepdive::course::Course;
+use deepdive::course::{Course, PromptKind};
 use deepdive::entities::worksheet_answers;
 
 fn course(app: &TestApp) -> Course {
@@ -374,4 +374,37 @@ async fn a_free_text_answer_saved_before_a_prompt_became_a_table_is_kept_in_its_
     assert!(form.contains("1. Sees GP. 2. Waits &amp; worries</textarea>"));
     let md = app.get("/plan.md").await.text().await.unwrap();
     assert!(md.contains("1\\. Sees GP. 2. Waits & worries"), "{md}");
+}
+
+#[tokio::test]
+async fn ordinary_text_exports_to_markdown_as_typed_and_only_block_starts_are_escaped() {
+    let app = spawn_app().await;
+    app.register("sam@example.org", "Sam Patel", PASSWORD).await;
+    let course = course(&app);
+    let (module, prompt) = course
+        .modules
+        .iter()
+        .find_map(|m| {
+            m.worksheet
+                .prompts
+                .iter()
+                .find(|p| matches!(p.kind, PromptKind::Text))
+                .map(|p| (m.slug.clone(), p.id.clone()))
+        })
+        .expect("a free-text prompt");
+    let typed = "A&E ~3 weeks - see 1. below, the patient_flow board, 5 * 3 < 4 > 2 (R&D) #7\n\
+                 # not a heading\n1. not a list\n- not a bullet\n<b>not bold</b> *nor this*";
+    let r = app.save_worksheet(&module, &[(&prompt, typed)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let md = app.get("/plan.md").await.text().await.unwrap();
+
+    assert!(
+        md.contains("A&E ~3 weeks - see 1. below, the patient_flow board, 5 * 3 < 4 > 2 (R&D) #7"),
+        "{md}"
+    );
+    assert!(md.contains("\\# not a heading"), "{md}");
+    assert!(md.contains("1\\. not a list"), "{md}");
+    assert!(md.contains("\\- not a bullet"), "{md}");
+    assert!(md.contains("\\<b>not bold\\</b> \\*nor this\\*"), "{md}");
 }

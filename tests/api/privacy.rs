@@ -805,7 +805,7 @@ async fn the_privacy_notice_shows_the_operators_text_or_the_configured_retention
     assert!(html.contains("2 years"), "the configured inactivity period");
     assert!(html.contains("365 days"));
     assert!(
-        html.contains("contact the service operator"),
+        html.contains("contact the team that runs this service"),
         "the placeholder"
     );
     assert!(html.contains("href=\"/account/export\""));

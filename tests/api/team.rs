@@ -256,3 +256,41 @@ async fn line_managers_get_one_weekly_email_of_their_reports_overdue_modules() {
     settle(&app).await;
     assert_eq!(count(&sink), 2, "switched off");
 }
+
+#[tokio::test]
+async fn an_org_admin_sets_and_clears_a_line_manager_on_the_members_own_page() {
+    let app = spawn_app().await;
+    let (admin, org_id) = org_with_admin(&app, "trust-m").await;
+    let (_m, manager_id) = org_learner(&app, org_id, "Mia Manager", None).await;
+    let (_r, report_id) = org_learner(&app, org_id, "Raj Report", None).await;
+    let page = format!("/org/trust-m/members/{report_id}");
+    let before = admin.get_html(&page).await;
+    assert!(before.contains("Line manager's work e-mail"), "{before}");
+    assert!(!before.contains("Now: Mia Manager"));
+
+    let manager = email_of(&app, manager_id).await;
+    let report = email_of(&app, report_id).await;
+    let back = report_id.to_string();
+    let r = admin
+        .submit(
+            &page,
+            "/org/trust-m/line-managers",
+            &[("email", &report), ("manager_email", &manager), ("back", &back)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), format!("{page}?done=manager"));
+    let after = admin.get_html(&location(&r)).await;
+    assert!(after.contains("Their line manager was saved."), "{after}");
+    assert!(after.contains("Now: Mia Manager"), "{after}");
+
+    let r = admin
+        .submit(
+            &page,
+            "/org/trust-m/line-managers",
+            &[("email", &report), ("manager_email", ""), ("back", &back)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!admin.get_html(&page).await.contains("Now: Mia Manager"));
+}

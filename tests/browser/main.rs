@@ -19,6 +19,7 @@ mod browser;
 mod oidc;
 
 mod certificate;
+mod journeys;
 mod keyboard;
 mod learner_journey;
 mod mail;

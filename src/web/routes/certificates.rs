@@ -1,6 +1,7 @@
 //! The learner's certificate, its PDF, the public verify page, the signed credential and the JWK set.
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::CertificateCode;
@@ -20,8 +21,17 @@ pub fn verify_url(state: &AppState, code: &str) -> String {
     format!("{}/verify/{code}", state.settings.base_url)
 }
 
-fn date(d: chrono::DateTime<chrono::Utc>) -> String {
-    crate::local_time::date_of(d, crate::local_time::SERVICE_ZONE)
+fn date(d: chrono::DateTime<chrono::Utc>, tz: Tz) -> String {
+    crate::local_time::date_of(d, tz)
+}
+
+/// The zone a certificate's dates are shown in, whoever looks: its holder's organisation's
+/// (Europe/London when they have none or the account has gone).
+async fn holder_zone(state: &AppState, c: &cert_entity::Model) -> Result<Tz, AppError> {
+    Ok(match c.user_id {
+        Some(id) => crate::services::pacing::user_zone(&state.db, id).await?,
+        None => crate::local_time::SERVICE_ZONE,
+    })
 }
 
 #[derive(Serialize)]
@@ -38,7 +48,7 @@ struct CertificateView {
     revoked: Option<String>,
     verify_url: String,
     modules: Vec<ModuleLine>,
-    /// "3.6 hours (3 hours 40 minutes)", on certificates that record learning time.
+    /// "3 hours 40 minutes" (the dashboard's words), on certificates that record learning time.
     learning_hours: Option<String>,
 }
 
@@ -50,7 +60,8 @@ struct ModuleLine {
     best_score: Option<i32>,
 }
 
-fn view_of(state: &AppState, c: &cert_entity::Model) -> CertificateView {
+fn view_of(state: &AppState, c: &cert_entity::Model, tz: Tz) -> CertificateView {
+    let date = |d| date(d, tz);
     let code = CertificateCode::parse(&c.code);
     let status = certificates::status(c, state.clock.now());
     CertificateView {
@@ -74,8 +85,7 @@ fn view_of(state: &AppState, c: &cert_entity::Model) -> CertificateView {
                 best_score: m.best_score,
             })
             .collect(),
-        learning_hours: learning_minutes(c)
-            .map(|m| format!("{} hours ({})", m.hours_decimal(), m.in_words())),
+        learning_hours: learning_minutes(c).map(Minutes::in_words),
     }
 }
 
@@ -105,10 +115,11 @@ struct PlanStatus {
 /// `GET /certificate`: the learner's certificate once earned, with its PDF, verify and share links.
 pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let state = &page.state;
+    let tz = page.zone().await?;
     let mut all: Vec<CertificateView> = certificates::for_user(&state.db, user.id())
         .await?
         .iter()
-        .map(|c| view_of(state, c))
+        .map(|c| view_of(state, c, tz))
         .collect();
     let current = (!all.is_empty()).then(|| all.remove(0));
     let overview = progress::overview(&state.db, &state.course, user.id()).await?;
@@ -120,8 +131,8 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
         modules_left: overview.modules.iter().filter(|m| !m.completed).count(),
         plan: PlanStatus {
             required: state.course.require_plan_submission,
-            submitted: latest.as_ref().map(|s| date(s.submitted_at)),
-            reviewed: latest.and_then(|s| s.reviewed_at).map(date),
+            submitted: latest.as_ref().map(|s| date(s.submitted_at, tz)),
+            reviewed: latest.and_then(|s| s.reviewed_at).map(|d| date(d, tz)),
         },
     };
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)
@@ -136,8 +147,13 @@ async fn plan_of(state: &AppState, c: &cert_entity::Model) -> Result<Option<Stri
     Ok(crate::web::views::team_plan::plan_words(latest.as_ref()))
 }
 
-fn pdf_data(state: &AppState, c: &cert_entity::Model, plan: Option<String>) -> CertificatePdf {
-    let v = view_of(state, c);
+fn pdf_data(
+    state: &AppState,
+    c: &cert_entity::Model,
+    tz: Tz,
+    plan: Option<String>,
+) -> CertificatePdf {
+    let v = view_of(state, c, tz);
     CertificatePdf {
         holder_name: c.holder_name.clone(),
         course_title: c.course_title.clone(),
@@ -151,7 +167,7 @@ fn pdf_data(state: &AppState, c: &cert_entity::Model, plan: Option<String>) -> C
             .into_iter()
             .map(|m| (m.number, m.title, m.completed, m.best_score))
             .collect(),
-        learning_hours: learning_minutes(c).map(|m| format!("{} hours", m.hours_decimal())),
+        learning_hours: v.learning_hours.clone(),
         plan,
     }
 }
@@ -182,17 +198,19 @@ pub async fn certificate_pdf(
         return Err(AppError::NotFound);
     }
     let plan = plan_of(&state, &cert).await?;
+    let tz = holder_zone(&state, &cert).await?;
     let key = format!(
-        "{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}",
         cert.id,
         cert.holder_name,
         cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default(),
-        plan.as_deref().unwrap_or_default()
+        plan.as_deref().unwrap_or_default(),
+        tz.name()
     );
     let bytes = match state.pdf_cache.get(&key) {
         Some(bytes) => bytes,
         None => {
-            let data = pdf_data(&state, &cert, plan);
+            let data = pdf_data(&state, &cert, tz, plan);
             let bytes = web::Bytes::from(web::block(move || render_pdf(&data)).await??);
             state.pdf_cache.put(key, bytes.clone());
             bytes
@@ -302,7 +320,7 @@ pub async fn verify(page: Page, path: web::Path<String>) -> Result<HttpResponse,
         Err(AppError::NotFound) => return no_such_certificate(&page),
         other => other?,
     };
-    let view = view_of(state, &cert);
+    let view = view_of(state, &cert, holder_zone(state, &cert).await?);
     let vm = VerifyPage {
         removed: cert.holder_removed_at.is_some(),
         expired: view.status == "expired",

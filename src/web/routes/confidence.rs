@@ -49,7 +49,14 @@ async fn show(page: &Page, user: &CurrentUser, phase: Phase) -> Result<HttpRespo
     let record = service::record(&state.db, user.id()).await?;
     let p = record.phase(phase);
     let given: BTreeMap<String, Rating> = p.ratings.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    let vm = confidence_page(&state.course, phase, &given, &[], p.rated_at);
+    let vm = confidence_page(
+        &state.course,
+        phase,
+        &given,
+        &[],
+        p.rated_at,
+        page.zone().await?,
+    );
     render_form(page, &vm)
 }
 
@@ -74,7 +81,8 @@ async fn submit(
             ));
         }
         Err(RatingFormError::Missing { given, missing }) => {
-            let vm = confidence_page(&state.course, phase, &given, &missing, None);
+            let tz = page.zone().await?;
+            let vm = confidence_page(&state.course, phase, &given, &missing, None, tz);
             return render_form(page, &vm);
         }
     };

@@ -82,6 +82,7 @@ routes! {
     GET  "/privacy" => Public, public::privacy;
     GET  "/cookies" => Public, public::cookies;
     GET  "/accessibility" => Public, public::accessibility;
+    GET  "/help" => Public, public::help;
     GET  "/glossary" => Public, glossary::show_glossary;
     // Registering, logging in and out.
     GET  "/register" => Public, auth::show_register;

@@ -3,6 +3,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use crate::config::Contact;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::session::Visitor;
@@ -81,20 +82,6 @@ pub async fn landing(
 }
 
 #[derive(Serialize)]
-struct StaticPage {}
-
-async fn static_page(
-    state: &AppState,
-    req: &HttpRequest,
-    visitor: &Visitor,
-    template: &str,
-    title: &str,
-) -> Result<HttpResponse, AppError> {
-    let view = View::new(StatusCode::OK, template, title, "");
-    render(state, req, visitor, view, &StaticPage {})
-}
-
-#[derive(Serialize)]
 struct PrivacyPage {
     /// The operator's lawful basis and retention text (`course/privacy.md`), sanitised at start-up.
     operator_html: Option<String>,
@@ -103,6 +90,7 @@ struct PrivacyPage {
     security_log_days: u32,
     retain_certificate_names: bool,
     logged_in: bool,
+    contact: Contact,
 }
 
 /// Whole years, when a number of days is close to one ("3 years" for 1095 days).
@@ -128,6 +116,7 @@ pub async fn privacy(
         security_log_days: s.retain_security_log_days,
         retain_certificate_names: s.retain_certificate_names,
         logged_in: visitor.user.is_some(),
+        contact: s.contact.clone(),
     };
     let view = View::new(StatusCode::OK, "public/privacy", "Privacy notice", "");
     render(&state, &req, &visitor, view, &page)
@@ -153,20 +142,45 @@ pub async fn cookies(
     render(&state, &req, &visitor, view, &page)
 }
 
+/// The operator's contact details, for the help page, the privacy notice and the accessibility
+/// statement (each says to ask the course lead or organisation when none are set).
+#[derive(Serialize)]
+struct ContactPage {
+    contact: Contact,
+    logged_in: bool,
+}
+
 /// `GET /accessibility`
 pub async fn accessibility(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    static_page(
-        &state,
-        &req,
-        &visitor,
+    let page = ContactPage {
+        contact: state.settings.contact.clone(),
+        logged_in: visitor.user.is_some(),
+    };
+    let view = View::new(
+        StatusCode::OK,
         "public/accessibility",
         "Accessibility statement",
-    )
-    .await
+        "",
+    );
+    render(&state, &req, &visitor, view, &page)
+}
+
+/// `GET /help`: how to get help, with the operator's contact details when they set them.
+pub async fn help(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let page = ContactPage {
+        contact: state.settings.contact.clone(),
+        logged_in: visitor.user.is_some(),
+    };
+    let view = View::new(StatusCode::OK, "public/help", "Help and contact", "");
+    render(&state, &req, &visitor, view, &page)
 }
 
 #[cfg(test)]

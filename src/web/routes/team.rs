@@ -145,9 +145,7 @@ pub async fn set_line_manager(
         _ => Ok(()),
     };
     match result {
-        Ok(()) if errors.is_empty() => {
-            return Ok(page.see_other(&admin.url("/line-managers?saved=1")));
-        }
+        Ok(()) if errors.is_empty() => return Ok(page.see_other(&saved_url(&admin, f))),
         Ok(()) => {}
         Err(team::TeamError::Db(e)) => return Err(e.into()),
         Err(e @ team::TeamError::NotMember) => errors.add("email", capitalised(&e)),
@@ -160,6 +158,15 @@ pub async fn set_line_manager(
         ..ManagersPage::default()
     };
     managers_page(&page, &admin, vm).await
+}
+
+/// Where a saved line manager goes back to: the member's page when the form was on it, else the
+/// line-managers page.
+fn saved_url(admin: &OrgAdmin, f: &crate::web::form::FormFields) -> String {
+    match f.get("back").parse::<i32>() {
+        Ok(member) if member > 0 => admin.url(&format!("/members/{member}?done=manager")),
+        _ => admin.url("/line-managers?saved=1"),
+    }
 }
 
 fn capitalised(e: &team::TeamError) -> String {

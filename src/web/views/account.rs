@@ -7,12 +7,12 @@ pub const WRONG_PASSWORD: &str = "Your password is not right. Enter the password
 pub const TOO_MANY: &str =
     "You have entered a wrong password too many times. Wait an hour, then try again";
 
-pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    crate::local_time::short_time_on_date(t, crate::local_time::SERVICE_ZONE)
+pub fn when(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    crate::local_time::short_time_on_date(t, tz)
 }
 
-pub fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    crate::local_time::date_of(t, crate::local_time::SERVICE_ZONE)
+pub fn day(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    crate::local_time::date_of(t, tz)
 }
 
 /// A short, readable description of a browser's user agent ("Firefox on Windows").

@@ -2,6 +2,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::course::{ConfidenceStatement, Course};
@@ -9,8 +10,8 @@ use crate::domain::confidence::{self, Phase, Rating, SCALE};
 use crate::services::confidence::{self as service, ConfidenceRecord};
 use crate::services::progress::ModuleStatus;
 
-pub fn rated_time(at: DateTime<Utc>) -> String {
-    crate::local_time::date_of(at, crate::local_time::SERVICE_ZONE)
+pub fn rated_time(at: DateTime<Utc>, tz: Tz) -> String {
+    crate::local_time::date_of(at, tz)
 }
 
 /// "In the deep dive at University Hospital Southampton, 67% of participants ..." when the course has a figure.
@@ -61,6 +62,7 @@ pub fn summary(
     record: &ConfidenceRecord,
     statuses: &[ModuleStatus],
     saved: bool,
+    tz: Tz,
 ) -> ConfidenceSummary {
     let after_open = service::after_is_open(course, statuses);
     let (before, after) = (&record.before, &record.after);
@@ -88,8 +90,8 @@ pub fn summary(
         after_open,
         before_done: before.done(),
         after_done: after.done(),
-        before_at: before.rated_at.map(rated_time),
-        after_at: after.rated_at.map(rated_time),
+        before_at: before.rated_at.map(|at| rated_time(at, tz)),
+        after_at: after.rated_at.map(|at| rated_time(at, tz)),
         rows,
     }
 }
@@ -138,6 +140,7 @@ pub fn confidence_page(
     given: &BTreeMap<String, Rating>,
     missing: &[String],
     rated_at: Option<DateTime<Utc>>,
+    tz: Tz,
 ) -> ConfidencePage {
     let mut errors = Vec::new();
     let statements = course
@@ -186,7 +189,7 @@ pub fn confidence_page(
         before: phase == Phase::Before,
         count: course.confidence.len(),
         statements,
-        rated_at: rated_at.map(rated_time),
+        rated_at: rated_at.map(|at| rated_time(at, tz)),
         errors,
     }
 }

@@ -105,8 +105,8 @@ fn lesson_title(course: &Course, module: &str, lesson: &str) -> String {
         .map_or_else(|| lesson.to_string(), |l| l.title.clone())
 }
 
-fn maybe(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.map_or_else(|| "–".into(), when)
+fn maybe(t: Option<chrono::DateTime<chrono::Utc>>, tz: chrono_tz::Tz) -> String {
+    t.map_or_else(|| "–".into(), |at| when(at, tz))
 }
 
 /// A stored quiz response in words, using the course's texts (the raw ids when the question has gone).
@@ -171,7 +171,10 @@ fn event_in_words(action: &str) -> &str {
     crate::services::audit::AuditAction::parse(action).map_or(action, |a| a.in_words())
 }
 
-pub fn export_page(course: &Course, e: Export) -> ExportPage {
+pub fn export_page(course: &Course, e: Export, tz: chrono_tz::Tz) -> ExportPage {
+    let when = |at: chrono::DateTime<chrono::Utc>| when(at, tz);
+    let day = |at: chrono::DateTime<chrono::Utc>| day(at, tz);
+    let maybe = |at: Option<chrono::DateTime<chrono::Utc>>| maybe(at, tz);
     let p = &e.profile;
     let profile = vec![
         Row {

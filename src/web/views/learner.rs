@@ -214,7 +214,13 @@ impl DashboardPage {
                     name: o.name,
                 })
                 .collect(),
-            confidence: summary(course, &p.confidence, &o.modules, confidence_saved),
+            confidence: summary(
+                course,
+                &p.confidence,
+                &o.modules,
+                confidence_saved,
+                crate::services::pacing::zone_of(p.cohort.as_ref()),
+            ),
             plan: PlanSummary::build(course, &p.answers),
             joined: p
                 .joined

@@ -92,6 +92,8 @@ pub struct LearnerPage {
     error: Option<String>,
     /// Whether the service sends e-mail (else activation links are copied by hand).
     mail_on: bool,
+    /// Their line manager, for the form that sets or clears it.
+    line_manager: Option<crate::services::team::Person>,
 }
 
 /// What else the page shows besides the learner: a notice or an error, and whether mail is on.
@@ -99,6 +101,7 @@ pub struct Extras {
     pub notice: Option<String>,
     pub error: Option<String>,
     pub mail_on: bool,
+    pub line_manager: Option<crate::services::team::Person>,
 }
 
 impl LearnerPage {
@@ -177,6 +180,7 @@ impl LearnerPage {
             notice: extras.notice,
             error: extras.error,
             mail_on: extras.mail_on,
+            line_manager: extras.line_manager,
         }
     }
 }

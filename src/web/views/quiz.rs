@@ -3,7 +3,7 @@
 //! Pure: built from the course, the attempt's ticket or stored rows, and the answer codec.
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::course::{Module, Question, QuestionKind, Scoring, ShowAnswers};
@@ -287,14 +287,14 @@ pub struct UnavailablePage {
 }
 
 /// Why the quiz cannot be taken now, in words.
-pub fn unavailable_message(why: &Availability) -> String {
+pub fn unavailable_message(why: &Availability, tz: Tz) -> String {
     match why {
         Availability::NoAttemptsLeft { allowed } => {
             format!("You have used all {allowed} attempts at this quiz.")
         }
         Availability::WaitUntil(at) => format!(
             "You can take this quiz again after {}.",
-            crate::local_time::time_on_date(*at, crate::local_time::SERVICE_ZONE)
+            crate::local_time::time_on_date(*at, tz)
         ),
         Availability::Locked { previous } => {
             format!("This module opens when you have completed module {previous}.")
@@ -305,8 +305,8 @@ pub fn unavailable_message(why: &Availability) -> String {
 
 impl UnavailablePage {
     /// Why `module`'s quiz cannot be taken now.
-    pub fn build(module: &Module, why: &Availability) -> Self {
-        let message = unavailable_message(why);
+    pub fn build(module: &Module, why: &Availability, tz: Tz) -> Self {
+        let message = unavailable_message(why, tz);
         UnavailablePage {
             module_number: module.number,
             module_slug: module.slug.clone(),
@@ -554,6 +554,7 @@ impl ReviewPage {
         attempt: &quiz_attempts::Model,
         answers: &[attempt_answers::Model],
         codec: &AnswerCodec<'_>,
+        tz: Tz,
     ) -> Result<Self, UnreadableAttempt> {
         let drawn: Vec<DrawnQuestion> = serde_json::from_str(&attempt.questions)?;
         let mode = module.quiz.settings.show_answers;
@@ -583,10 +584,7 @@ impl ReviewPage {
             score: attempt.score_percent,
             passed: attempt.passed,
             pass_mark: attempt.pass_mark,
-            submitted: crate::local_time::time_on_date(
-                attempt.submitted_at,
-                crate::local_time::SERVICE_ZONE,
-            ),
+            submitted: crate::local_time::time_on_date(attempt.submitted_at, tz),
             right,
             count: questions.len(),
             questions,
@@ -623,7 +621,11 @@ pub struct HistoryPage {
 impl HistoryPage {
     /// The learner's attempts, newest first; an attempt at a module no longer in the course keeps
     /// its slug as its title.
-    pub fn build(course: &crate::course::Course, attempts: Vec<quiz_attempts::Model>) -> Self {
+    pub fn build(
+        course: &crate::course::Course,
+        attempts: Vec<quiz_attempts::Model>,
+        tz: Tz,
+    ) -> Self {
         let attempts = attempts
             .into_iter()
             .map(|a| {
@@ -632,7 +634,7 @@ impl HistoryPage {
                     id: a.public_id,
                     module_number: module.map_or(0, |m| m.number),
                     module_title: module.map_or_else(|| a.module_slug.clone(), |m| m.title.clone()),
-                    submitted: short_time(a.submitted_at),
+                    submitted: crate::local_time::short_time_on_date(a.submitted_at, tz),
                     score: a.score_percent,
                     passed: a.passed,
                 }
@@ -642,16 +644,14 @@ impl HistoryPage {
     }
 }
 
-fn short_time(at: DateTime<Utc>) -> String {
-    crate::local_time::short_time_on_date(at, crate::local_time::SERVICE_ZONE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::course::{Choice, OrderItem, QuestionStyle};
     use crate::crypto::MacKey;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
+
+    const LONDON: Tz = chrono_tz::Europe::London;
 
     fn question(kind: QuestionKind) -> Question {
         let choice = |id: &str, correct: bool| Choice {
@@ -803,7 +803,7 @@ mod tests {
     #[test]
     fn an_unavailable_quiz_says_why_and_when() {
         assert_eq!(
-            unavailable_message(&Availability::NoAttemptsLeft { allowed: 3 }),
+            unavailable_message(&Availability::NoAttemptsLeft { allowed: 3 }, LONDON),
             "You have used all 3 attempts at this quiz."
         );
         let at = Utc
@@ -811,11 +811,15 @@ mod tests {
             .single()
             .expect("date");
         assert_eq!(
-            unavailable_message(&Availability::WaitUntil(at)),
+            unavailable_message(&Availability::WaitUntil(at), LONDON),
             "You can take this quiz again after 9:30am on 5 January 2027."
         );
         assert_eq!(
-            unavailable_message(&Availability::Locked { previous: 2 }),
+            unavailable_message(&Availability::WaitUntil(at), chrono_tz::Asia::Tokyo),
+            "You can take this quiz again after 6:30pm on 5 January 2027."
+        );
+        assert_eq!(
+            unavailable_message(&Availability::Locked { previous: 2 }, LONDON),
             "This module opens when you have completed module 2."
         );
     }

@@ -14,8 +14,8 @@ use crate::domain::worksheet::{
 use crate::entities::worksheet_answers;
 use crate::web::views::plan::answered_in;
 
-pub fn saved_time(at: DateTime<Utc>) -> String {
-    crate::local_time::time_on_date(at, crate::local_time::SERVICE_ZONE)
+pub fn saved_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    crate::local_time::time_on_date(at, tz)
 }
 
 /// 12345 → "12,345"
@@ -143,6 +143,7 @@ struct Ctx<'a> {
     typed: Option<&'a BTreeMap<String, String>>,
     problems: &'a [FieldProblem],
     errors: Vec<FieldLink>,
+    tz: chrono_tz::Tz,
 }
 
 impl Ctx<'_> {
@@ -275,7 +276,7 @@ fn prompt_field(
         limit: thousands(p.max_chars),
         rows: (p.max_chars / 400).clamp(5, 12),
         value: String::new(),
-        saved_at: stored.map(|s| saved_time(s.updated_at)),
+        saved_at: stored.map(|s| saved_time(s.updated_at, ctx.tz)),
         error: None,
         is_text: false,
         boxes: None,
@@ -336,11 +337,13 @@ pub fn worksheet_page(
     typed: Option<&BTreeMap<String, String>>,
     problems: &[FieldProblem],
     just_saved: bool,
+    tz: chrono_tz::Tz,
 ) -> WorksheetPage {
     let mut ctx = Ctx {
         typed,
         problems,
         errors: Vec::new(),
+        tz,
     };
     // Problems that belong to no field on the page (unknown fields) are listed first.
     for p in problems.iter().filter(|p| p.prompt_id.is_none()) {
@@ -369,7 +372,7 @@ pub fn worksheet_page(
             .filter(|s| module.worksheet.prompts.iter().any(|p| p.id == s.prompt_id))
             .map(|s| s.updated_at)
             .max()
-            .map(saved_time),
+            .map(|at| saved_time(at, tz)),
         prompts,
         saved: just_saved,
         errors: ctx.errors,

@@ -54,6 +54,10 @@ pub fn test_settings(data_dir: &Path, course: &Path) -> Settings {
         reminder_interval_minutes: 0,
         trusted_proxies: None,
         webhooks_allow_loopback: false,
+        contact_email: None,
+        contact_name: None,
+        contact_phone: None,
+        contact_url: None,
     };
     Settings::from_args(&args).expect("settings")
 }

@@ -46,7 +46,7 @@ pub async fn export_json(page: Page, user: CurrentUser) -> Result<HttpResponse, 
 pub async fn show_export(page: Page, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let state = &page.state;
     let export = load_export(state, &user).await?;
-    let vm = export_page(&state.course, export);
+    let vm = export_page(&state.course, export, page.zone().await?);
     page.render(
         View::new(StatusCode::OK, "account/export", "Your data", "account"),
         &vm,

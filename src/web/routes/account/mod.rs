@@ -106,13 +106,14 @@ pub(super) async fn account_page(
     let now = state.clock.now();
     let live = sessions::live_for_user(&state.db, user.id(), now, state.timeouts()).await?;
     let current = sessions::hash_token(&user.session_token);
+    let tz = page.zone().await?;
     let mut rows: Vec<SessionRow> = live
         .iter()
         .map(|s| SessionRow {
             reference: sessions::session_ref(&state.csrf_key, &s.id_hash),
             device: describe_agent(s.user_agent.as_deref()),
-            created: when(s.created_at),
-            last_seen: when(s.last_seen_at),
+            created: when(s.created_at, tz),
+            last_seen: when(s.last_seen_at, tz),
             this_device: s.id_hash == current,
         })
         .collect();
@@ -123,7 +124,7 @@ pub(super) async fn account_page(
         done,
         current_name: user.user.name.clone(),
         current_email: user.user.email.clone(),
-        created: day(user.user.created_at),
+        created: day(user.user.created_at, tz),
         name: retyped.name.unwrap_or_else(|| user.user.name.clone()),
         name_error: field_error(&errors, "name"),
         email: retyped.email.unwrap_or_default(),

@@ -15,7 +15,7 @@ use crate::web::views::org_learner::{Extras, LearnerPage};
 
 #[derive(Deserialize)]
 pub struct MemberQuery {
-    /// What was just done on this page: `moved` or `resent`.
+    /// What was just done on this page: `moved`, `manager` or `resent`.
     done: Option<String>,
 }
 
@@ -36,6 +36,7 @@ async fn member_page(
         notice,
         error,
         mail_on: state.settings.smtp.is_some(),
+        line_manager: crate::services::team::manager_of(&state.db, admin.org.id, member).await?,
     };
     let vm = LearnerPage::build(&state.course, &admin.org, detail, extras);
     let title = format!("{}: {}", admin.org.name, vm.name());
@@ -58,6 +59,7 @@ pub async fn show_member(
     let (_, member) = path.into_inner();
     let notice = match query.done.as_deref() {
         Some("moved") => Some("Their cohort was changed.".to_string()),
+        Some("manager") => Some("Their line manager was saved.".to_string()),
         Some("resent") => {
             Some("A new activation e-mail is on its way. Earlier links no longer work.".to_string())
         }

@@ -28,7 +28,7 @@ pub async fn show_attempt(
         .module(&attempt.module_slug)
         .ok_or(AppError::NotFound)?;
     let codec = AnswerCodec::with_mac(&state.quiz_key, stored_seed(&attempt));
-    let vm = ReviewPage::build(module, &attempt, &answers, &codec)
+    let vm = ReviewPage::build(module, &attempt, &answers, &codec, page.zone().await?)
         .map_err(|e| AppError::Unexpected(e.into()))?;
     page.ok("quiz/review", &vm.title(), "dashboard", &vm)
 }

@@ -56,8 +56,12 @@ async fn quiz_view(page: &Page, user: &CurrentUser, module: &Module) -> Result<(
 }
 
 /// 403: why the quiz cannot be taken now.
-fn unavailable(page: &Page, module: &Module, why: &Availability) -> Result<HttpResponse, AppError> {
-    let vm = UnavailablePage::build(module, why);
+async fn unavailable(
+    page: &Page,
+    module: &Module,
+    why: &Availability,
+) -> Result<HttpResponse, AppError> {
+    let vm = UnavailablePage::build(module, why, page.zone().await?);
     let title = vm.title();
     let view = View::new(
         StatusCode::FORBIDDEN,
@@ -101,7 +105,7 @@ pub async fn show_quiz(
             quiz_view(&page, &user, module).await?;
             quiz_form(&page, module, &ticket, used, &given, &[])
         }
-        other => unavailable(&page, module, &other),
+        other => unavailable(&page, module, &other).await,
     }
 }
 
@@ -164,6 +168,6 @@ pub async fn submit_quiz(
             quiz_view(&page, &user, module).await?;
             quiz_form(&page, module, &ticket, used, &given, &problems)
         }
-        SubmitOutcome::Unavailable(why) => unavailable(&page, module, &why),
+        SubmitOutcome::Unavailable(why) => unavailable(&page, module, &why).await,
     }
 }

@@ -22,7 +22,8 @@ pub async fn team_plan_markdown(
 ) -> Result<HttpResponse, AppError> {
     let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
     let vm = plan_page(&page, &user, &o, None).await?;
-    let date = crate::local_time::date_of(page.state.clock.now(), crate::local_time::SERVICE_ZONE);
+    let tz = crate::local_time::zone(&o.org.time_zone);
+    let date = crate::local_time::date_of(page.state.clock.now(), tz);
     let title = format!("Team AI project plan: {}", o.cohort.name);
     let body = plan_markdown(
         &title,
@@ -47,7 +48,10 @@ async fn team_document(
     let sections = crate::services::team_plan::sections(&state.db, o.plan.id).await?;
     let meta = crate::plan::PlanMeta {
         prepared_by: format!("The {} cohort, {}", o.cohort.name, o.org.name),
-        date: crate::local_time::date_of(state.clock.now(), crate::local_time::SERVICE_ZONE),
+        date: crate::local_time::date_of(
+            state.clock.now(),
+            crate::local_time::zone(&o.org.time_zone),
+        ),
         course_title: state.course.title.clone(),
     };
     Ok(crate::plan::build(

@@ -12,6 +12,7 @@ use crate::services::worksheets;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::extract::ModuleRef;
+use crate::web::page::Zone;
 use crate::web::session::CurrentUser;
 use crate::web::view::{View, see_other};
 use crate::web::views::worksheet::{WorksheetPage, worksheet_page};
@@ -54,13 +55,15 @@ pub async fn show_worksheet(
     user: CurrentUser,
     module: ModuleRef,
     query: web::Query<WorksheetQuery>,
+    Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
     let module = module.module();
     let saved = worksheets::module_answers(&state.db, user.id(), &module.slug).await?;
     let kept = crate::web::kept_form::take(&state, &req, user.id())
         .await?
         .map(|f| worksheet::typed_answers(&module.worksheet, f.pairs()));
-    let mut page = worksheet_page(module, &saved, kept.as_ref(), &[], query.saved.is_some());
+    let just_saved = query.saved.is_some();
+    let mut page = worksheet_page(module, &saved, kept.as_ref(), &[], just_saved, tz);
     page.kept = kept.is_some();
     render_worksheet(&state, &req, &user, module, &page)
 }
@@ -74,6 +77,7 @@ pub async fn save_worksheet(
     user: CurrentUser,
     form: CsrfForm,
     module: ModuleRef,
+    Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
     let module = module.module();
     let answers: Vec<Answer> = match worksheet::read_answers(&module.worksheet, form.fields.pairs())
@@ -81,7 +85,7 @@ pub async fn save_worksheet(
         Ok(a) => a,
         Err(WorksheetFormError::Invalid { typed, problems }) => {
             let saved = worksheets::module_answers(&state.db, user.id(), &module.slug).await?;
-            let page = worksheet_page(module, &saved, Some(&typed), &problems, false);
+            let page = worksheet_page(module, &saved, Some(&typed), &problems, false, tz);
             return render_worksheet(&state, &req, &user, module, &page);
         }
     };

@@ -2,6 +2,7 @@
 //! rendered from one `PlanDocument`, and the choice to share it.
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -9,16 +10,17 @@ use crate::plan::{self, PlanDocument, PlanMeta};
 use crate::services::worksheets;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::page::Zone;
 use crate::web::session::CurrentUser;
 use crate::web::view::see_other;
 use crate::web::views::plan::PlanPage;
 
 /// The learner's own plan as a document.
-async fn my_plan(state: &AppState, user: &CurrentUser) -> Result<PlanDocument, AppError> {
+async fn my_plan(state: &AppState, user: &CurrentUser, tz: Tz) -> Result<PlanDocument, AppError> {
     let answers = worksheets::all_answers(&state.db, user.id()).await?;
     let meta = PlanMeta {
         prepared_by: user.user.name.clone(),
-        date: crate::local_time::date_of(state.clock.now(), crate::local_time::SERVICE_ZONE),
+        date: crate::local_time::date_of(state.clock.now(), tz),
         course_title: state.course.title.clone(),
     };
     Ok(plan::build(&state.course, &meta, |module, prompt| {
@@ -49,8 +51,9 @@ pub async fn show_plan(
     req: HttpRequest,
     user: CurrentUser,
     query: web::Query<PlanQuery>,
+    Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
-    let doc = my_plan(&state, &user).await?;
+    let doc = my_plan(&state, &user, tz).await?;
     let shared = worksheets::shares_plan(&state.db, user.id()).await?;
     let mut page = PlanPage::new(doc, shared, query.sharing.is_some());
     page.has_organisation = crate::services::pacing::learner_cohort(&state.db, user.id(), None)
@@ -64,8 +67,9 @@ pub async fn show_plan(
 pub async fn download_plan_markdown(
     state: web::Data<AppState>,
     user: CurrentUser,
+    Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
-    let doc = my_plan(&state, &user).await?;
+    let doc = my_plan(&state, &user, tz).await?;
     Ok(download(
         "text/markdown; charset=utf-8",
         "ai-project-plan.md",
@@ -77,8 +81,9 @@ pub async fn download_plan_markdown(
 pub async fn download_plan_docx(
     state: web::Data<AppState>,
     user: CurrentUser,
+    Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
-    let doc = my_plan(&state, &user).await?;
+    let doc = my_plan(&state, &user, tz).await?;
     let bytes = web::block(move || plan::docx::render(&doc)).await??;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -91,8 +96,9 @@ pub async fn download_plan_docx(
 pub async fn download_plan_pdf(
     state: web::Data<AppState>,
     user: CurrentUser,
+    Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
-    let doc = my_plan(&state, &user).await?;
+    let doc = my_plan(&state, &user, tz).await?;
     let bytes = web::block(move || crate::pdf::plan::render(&doc)).await??;
     Ok(download("application/pdf", "ai-project-plan.pdf", bytes))
 }
