@@ -275,7 +275,11 @@ async fn an_org_admin_sets_and_clears_a_line_manager_on_the_members_own_page() {
         .submit(
             &page,
             "/org/trust-m/line-managers",
-            &[("email", &report), ("manager_email", &manager), ("back", &back)],
+            &[
+                ("email", &report),
+                ("manager_email", &manager),
+                ("back", &back),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

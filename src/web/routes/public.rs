@@ -1,13 +1,12 @@
 //! Pages anyone can read.
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Contact;
 use crate::error::AppError;
-use crate::web::AppState;
-use crate::web::session::Visitor;
-use crate::web::view::{View, render};
+use crate::web::page::Page;
+use crate::web::view::View;
 
 #[derive(Serialize)]
 struct ModuleCard {
@@ -41,14 +40,12 @@ pub struct LandingQuery {
 
 /// `GET /`: the course landing page.
 pub async fn landing(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
+    page: Page,
     query: web::Query<LandingQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let c = &state.course;
+    let (c, visitor) = (&page.state.course, &page.visitor);
     let minutes = c.total_minutes();
-    let page = LandingPage {
+    let vm = LandingPage {
         title: c.title.clone(),
         summary: c.summary.clone(),
         audience: c.audience.clone(),
@@ -72,13 +69,7 @@ pub async fn landing(
         logged_in: visitor.user.is_some(),
         account_deleted: visitor.user.is_none() && query.account.as_deref() == Some("deleted"),
     };
-    render(
-        &state,
-        &req,
-        &visitor,
-        View::new(StatusCode::OK, "public/landing", "", "home"),
-        &page,
-    )
+    page.ok("public/landing", "", "home", &vm)
 }
 
 #[derive(Serialize)]
@@ -103,13 +94,10 @@ fn in_years(days: u32) -> Option<String> {
 }
 
 /// `GET /privacy`: the notice, with the operator's lawful basis and retention text when they wrote one.
-pub async fn privacy(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
+pub async fn privacy(page: Page) -> Result<HttpResponse, AppError> {
+    let (state, visitor) = (&page.state, &page.visitor);
     let s = &state.settings;
-    let page = PrivacyPage {
+    let vm = PrivacyPage {
         operator_html: state.privacy_notice_html.as_deref().cloned(),
         inactive_days: s.retain_inactive_days,
         inactive_years: in_years(s.retain_inactive_days),
@@ -119,7 +107,7 @@ pub async fn privacy(
         contact: s.contact.clone(),
     };
     let view = View::new(StatusCode::OK, "public/privacy", "Privacy notice", "");
-    render(&state, &req, &visitor, view, &page)
+    page.render(view, &vm)
 }
 
 #[derive(Serialize)]
@@ -129,17 +117,14 @@ struct CookiesPage {
 }
 
 /// `GET /cookies`
-pub async fn cookies(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
-    let page = CookiesPage {
+pub async fn cookies(page: Page) -> Result<HttpResponse, AppError> {
+    let state = &page.state;
+    let vm = CookiesPage {
         idle_minutes: state.settings.idle_timeout_minutes,
         absolute_hours: state.settings.absolute_timeout_hours,
     };
     let view = View::new(StatusCode::OK, "public/cookies", "Cookies", "");
-    render(&state, &req, &visitor, view, &page)
+    page.render(view, &vm)
 }
 
 /// The operator's contact details, for the help page, the privacy notice and the accessibility
@@ -151,12 +136,9 @@ struct ContactPage {
 }
 
 /// `GET /accessibility`
-pub async fn accessibility(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
-    let page = ContactPage {
+pub async fn accessibility(page: Page) -> Result<HttpResponse, AppError> {
+    let (state, visitor) = (&page.state, &page.visitor);
+    let vm = ContactPage {
         contact: state.settings.contact.clone(),
         logged_in: visitor.user.is_some(),
     };
@@ -166,21 +148,18 @@ pub async fn accessibility(
         "Accessibility statement",
         "",
     );
-    render(&state, &req, &visitor, view, &page)
+    page.render(view, &vm)
 }
 
 /// `GET /help`: how to get help, with the operator's contact details when they set them.
-pub async fn help(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-) -> Result<HttpResponse, AppError> {
-    let page = ContactPage {
+pub async fn help(page: Page) -> Result<HttpResponse, AppError> {
+    let (state, visitor) = (&page.state, &page.visitor);
+    let vm = ContactPage {
         contact: state.settings.contact.clone(),
         logged_in: visitor.user.is_some(),
     };
     let view = View::new(StatusCode::OK, "public/help", "Help and contact", "");
-    render(&state, &req, &visitor, view, &page)
+    page.render(view, &vm)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use crate::error::AppError;
 use crate::services::auth::{self, SecondStep};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::pending_login::{PendingLogin, expired_pending_cookie};
 use crate::web::page::Page;
+use crate::web::pending_login::{PendingLogin, expired_pending_cookie};
 use crate::web::view::View;
 
 #[derive(Serialize, Default)]
@@ -24,7 +24,10 @@ fn code_page(page: &Page, status: StatusCode, vm: &CodePage) -> Result<HttpRespo
     } else {
         "Enter your security code"
     };
-    page.render(View::new(status, "auth/login_code", title, "").noindex(), vm)
+    page.render(
+        View::new(status, "auth/login_code", title, "").noindex(),
+        vm,
+    )
 }
 
 /// Back to the start of logging in, when the pending login is missing or has expired.
