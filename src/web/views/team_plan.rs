@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::course::{Course, Module, WorksheetPrompt};
@@ -12,9 +13,9 @@ use crate::services::team_plan::{
 };
 use crate::web::markdown;
 
-/// "10:30am on 1 December 2026".
-pub fn when(at: DateTime<Utc>) -> String {
-    crate::local_time::time_on_date(at, crate::local_time::SERVICE_ZONE)
+/// "10:30am on 1 December 2026", in the organisation's time zone.
+pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    crate::local_time::time_on_date(at, tz)
 }
 
 /// The name of a person by id, or words for someone whose account has gone.
@@ -95,7 +96,7 @@ pub struct SubmissionView {
 }
 
 impl SubmissionView {
-    pub fn build(s: &plan_submissions::Model, names: &HashMap<i32, String>) -> Self {
+    pub fn build(s: &plan_submissions::Model, names: &HashMap<i32, String>, tz: Tz) -> Self {
         let review = s.reviewed_at.map(|at| {
             let (overall, cases): (Vec<_>, Vec<_>) = rubric_of(s)
                 .into_iter()
@@ -111,7 +112,7 @@ impl SubmissionView {
                 .partition(|(o, _)| *o);
             ReviewView {
                 by: name_of(names, s.reviewed_by),
-                when: when(at),
+                when: when(at, tz),
                 comments: s.review_comments.clone().unwrap_or_default(),
                 ratings: cases.into_iter().map(|(_, v)| v).collect(),
                 overall: overall.into_iter().map(|(_, v)| v).next(),
@@ -120,7 +121,7 @@ impl SubmissionView {
         Self {
             id: s.id,
             number: s.number,
-            submitted: when(s.submitted_at),
+            submitted: when(s.submitted_at, tz),
             by: name_of(names, s.submitted_by),
             sections: frozen_answers(s).len(),
             review,
@@ -156,6 +157,8 @@ pub struct TeamPlanData<'a> {
     pub own: &'a [(String, String)],
     pub names: &'a HashMap<i32, String>,
     pub submissions: &'a [plan_submissions::Model],
+    /// The organisation's time zone, for "last changed" and submission times.
+    pub tz: Tz,
 }
 
 fn module_view(m: &Module, d: &TeamPlanData<'_>) -> ModuleView {
@@ -177,7 +180,7 @@ fn module_view(m: &Module, d: &TeamPlanData<'_>) -> ModuleView {
                     format!(
                         "Last changed by {} on {}",
                         name_of(d.names, s.updated_by),
-                        when(s.updated_at)
+                        when(s.updated_at, d.tz)
                     )
                 }),
                 action: section_url(d.cohort_id, &m.slug, &p.id),
@@ -215,7 +218,7 @@ impl TeamPlanPage {
             submissions: d
                 .submissions
                 .iter()
-                .map(|s| SubmissionView::build(s, d.names))
+                .map(|s| SubmissionView::build(s, d.names, d.tz))
                 .collect(),
             empty_error: false,
         }
@@ -340,13 +343,14 @@ impl SectionPage {
         mut self,
         current: Option<&team_plan_sections::Model>,
         names: &HashMap<i32, String>,
+        tz: Tz,
     ) -> Self {
         self.stale = true;
         self.version = current.map_or(0, |c| c.version);
         self.theirs = current.map(|c| Theirs {
             text: c.answer.clone(),
             by: name_of(names, c.updated_by),
-            when: when(c.updated_at),
+            when: when(c.updated_at, tz),
             version: c.version,
         });
         self.errors.push(FieldLink {
@@ -423,6 +427,7 @@ impl HistoryPage {
         prompt: &WorksheetPrompt,
         versions: &[team_plan_versions::Model],
         names: &HashMap<i32, String>,
+        tz: Tz,
     ) -> Self {
         let newest = versions.iter().map(|v| v.version).max();
         Self {
@@ -438,7 +443,7 @@ impl HistoryPage {
                     version: v.version,
                     text: v.answer.clone(),
                     by: name_of(names, v.author_id),
-                    when: when(v.created_at),
+                    when: when(v.created_at, tz),
                     current: Some(v.version) == newest,
                 })
                 .collect(),

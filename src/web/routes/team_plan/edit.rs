@@ -54,6 +54,7 @@ pub(super) async fn plan_page(
         own: &own,
         names: &names,
         submissions: &submissions,
+        tz: crate::local_time::zone(&o.org.time_zone),
     };
     Ok(TeamPlanPage::build(&page.state.course, &data, saved))
 }
@@ -120,7 +121,8 @@ async fn save_text(
         Saved::Stale(current) => {
             let authors = current.iter().filter_map(|c| c.updated_by);
             let names: HashMap<i32, String> = team_plan::names(db, authors).await?;
-            let vm = form.stale(current.as_ref(), &names);
+            let tz = crate::local_time::zone(&o.org.time_zone);
+            let vm = form.stale(current.as_ref(), &names, tz);
             section_response(page, StatusCode::CONFLICT, &vm)
         }
     }
@@ -178,7 +180,8 @@ pub async fn section_history(
     let versions = team_plan::history(&page.state.db, &key).await?;
     let names =
         team_plan::names(&page.state.db, versions.iter().filter_map(|v| v.author_id)).await?;
-    let vm = HistoryPage::build(cohort_id, module, prompt, &versions, &names);
+    let tz = crate::local_time::zone(&o.org.time_zone);
+    let vm = HistoryPage::build(cohort_id, module, prompt, &versions, &names, tz);
     let title = format!("History: {}", prompt.label);
     page.ok("team_plan_history", &title, "plan", &vm)
 }

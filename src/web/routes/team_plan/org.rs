@@ -93,6 +93,7 @@ pub async fn show_org_plans(
     let submissions = team_plan::submissions_in_org(db, admin.org.id).await?;
     let names = team_plan::names(db, submissions.iter().filter_map(|s| s.user_id)).await?;
     let cohort_of = cohort_names(&plans, &cohorts);
+    let tz = crate::local_time::zone(&admin.org.time_zone);
     let rows = submissions
         .iter()
         .map(|s| OrgSubmissionRow {
@@ -104,8 +105,8 @@ pub async fn show_org_plans(
             ),
             team: s.team_plan_id.is_some(),
             number: s.number,
-            submitted: when(s.submitted_at),
-            reviewed: s.reviewed_at.map(when),
+            submitted: when(s.submitted_at, tz),
+            reviewed: s.reviewed_at.map(|t| when(t, tz)),
         })
         .collect();
     let vm = OrgPlansPage {
@@ -153,7 +154,7 @@ async fn review_page(
         current: "plans",
         id: s.id,
         owner: owner_of(s, cohort.as_ref().map(|c| c.name.as_str()), &names),
-        submission: SubmissionView::build(s, &names),
+        submission: SubmissionView::build(s, &names, crate::local_time::zone(&admin.org.time_zone)),
         modules: frozen_modules(&page.state.course, &team_plan::frozen_answers(s)),
         cases: case_fields(&page.state.course, &form, false),
         comments: s.review_comments.clone().unwrap_or_default(),

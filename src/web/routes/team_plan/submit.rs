@@ -41,6 +41,7 @@ async fn my_page(
         .flat_map(|s| [s.submitted_by, s.reviewed_by])
         .flatten();
     let names = team_plan::names(db, people).await?;
+    let tz = page.zone().await?;
     Ok(MySubmissionsPage {
         required: page.state.course.require_plan_submission,
         answered: summary.answered,
@@ -49,12 +50,12 @@ async fn my_page(
         empty_error: false,
         own: own
             .iter()
-            .map(|s| SubmissionView::build(s, &names))
+            .map(|s| SubmissionView::build(s, &names, tz))
             .collect(),
         team_cohort,
         team: team
             .iter()
-            .map(|s| SubmissionView::build(s, &names))
+            .map(|s| SubmissionView::build(s, &names, tz))
             .collect(),
     })
 }
