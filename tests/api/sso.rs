@@ -367,11 +367,21 @@ async fn logging_out_ends_our_session_and_offers_the_providers_sign_out_once() {
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&out), "/signed-out");
     let page = b.get_html("/signed-out").await;
-    let end = format!("href=\"{}/session/end\"", w.provider.issuer);
+    let end = format!("href=\"{}/session/end?client_id", w.provider.issuer);
     assert!(
         page.contains(&end),
-        "the provider's end-session URL is offered: {page}"
+        "the provider's end-session URL is offered, naming our client: {page}"
     );
+    // The provider itself takes the link: it answers with its own sign-out page.
+    let start = page.find(&end).unwrap() + "href=\"".len();
+    let link = page[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("&#x3D;", "=");
+    let answer = reqwest::get(&link).await.unwrap();
+    assert!(answer.status().is_success(), "{link}: {}", answer.status());
     assert!(
         !b.get_html("/signed-out")
             .await

@@ -309,7 +309,7 @@ impl OidcClients {
             .additional_metadata()
             .end_session_endpoint
             .as_ref()
-            .map(|u| u.url().to_string());
+            .map(|u| end_session_link(u.url(), reg.client_id));
         Ok(VerifiedIdentity {
             subject: claims.subject().as_str().to_string(),
             email: claims.email().map(|e| e.as_str().to_string()),
@@ -361,8 +361,25 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out.chars().take(300).collect()
 }
 
+/// The provider's end-session address with our `client_id` (OpenID Connect RP-Initiated Logout 1.0),
+/// so that a provider which asks which service is signing out knows it without an ID token hint.
+fn end_session_link(endpoint: &url::Url, client_id: &str) -> String {
+    let mut link = endpoint.clone();
+    link.query_pairs_mut().append_pair("client_id", client_id);
+    link.to_string()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_end_session_link_names_our_client() {
+        let endpoint = url::Url::parse("https://login.example/logout?x=1").unwrap();
+        assert_eq!(
+            super::end_session_link(&endpoint, "deep dive"),
+            "https://login.example/logout?x=1&client_id=deep+dive"
+        );
+    }
+
     use super::*;
 
     fn other(json: serde_json::Value) -> OtherClaims {
