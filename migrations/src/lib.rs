@@ -1,6 +1,8 @@
 //! Database migrations for deepdive. One change per file; never edit one that has been applied.
 pub use sea_orm_migration::prelude::*;
 
+mod common;
+
 mod m20261127_000001_accounts;
 mod m20261127_000002_progress;
 mod m20261127_000003_quiz;

@@ -8,25 +8,16 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(PlanSubmissions::Table)
-                    .add_column(text_null(PlanSubmissions::Rubric))
-                    .to_owned(),
-            )
-            .await
+        crate::common::add_column(
+            manager,
+            PlanSubmissions::Table,
+            text_null(PlanSubmissions::Rubric),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(PlanSubmissions::Table)
-                    .drop_column(PlanSubmissions::Rubric)
-                    .to_owned(),
-            )
-            .await
+        crate::common::drop_column(manager, PlanSubmissions::Table, PlanSubmissions::Rubric).await
     }
 }
 

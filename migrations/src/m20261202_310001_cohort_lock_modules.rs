@@ -7,25 +7,16 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Cohorts::Table)
-                    .add_column(boolean(Cohorts::LockModules).default(false))
-                    .to_owned(),
-            )
-            .await
+        crate::common::add_column(
+            manager,
+            Cohorts::Table,
+            boolean(Cohorts::LockModules).default(false).to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Cohorts::Table)
-                    .drop_column(Cohorts::LockModules)
-                    .to_owned(),
-            )
-            .await
+        crate::common::drop_column(manager, Cohorts::Table, Cohorts::LockModules).await
     }
 }
 

@@ -8,24 +8,23 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("sso_providers"))
-                    .add_column(ColumnDef::new(Alias::new("manager_claim")).string().null())
-                    .to_owned(),
-            )
-            .await
+        crate::common::add_column(
+            manager,
+            Alias::new("sso_providers"),
+            ColumnDef::new(Alias::new("manager_claim"))
+                .string()
+                .null()
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Alias::new("sso_providers"))
-                    .drop_column(Alias::new("manager_claim"))
-                    .to_owned(),
-            )
-            .await
+        crate::common::drop_column(
+            manager,
+            Alias::new("sso_providers"),
+            Alias::new("manager_claim"),
+        )
+        .await
     }
 }
