@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::domain::CertificateCode;
 use crate::entities::certificates as cert_entity;
 use crate::error::AppError;
-use crate::pdf::certificate::{CertificatePdf, render as render_pdf};
 use crate::services::certificates::{self, Status};
 use crate::services::credentials::signed_credential;
 use crate::services::learning_time::Minutes;
@@ -16,6 +15,9 @@ use crate::web::AppState;
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;
 use crate::web::view::View;
+
+mod pdf;
+pub use pdf::certificate_pdf;
 
 pub fn verify_url(state: &AppState, code: &str) -> String {
     format!("{}/verify/{code}", state.settings.base_url)
@@ -136,93 +138,6 @@ pub async fn my_certificate(page: Page, user: CurrentUser) -> Result<HttpRespons
         },
     };
     page.ok("certificates/mine", "Your certificate", "certificate", &vm)
-}
-
-/// Where the holder's plan stands, in words, for their certificate.
-async fn plan_of(state: &AppState, c: &cert_entity::Model) -> Result<Option<String>, AppError> {
-    let Some(owner) = c.user_id else {
-        return Ok(None);
-    };
-    let latest = crate::services::team_plan::latest_for_learner(&state.db, owner).await?;
-    Ok(crate::web::views::team_plan::plan_words(latest.as_ref()))
-}
-
-fn pdf_data(
-    state: &AppState,
-    c: &cert_entity::Model,
-    tz: Tz,
-    plan: Option<String>,
-) -> CertificatePdf {
-    let v = view_of(state, c, tz);
-    CertificatePdf {
-        holder_name: c.holder_name.clone(),
-        course_title: c.course_title.clone(),
-        course_version: c.course_version.clone(),
-        completed_on: v.issued.clone(),
-        expires_on: v.expires.clone(),
-        code: v.code_display.clone(),
-        verify_url: v.verify_url.clone(),
-        modules: v
-            .modules
-            .into_iter()
-            .map(|m| (m.number, m.title, m.completed, m.best_score))
-            .collect(),
-        learning_hours: v.learning_hours.clone(),
-        plan,
-    }
-}
-
-/// `GET /certificates/{code}.pdf`: the PDF, for its holder only (others get 404).
-pub async fn certificate_pdf(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let file = path.into_inner();
-    let code = file
-        .strip_suffix(".pdf")
-        .and_then(CertificateCode::parse)
-        .ok_or(AppError::NotFound)?;
-    let cert = certificates::by_code(&state.db, &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let allowed = match cert.user_id {
-        Some(owner) if owner == user.id() => true,
-        Some(owner) => {
-            crate::services::organisations::administers_learner(&state.db, &user.user, owner)
-                .await?
-        }
-        None => false,
-    };
-    if !allowed {
-        return Err(AppError::NotFound);
-    }
-    let plan = plan_of(&state, &cert).await?;
-    let tz = holder_zone(&state, &cert).await?;
-    let key = format!(
-        "{}|{}|{}|{}|{}",
-        cert.id,
-        cert.holder_name,
-        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default(),
-        plan.as_deref().unwrap_or_default(),
-        tz.name()
-    );
-    let bytes = match state.pdf_cache.get(&key) {
-        Some(bytes) => bytes,
-        None => {
-            let data = pdf_data(&state, &cert, tz, plan);
-            let bytes = web::Bytes::from(web::block(move || render_pdf(&data)).await??);
-            state.pdf_cache.put(key, bytes.clone());
-            bytes
-        }
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"certificate-{}.pdf\"", code.as_str()),
-        ))
-        .body(bytes))
 }
 
 fn limited(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
