@@ -54,6 +54,7 @@ impl WebhooksPage {
         typed_url: &str,
         ticked: Option<&[EventKind]>,
         errors: FieldErrors,
+        tz: chrono_tz::Tz,
     ) -> Self {
         let events = EventKind::ALL
             .iter()
@@ -72,10 +73,7 @@ impl WebhooksPage {
                     id: e.endpoint.id,
                     url: e.endpoint.url.clone(),
                     events: e.endpoint.events.replace(',', ", "),
-                    added: crate::local_time::date_of(
-                        e.endpoint.created_at,
-                        crate::local_time::SERVICE_ZONE,
-                    ),
+                    added: crate::local_time::date_of(e.endpoint.created_at, tz),
                     delivered: e.delivered,
                     waiting: e.waiting,
                     dead: e.dead,
@@ -97,10 +95,11 @@ impl WebhooksPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const LONDON: chrono_tz::Tz = crate::local_time::SERVICE_ZONE;
 
     #[test]
     fn every_event_is_offered_and_ticked_until_the_admin_chooses() {
-        let page = WebhooksPage::build("o", "Org", &[], "", None, FieldErrors::default());
+        let page = WebhooksPage::build("o", "Org", &[], "", None, FieldErrors::default(), LONDON);
         assert_eq!(page.events.len(), 5);
         assert!(page.events.iter().all(|e| e.checked));
         let page = WebhooksPage::build(
@@ -110,6 +109,7 @@ mod tests {
             "https://x.example",
             Some(&[EventKind::CertificateIssued]),
             FieldErrors::one("url", "bad"),
+            LONDON,
         );
         let ticked: Vec<_> = page
             .events

@@ -22,6 +22,7 @@ pub async fn show_webhooks(page: Page, admin: OrgAdmin) -> Result<HttpResponse, 
         "",
         None,
         FieldErrors::default(),
+        crate::local_time::zone(&admin.org.time_zone),
     );
     vm.removed = page.req.query_string() == "removed=1";
     page.ok("org/webhooks", TITLE, "org", &vm)
@@ -81,10 +82,11 @@ pub async fn create_webhook(
     };
     let endpoints = webhooks::endpoints_of(&state.db, admin.org.id).await?;
     let (org, slug) = (&admin.org.name, &admin.org.slug);
+    let tz = crate::local_time::zone(&admin.org.time_zone);
     match result {
         Ok(created) => {
             let mut vm =
-                WebhooksPage::build(slug, org, &endpoints, "", None, FieldErrors::default());
+                WebhooksPage::build(slug, org, &endpoints, "", None, FieldErrors::default(), tz);
             vm.created = Some(NewSecret {
                 url: created.url,
                 secret: created.secret,
@@ -98,7 +100,7 @@ pub async fn create_webhook(
                 .filter_map(EventKind::parse)
                 .collect();
             let typed = form.fields.get("url").trim();
-            let vm = WebhooksPage::build(slug, org, &endpoints, typed, Some(&ticked), errors);
+            let vm = WebhooksPage::build(slug, org, &endpoints, typed, Some(&ticked), errors, tz);
             page.invalid("org/webhooks", TITLE, "org", &vm)
         }
     }
