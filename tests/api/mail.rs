@@ -1,8 +1,7 @@
 //! E-mail through the durable outbox, against a real SMTP server on loopback (aiosmtpd, started by
 //! each test from tests/smtp/sink.py; `.ci/install-aiosmtpd.sh` installs it).
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use chrono::Duration;
 use deepdive::entities::outbox;
@@ -15,16 +14,8 @@ use crate::helpers::*;
 
 /// The SMTP server of one test, and the folder where it writes what it accepts.
 pub struct SmtpSink {
-    child: Child,
+    server: PythonServer,
     pub port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// One message as the SMTP server received it (headers and decoded parts).
@@ -43,40 +34,14 @@ impl SmtpSink {
     /// Starts the server, or returns `None` (after one line saying what to install) when Python's
     /// aiosmtpd is missing, unless `DEEPDIVE_REQUIRE_EXTERNAL=1` makes that a failure.
     pub fn start() -> Option<SmtpSink> {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/sink.py");
-        let have = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !have {
-            if std::env::var("DEEPDIVE_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1") {
-                panic!("aiosmtpd is not installed: run .ci/install-aiosmtpd.sh");
-            }
-            eprintln!(
-                "skipped: needs Python 3 with aiosmtpd (pip install -r tests/smtp/requirements.txt)"
-            );
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP sink did not start: {line:?}"));
-        Some(SmtpSink { child, port, dir })
+        let server = PythonServer::start(
+            "smtp/sink.py",
+            "aiosmtpd",
+            "pip install -r tests/smtp/requirements.txt",
+            "run .ci/install-aiosmtpd.sh",
+        )?;
+        let port = server.port;
+        Some(SmtpSink { server, port })
     }
 
     pub fn url(&self) -> String {
@@ -85,21 +50,25 @@ impl SmtpSink {
 
     /// Makes the server answer every RCPT TO with `answer` (e.g. "451 4.3.0 Try again later").
     pub fn refuse(&self, answer: &str) {
-        std::fs::write(self.dir.path().join("refuse"), answer).unwrap();
+        std::fs::write(self.server.dir.path().join("refuse"), answer).unwrap();
     }
 
     pub fn accept(&self) {
-        let _ = std::fs::remove_file(self.dir.path().join("refuse"));
+        let _ = std::fs::remove_file(self.server.dir.path().join("refuse"));
     }
 
     /// Makes the server wait this long before answering each RCPT TO.
     pub fn delay_rcpt(&self, seconds: f64) {
-        std::fs::write(self.dir.path().join("delay-rcpt"), seconds.to_string()).unwrap();
+        std::fs::write(
+            self.server.dir.path().join("delay-rcpt"),
+            seconds.to_string(),
+        )
+        .unwrap();
     }
 
     /// Everything received so far, in the order it arrived.
     pub fn received(&self) -> Vec<Received> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.server.dir.path())
             .unwrap()
             .filter_map(Result::ok)
             .map(|e| e.path())

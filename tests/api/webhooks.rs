@@ -1,8 +1,6 @@
 //! Signed webhooks against a real receiver on loopback (tests/webhooks/receiver.py) that verifies
 //! each delivery with the official Standard Webhooks library (`.ci/install-webhooks.sh`).
-use std::io::BufRead;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 
 use chrono::Duration;
 use deepdive::clock::Clock;
@@ -15,16 +13,7 @@ use crate::helpers::*;
 
 /// The receiver of one test and the folder where it records what it got.
 pub struct Receiver {
-    child: Child,
-    pub port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    server: PythonServer,
 }
 
 /// One delivery as the receiver saw it.
@@ -41,58 +30,31 @@ impl Receiver {
     /// Starts the receiver, or returns `None` (after one line saying what to install) when the
     /// standardwebhooks library is missing, unless `DEEPDIVE_REQUIRE_EXTERNAL=1`.
     pub fn start() -> Option<Receiver> {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webhooks/receiver.py");
-        let have = Command::new("python3")
-            .args(["-c", "import standardwebhooks"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !have {
-            if std::env::var("DEEPDIVE_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1") {
-                panic!("standardwebhooks is not installed: run .ci/install-webhooks.sh");
-            }
-            eprintln!(
-                "skipped: needs Python 3 with standardwebhooks (pip install -r tests/webhooks/requirements.txt)"
-            );
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the webhook receiver did not start: {line:?}"));
-        Some(Receiver { child, port, dir })
+        let server = PythonServer::start(
+            "webhooks/receiver.py",
+            "standardwebhooks",
+            "pip install -r tests/webhooks/requirements.txt",
+            "run .ci/install-webhooks.sh",
+        )?;
+        Some(Receiver { server })
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hooks", self.port)
+        format!("http://127.0.0.1:{}/hooks", self.server.port)
     }
 
     /// The secret the receiver verifies with.
     pub fn trust(&self, secret: &str) {
-        std::fs::write(self.dir.path().join("secret"), secret).unwrap();
+        std::fs::write(self.server.dir.path().join("secret"), secret).unwrap();
     }
 
     /// Answer 500 to the first `n` requests.
     pub fn fail_first(&self, n: u32) {
-        std::fs::write(self.dir.path().join("fail-first"), n.to_string()).unwrap();
+        std::fs::write(self.server.dir.path().join("fail-first"), n.to_string()).unwrap();
     }
 
     pub fn got(&self) -> Vec<Got> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.server.dir.path())
             .unwrap()
             .filter_map(Result::ok)
             .map(|e| e.path())
