@@ -111,16 +111,25 @@ pub async fn plans_of_org(
         .into_iter()
         .map(|c| c.id)
         .collect();
-    if cohort_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(team_plans::Entity::find()
-        .filter(team_plans::Column::CohortId.is_in(cohort_ids))
-        .all(db)
+    Ok(plans_of_cohorts(db, cohort_ids)
         .await?
         .into_iter()
         .map(|p| (p.cohort_id, p))
         .collect())
+}
+
+/// The team plans of these cohorts (none for none).
+async fn plans_of_cohorts(
+    db: &impl ConnectionTrait,
+    cohort_ids: Vec<i32>,
+) -> Result<Vec<team_plans::Model>, DbErr> {
+    if cohort_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    team_plans::Entity::find()
+        .filter(team_plans::Column::CohortId.is_in(cohort_ids))
+        .all(db)
+        .await
 }
 
 async fn is_org_admin(db: &impl ConnectionTrait, org_id: i32, user_id: i32) -> Result<bool, DbErr> {
@@ -598,12 +607,7 @@ pub(crate) async fn team_plans_of(
         .into_iter()
         .filter_map(|m| m.cohort_id)
         .collect();
-    if cohort_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(team_plans::Entity::find()
-        .filter(team_plans::Column::CohortId.is_in(cohort_ids))
-        .all(db)
+    Ok(plans_of_cohorts(db, cohort_ids)
         .await?
         .into_iter()
         .map(|p| p.id)
