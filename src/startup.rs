@@ -80,6 +80,13 @@ impl Application {
             let bound = settings.addr.trim_end_matches(":0");
             settings.base_url = format!("http://{bound}:{port}");
         }
+        let (session_cache, cache_sync) = crate::services::session_cache::sync::CacheSync::start(
+            &db,
+            settings.database_url.as_deref(),
+        )
+        .await
+        .context("cannot read the session cache's change events")?;
+        cache_sync.spawn(db.clone());
         let state = AppState {
             db,
             course,
@@ -94,6 +101,9 @@ impl Application {
             api_limiter,
             privacy_notice_html,
             pdf_cache: Arc::default(),
+            shells: Arc::default(),
+            session_cache,
+            cache_sync,
             oidc: Arc::new(crate::services::sso::OidcClients::new()?),
         };
         let server = run(listener, state.clone())?;

@@ -36,6 +36,7 @@ mod m20261202_600002_certificate_learning_minutes;
 mod m20261202_600003_webhooks;
 mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
+mod m20261203_800001_cache_events;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_500001_sso::Migration),
             Box::new(m20261202_500002_line_managers::Migration),
             Box::new(m20261202_500003_sso_manager_claim::Migration),
+            Box::new(m20261203_800001_cache_events::Migration),
         ]
     }
 }

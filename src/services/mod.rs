@@ -29,6 +29,7 @@ pub mod reminders;
 pub mod reports;
 pub mod secrets;
 pub mod seed;
+pub mod session_cache;
 pub mod sessions;
 pub mod sso;
 pub mod status_list;

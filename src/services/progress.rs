@@ -71,6 +71,14 @@ const LESSON_KEY: [lesson_progress::Column; 3] = [
 /// How precisely "last viewed" and "last active" follow repeat visits to the same lesson.
 pub const VISIT_PRECISION: chrono::Duration = chrono::Duration::minutes(5);
 
+/// What [`record_visit`] found: when the lesson was completed (if it was), and since when "last
+/// viewed" and "last active" have held (the earlier of the two: `now` when the visit was written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visited {
+    pub completed_at: Option<DateTime<Utc>>,
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// Records that the learner opened a lesson (the one side effect a GET may have) and makes it
 /// the resume point. Returns whether the lesson is already complete.
 ///
@@ -84,7 +92,7 @@ pub async fn record_visit(
     module: &Module,
     lesson: &Lesson,
     now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, DbErr> {
+) -> Result<Visited, DbErr> {
     // A repeat visit to the lesson the learner is already on, within a few minutes, changes nothing
     // worth a disk write: the resume point is the same and "last viewed" is kept to within
     // VISIT_PRECISION. One read (the lesson row joined to the enrolment) decides, which keeps page
@@ -138,7 +146,10 @@ pub async fn record_visit(
                 && last_module.as_deref() == Some(module.slug.as_str())
                 && last_lesson.as_deref() == Some(lesson.slug.as_str())
             {
-                return r.try_get("", "completed_at");
+                return Ok(Visited {
+                    completed_at: r.try_get("", "completed_at")?,
+                    recorded_at: std::cmp::min(viewed, active),
+                });
             }
         }
     }
@@ -183,7 +194,10 @@ pub async fn record_visit(
         .await?
         .and_then(|r| r.completed_at);
     txn.commit().await?;
-    Ok(completed_at)
+    Ok(Visited {
+        completed_at,
+        recorded_at: now,
+    })
 }
 
 /// Marks a lesson complete (idempotent) and updates the stored module and course percentages.

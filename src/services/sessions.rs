@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::clock::Clock;
 use crate::crypto::{self, MacKey};
 use crate::entities::{sessions, users};
+use crate::services::session_cache::{CachedSession, SessionCache};
 
 /// How often `last_seen_at` is written back: the idle timeout is exact to within this.
 const TOUCH_EVERY_SECONDS: i64 = 60;
@@ -22,10 +23,14 @@ pub struct Timeouts {
 }
 
 pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Starts a session and returns its token (for the cookie only).
@@ -119,8 +124,24 @@ pub async fn lookup_or_ended(
     token: &str,
     timeouts: Timeouts,
 ) -> Result<Looked, sea_orm::DbErr> {
+    Ok(lookup_session(db, clock, token, timeouts).await?.0)
+}
+
+/// When a live session ends on its own (its absolute and idle limits), as last written.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    expires_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+async fn lookup_session(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    token: &str,
+    timeouts: Timeouts,
+) -> Result<(Looked, Option<Limits>), sea_orm::DbErr> {
     if token.len() != 43 {
-        return Ok(Looked::default());
+        return Ok((Looked::default(), None));
     }
     let id_hash = hash_token(token);
     let Some((session, Some(user))) = sessions::Entity::find_by_id(id_hash.clone())
@@ -128,27 +149,118 @@ pub async fn lookup_or_ended(
         .one(db)
         .await?
     else {
-        return Ok(Looked::default());
+        return Ok((Looked::default(), None));
     };
     let now = clock.now();
     let idle_limit = session.last_seen_at + Duration::minutes(i64::from(timeouts.idle_minutes));
     if now >= session.expires_at || now >= idle_limit || user.disabled_at.is_some() {
         sessions::Entity::delete_by_id(id_hash).exec(db).await?;
-        return Ok(Looked {
+        let looked = Looked {
             user: None,
             timed_out_for: user.disabled_at.is_none().then_some(user.id),
-        });
+        };
+        return Ok((looked, None));
     }
+    let mut last_seen_at = session.last_seen_at;
     if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         sessions::Entity::update_many()
             .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
             .filter(sessions::Column::IdHash.eq(id_hash))
             .exec(db)
             .await?;
+        last_seen_at = now;
     }
-    Ok(Looked {
+    let limits = Limits {
+        expires_at: session.expires_at,
+        last_seen_at,
+    };
+    let looked = Looked {
         user: Some(user.into()),
         timed_out_for: None,
+    };
+    Ok((looked, Some(limits)))
+}
+
+/// A request's visitor: [`Looked`], and for a live session what the page header shows, from the
+/// session cache when it holds the session (no database at all), else from the database (and
+/// then kept, see `services::session_cache`).
+#[derive(Debug, Default)]
+pub struct VisitorFacts {
+    pub looked: Looked,
+    pub manages_team: bool,
+    pub led_by: Vec<(String, String)>,
+    pub cached: Option<std::sync::Arc<CachedSession>>,
+}
+
+/// Looks up the session behind `token` for a request: from the cache while the cached copy still
+/// holds at this moment (within its absolute and idle limits, and written back within the last
+/// minute), else from the database.
+///
+/// # Errors
+/// When the database fails.
+pub async fn visitor(
+    db: &sea_orm::DatabaseConnection,
+    cache: &SessionCache,
+    clock: &Clock,
+    token: &str,
+    timeouts: Timeouts,
+) -> Result<VisitorFacts, sea_orm::DbErr> {
+    if token.len() != 43 {
+        return Ok(VisitorFacts::default());
+    }
+    let id_hash = hash_token(token);
+    let now = clock.now();
+    let held = cache.get(&id_hash);
+    if let Some(s) = held.clone() {
+        let idle_limit = s.last_seen_at + Duration::minutes(i64::from(timeouts.idle_minutes));
+        if now < s.expires_at
+            && now < idle_limit
+            && now >= s.last_seen_at
+            && (now - s.last_seen_at).num_seconds() < TOUCH_EVERY_SECONDS
+        {
+            return Ok(VisitorFacts {
+                looked: Looked {
+                    user: Some(s.user.clone()),
+                    timed_out_for: None,
+                },
+                manages_team: s.manages_team,
+                led_by: s.led_by.clone(),
+                cached: Some(s),
+            });
+        }
+    }
+    let generation = cache.generation();
+    let (looked, limits) = lookup_session(db, clock, token, timeouts).await?;
+    let (Some(user), Some(limits)) = (&looked.user, limits) else {
+        if held.is_some() {
+            cache.remove(&id_hash);
+        }
+        return Ok(VisitorFacts {
+            looked,
+            ..VisitorFacts::default()
+        });
+    };
+    let manages_team = crate::services::team::manages_anyone(db, user.id).await?;
+    let led_by = if user.is_platform_admin() {
+        Vec::new()
+    } else {
+        crate::services::organisations::led_by(db, user.id).await?
+    };
+    let entry = std::sync::Arc::new(CachedSession::new(
+        user.clone(),
+        limits.expires_at,
+        limits.last_seen_at,
+        manages_team,
+        led_by.clone(),
+    ));
+    // A request's extractors look the visitor up side by side: the first to finish is kept, and
+    // the others use it (so the lesson memo is set on the entry that stays).
+    let entry = cache.insert(generation, id_hash, entry);
+    Ok(VisitorFacts {
+        looked,
+        manages_team,
+        led_by,
+        cached: Some(entry),
     })
 }
 
@@ -252,4 +364,17 @@ pub async fn end_others(
         .exec(db)
         .await?;
     Ok(res.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_hash_is_the_lowercase_hex_sha256_of_the_token() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

@@ -3,7 +3,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, web};
 use serde::Serialize;
 
 use crate::error::{ErrorPage, new_reference};
@@ -57,6 +57,11 @@ pub async fn security_headers(
 
 /// Loads the visitor of every POST before its handler runs, so that the guards can tell at once
 /// whether a session has just timed out and read the form to keep it (see `web::kept_form`).
+///
+/// After a request that may have written, and before its response leaves, the session cache
+/// applies the changes it committed (see `services::session_cache`): the next request of anyone,
+/// on this instance, meets the new state. A request other than a lesson view also drops its
+/// session's lesson memo, once more at its end (it may have closed the view the memo holds).
 pub async fn load_visitor(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -65,7 +70,31 @@ pub async fn load_visitor(
         // A database failure here is met again, and reported, by the handler's own guard.
         let _ = crate::web::session::Visitor::load(req.request()).await;
     }
-    next.call(req).await
+    let writes = may_write(&req);
+    let res = next.call(req).await?;
+    let request = res.request();
+    if !crate::web::session::keeps_lesson_memo(request)
+        && let Some(cached) = request
+            .extensions()
+            .get::<crate::web::session::Visitor>()
+            .and_then(|v| v.cached.clone())
+    {
+        cached.forget_lesson();
+    }
+    if writes && let Some(state) = request.app_data::<web::Data<AppState>>() {
+        if let Err(e) = state.cache_sync.sync(&state.db).await {
+            tracing::warn!(error = %e, "the session cache could not read its change events");
+        }
+    }
+    Ok(res)
+}
+
+/// Requests that may change what the session cache holds: every method but GET and HEAD, and the
+/// single sign-on callback (a GET that signs in and may update the account).
+fn may_write(req: &ServiceRequest) -> bool {
+    use actix_web::http::Method;
+    (req.method() != Method::GET && req.method() != Method::HEAD)
+        || req.path() == "/login/sso/callback"
 }
 
 #[derive(Serialize)]

@@ -12,6 +12,7 @@ pub mod pending_login;
 pub mod reset_link;
 pub mod routes;
 pub mod session;
+pub mod shell;
 pub mod state;
 pub mod view;
 pub mod views;

@@ -54,6 +54,29 @@ impl Page {
         self.render(View::new(StatusCode::OK, template, title, section), vm)
     }
 
+    /// Renders a 200 page once per shape and fills in this visitor's strings (see
+    /// `view::render_shell`).
+    ///
+    /// # Errors
+    /// When the template fails to render.
+    pub fn ok_shell<T: Serialize>(
+        &self,
+        view: View<'_>,
+        shape: &str,
+        vm: &T,
+        values: &[String],
+    ) -> Result<HttpResponse, AppError> {
+        view::render_shell(
+            &self.state,
+            &self.req,
+            &self.visitor,
+            view,
+            shape,
+            vm,
+            values,
+        )
+    }
+
     /// Renders a form again with 422 and "Error: " before its title.
     ///
     /// # Errors

@@ -44,6 +44,21 @@ pub struct Visitor {
     pub timed_out_for: Option<i32>,
     /// The user is someone's line manager (the header links to their team).
     pub manages_team: bool,
+    /// The session as the session cache holds it (with the lesson page's memo).
+    pub cached: Option<std::sync::Arc<crate::services::session_cache::CachedSession>>,
+    /// For a lesson page: the memo's epoch when this request began (see
+    /// `CachedSession::remember_lesson`). `None` on every other request, which drops the memo.
+    pub memo_epoch: Option<u64>,
+}
+
+/// The lesson page's route: the one request that keeps a session's lesson memo.
+pub const LESSON_ROUTE: &str = "/modules/{module}/lessons/{lesson}";
+
+/// Whether this request is a view of a lesson page (which may be answered from the memo).
+pub fn keeps_lesson_memo(req: &HttpRequest) -> bool {
+    req.method() == actix_web::http::Method::GET
+        && req.path().starts_with("/modules/")
+        && req.match_pattern().as_deref() == Some(LESSON_ROUTE)
 }
 
 impl Visitor {
@@ -60,19 +75,43 @@ impl Visitor {
         let visitor = match req.cookie(name) {
             Some(cookie) => {
                 let token = cookie.value().to_string();
-                let looked =
-                    sessions::lookup_or_ended(&state.db, &state.clock, &token, state.timeouts())
-                        .await?;
-                match looked.user {
-                    Some(user) => Visitor {
-                        manages_team: crate::services::team::manages_anyone(&state.db, user.id)
-                            .await?,
-                        user: Some(user),
-                        session_token: Some(token),
-                        timed_out_for: None,
-                    },
+                let facts = sessions::visitor(
+                    &state.db,
+                    &state.session_cache,
+                    &state.clock,
+                    &token,
+                    state.timeouts(),
+                )
+                .await?;
+                match facts.looked.user {
+                    Some(user) => {
+                        let lesson_view = keeps_lesson_memo(req);
+                        let memo_epoch = match &facts.cached {
+                            Some(c) if lesson_view => Some(c.memo_epoch()),
+                            Some(c) => {
+                                c.forget_lesson();
+                                None
+                            }
+                            None => None,
+                        };
+                        // For the header's "Course lead" link on pages (platform admins have "Admin").
+                        if req.method() == actix_web::http::Method::GET
+                            && user.role != crate::domain::Role::PlatformAdmin
+                        {
+                            req.extensions_mut()
+                                .insert(crate::web::view::CourseLeadOf(facts.led_by));
+                        }
+                        Visitor {
+                            manages_team: facts.manages_team,
+                            user: Some(user),
+                            session_token: Some(token),
+                            timed_out_for: None,
+                            cached: facts.cached,
+                            memo_epoch,
+                        }
+                    }
                     None => Visitor {
-                        timed_out_for: looked.timed_out_for,
+                        timed_out_for: facts.looked.timed_out_for,
                         ..Visitor::default()
                     },
                 }
@@ -81,14 +120,6 @@ impl Visitor {
         };
         if let Some(user) = &visitor.user {
             tracing::Span::current().record("user_id", user.id);
-            // For the header's "Course lead" link on pages (platform admins have "Admin").
-            if req.method() == actix_web::http::Method::GET
-                && user.role != crate::domain::Role::PlatformAdmin
-            {
-                let led = crate::services::organisations::led_by(&state.db, user.id).await?;
-                req.extensions_mut()
-                    .insert(crate::web::view::CourseLeadOf(led));
-            }
         }
         req.extensions_mut().insert(visitor.clone());
         Ok(visitor)
@@ -124,6 +155,8 @@ impl CurrentUser {
             session_token: Some(self.session_token.clone()),
             timed_out_for: None,
             manages_team: false,
+            cached: None,
+            memo_epoch: None,
         }
     }
 

@@ -39,6 +39,13 @@ pub struct AppState {
     pub privacy_notice_html: Option<Arc<String>>,
     /// Certificate PDFs already rendered.
     pub pdf_cache: Arc<crate::pdf::cache::PdfCache>,
+    /// Pages rendered once per shape (`web::shell`).
+    pub shells: Arc<crate::web::shell::Shells>,
+    /// Live sessions and what page headers show about them, kept exact by `cache_sync`.
+    pub session_cache: Arc<crate::services::session_cache::SessionCache>,
+    /// Applies the database's change events to `session_cache` (after each write request, and in
+    /// the background).
+    pub cache_sync: Arc<crate::services::session_cache::sync::CacheSync>,
     /// OpenID providers' discovery documents and keys, cached per issuer (single sign-on).
     pub oidc: Arc<crate::services::sso::OidcClients>,
 }

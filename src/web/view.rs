@@ -178,6 +178,73 @@ pub fn render<T: Serialize>(
     Ok(resp.body(body))
 }
 
+/// The holes every shell has (see `web::shell`): the CSRF token and the visitor's name. A page's
+/// own holes are numbered from here.
+pub const FIRST_PAGE_HOLE: usize = 2;
+
+/// Like [`render`], for a page rendered once per shape (see `web::shell`). `shape` must name
+/// everything in `page` that can differ between visitors except `values`, which `page` holds as
+/// `shell::marker(FIRST_PAGE_HOLE + i)`; the layout is part of the key in full.
+///
+/// # Errors
+/// When the template fails to render.
+pub fn render_shell<T: Serialize>(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    view: View<'_>,
+    shape: &str,
+    page: &T,
+    values: &[String],
+) -> Result<HttpResponse, AppError> {
+    use crate::web::shell::marker;
+    let (csrf_token, cookie) = csrf::token_for(state, req, visitor)?;
+    let layout = Layout {
+        title: view.title.to_string(),
+        course_title: state.course.title.clone(),
+        user: visitor.user.as_ref().map(|u| NavUser {
+            name: marker(1),
+            is_admin: u.role == crate::domain::Role::PlatformAdmin,
+            course_lead: course_lead_link(req),
+            is_manager: manages_team(req, visitor),
+        }),
+        csrf_token: marker(0),
+        section: view.section,
+        noindex: view.noindex,
+        auth_query: auth_query(req),
+    };
+    let template = view.template;
+    let mut key = shape.as_bytes().to_vec();
+    key.push(0);
+    serde_json::to_writer(&mut key, &layout)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("the layout of {template}: {e}")))?;
+    let name = visitor.user.as_ref().map_or("", |u| u.name.as_str());
+    let mut all: Vec<&str> = vec![csrf_token.as_str(), name];
+    all.extend(values.iter().map(String::as_str));
+    let body = state
+        .shells
+        .render(
+            &state.templates,
+            template,
+            key,
+            &Context {
+                layout: &layout,
+                page,
+            },
+            &all,
+        )
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering {template}: {e}")))?;
+    let mut resp = HttpResponse::build(view.status);
+    resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
+    if view.noindex {
+        resp.insert_header(("x-robots-tag", "noindex, nofollow"));
+    }
+    if let Some(c) = cookie {
+        resp.cookie(c);
+    }
+    Ok(resp.body(body))
+}
+
 /// Renders the error page without touching the database (used for every 4xx/5xx). When the request
 /// already knows its logged-in visitor, the header shows them (with a working log-out button).
 pub fn render_error_page(

@@ -34,6 +34,7 @@ mod reminders;
 mod route_guards;
 mod scale_out;
 mod scorm;
+mod session_cache;
 mod sessions;
 mod sso;
 mod team;

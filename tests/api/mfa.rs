@@ -190,6 +190,7 @@ async fn platform_admins_must_set_it_up_before_the_admin_pages_and_cannot_turn_i
         .exec(&app.db)
         .await
         .unwrap();
+    app.sync_caches().await;
     let r = app.get("/admin").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/account/mfa?required=1");

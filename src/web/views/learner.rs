@@ -366,8 +366,8 @@ pub struct LessonPage {
     completed: bool,
     previous: Option<LinkView>,
     next: Option<LinkView>,
-    /// The learning-time view this page's heartbeat reports on.
-    view_id: i32,
+    /// The learning-time view this page's heartbeat reports on (none: no heartbeat).
+    view_id: Option<String>,
 }
 
 impl LessonPage {
@@ -401,8 +401,29 @@ impl LessonPage {
             completed: visit.completed_at.is_some(),
             previous,
             next: Some(next),
-            view_id: visit.view_id,
+            view_id: (visit.view_id != 0).then(|| visit.view_id.to_string()),
         }
+    }
+
+    /// For `web::shell`: everything this page shows besides its view id comes from the course
+    /// (which does not change while the server runs), the lesson and whether it is complete. So
+    /// the shape is those, and the view id becomes hole `first_hole`.
+    pub fn into_shell(mut self, first_hole: usize) -> (String, Self, Vec<String>) {
+        let shape = format!(
+            "lesson\n{}\n{}\n{}\n{}",
+            self.module_slug,
+            self.slug,
+            self.completed,
+            self.view_id.is_some()
+        );
+        let values = match self.view_id.take() {
+            Some(id) => {
+                self.view_id = Some(crate::web::shell::marker(first_hole));
+                vec![id]
+            }
+            None => Vec::new(),
+        };
+        (shape, self, values)
     }
 }
 

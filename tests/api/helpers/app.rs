@@ -144,4 +144,15 @@ impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
+
+    /// After a test wrote to the database behind the server's back (as the CLI would): has the
+    /// server apply the change events now, as it does after its own write requests, rather than
+    /// within its 200 ms background pass.
+    pub async fn sync_caches(&self) {
+        self.state
+            .cache_sync
+            .sync(&self.state.db)
+            .await
+            .expect("the session cache reads its change events");
+    }
 }

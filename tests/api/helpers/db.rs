@@ -135,6 +135,7 @@ impl TestApp {
             .exec(&self.db)
             .await
             .unwrap();
+        self.sync_caches().await;
         secret
     }
 }

@@ -1,4 +1,5 @@
 //! A lesson, and marking it complete.
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use crate::error::AppError;
@@ -10,7 +11,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::extract::LessonRef;
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;
-use crate::web::view::see_other;
+use crate::web::view::{View, see_other};
 use crate::web::views::learner::LessonPage;
 
 /// `GET /modules/{module}/lessons/{lesson}`: shows the lesson and records the visit.
@@ -27,9 +28,16 @@ pub async fn show_lesson(
         session_token: &user.session_token,
         now: state.clock.now(),
     };
-    let seen = journey::lesson_visit(&state.db, &state.course, module, lesson, &visit).await?;
+    let memo = match (&page.visitor.cached, page.visitor.memo_epoch) {
+        (Some(cached), Some(epoch)) if state.session_cache.memos() => Some((&**cached, epoch)),
+        _ => None,
+    };
+    let seen =
+        journey::lesson_visit(&state.db, &state.course, module, lesson, &visit, memo).await?;
     let vm = LessonPage::build(module, lesson, &seen);
-    page.ok("learner/lesson", &lesson.title, "dashboard", &vm)
+    let (shape, vm, values) = vm.into_shell(crate::web::view::FIRST_PAGE_HOLE);
+    let view = View::new(StatusCode::OK, "learner/lesson", &lesson.title, "dashboard");
+    page.ok_shell(view, &shape, &vm, &values)
 }
 
 /// `POST /modules/{module}/lessons/{lesson}/complete`: marks it complete, then goes to the next step.
