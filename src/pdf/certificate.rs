@@ -4,6 +4,7 @@ use super::{
     text,
 };
 
+#[derive(serde::Serialize)]
 pub struct CertificatePdf {
     pub holder_name: String,
     pub course_title: String,

@@ -266,3 +266,70 @@ pub async fn revoke(
 pub fn modules_of(cert: &certificates::Model) -> Vec<CertificateModule> {
     serde_json::from_str(&cert.modules).unwrap_or_default()
 }
+
+/// What a certificate shows about its holder beyond its own row: the zone its dates are written
+/// in and where the holder's plan stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolderContext {
+    /// The holder's organisation's time zone (the one `pacing::learner_cohort` picks), if any.
+    pub time_zone: Option<String>,
+    /// The newest plan submission that counts for the holder (their own or their cohort's team
+    /// plan): when it was submitted and, once reviewed, when.
+    pub plan: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+impl HolderContext {
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone
+            .as_deref()
+            .map_or(crate::local_time::SERVICE_ZONE, crate::local_time::zone)
+    }
+}
+
+/// The holder's context in one read (the certificate PDF's cache key needs it on every request):
+/// the same choices as `pacing::user_zone` and `team_plan::latest_for_learner`, which take five.
+///
+/// # Errors
+/// When the database fails.
+pub async fn holder_context(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<HolderContext, DbErr> {
+    use sea_orm::{DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let p = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_string(),
+    };
+    let sql = format!(
+        "SELECT (SELECT o.time_zone FROM org_members m JOIN organisations o ON o.id = m.org_id \
+           WHERE m.user_id = {} \
+           ORDER BY CASE WHEN m.cohort_id IS NULL THEN 1 ELSE 0 END, m.joined_at DESC, m.id DESC \
+           LIMIT 1) AS time_zone, s.submitted_at, s.reviewed_at \
+         FROM (SELECT 1 AS one) AS x LEFT JOIN ( \
+           SELECT submitted_at, reviewed_at FROM plan_submissions WHERE user_id = {} OR team_plan_id IN ( \
+             SELECT t.id FROM team_plans t JOIN org_members tm ON tm.cohort_id = t.cohort_id \
+             WHERE tm.user_id = {}) \
+           ORDER BY submitted_at DESC, id DESC LIMIT 1) AS s ON 1 = 1",
+        p(1),
+        p(2),
+        p(3)
+    );
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [user_id.into(), user_id.into(), user_id.into()],
+    );
+    let Some(row) = db.query_one_raw(stmt).await? else {
+        return Ok(HolderContext {
+            time_zone: None,
+            plan: None,
+        });
+    };
+    let submitted: Option<DateTime<Utc>> = row.try_get("", "submitted_at")?;
+    let reviewed: Option<DateTime<Utc>> = row.try_get("", "reviewed_at")?;
+    Ok(HolderContext {
+        time_zone: row.try_get("", "time_zone")?,
+        plan: submitted.map(|s| (s, reviewed)),
+    })
+}

@@ -197,6 +197,7 @@ pub async fn learner_cohort(
     let mut memberships = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(user_id))
         .order_by_desc(org_members::Column::JoinedAt)
+        .order_by_desc(org_members::Column::Id)
         .all(db)
         .await?;
     // Those in a cohort first (the sort is stable, so the newest stays first in each group).

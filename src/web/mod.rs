@@ -2,6 +2,7 @@
 pub mod api;
 pub mod assets;
 pub mod csrf;
+pub mod documents;
 pub mod extract;
 pub mod form;
 pub mod kept_form;

@@ -15,6 +15,7 @@ mod confidence;
 mod course_files;
 mod course_leads;
 mod credential_verifiers;
+mod document_cache;
 mod glossary;
 mod hardening;
 mod health_and_headers;

@@ -698,3 +698,31 @@ fn a_course_whose_plan_setting_is_not_true_or_false_is_refused() {
     assert!(err.contains("course.toml:"), "{err}");
     assert!(err.contains("expected a boolean"), "{err}");
 }
+
+#[tokio::test]
+async fn an_edit_to_a_team_plan_section_changes_the_team_pdf_and_docx_served_next() {
+    let app = spawn_app().await;
+    let t = team(&app, "trust-e").await;
+    let (asha, _) = org_learner(&app, t.org_id, "Asha Patel", Some(t.cohort)).await;
+    let prompt = first_prompt(&app);
+    let action = section_path(t.cohort, &prompt);
+    let pdf_url = format!("/plan/team.pdf?cohort={}", t.cohort);
+    let docx_url = format!("/plan/team.docx?cohort={}", t.cohort);
+    let r = save(&asha, t.cohort, &prompt, "0", "First draft of the problem").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let pdf = pdf_text(&asha.get(&pdf_url).await.bytes().await.unwrap());
+    assert!(pdf.contains("First draft of the problem"));
+    let docx = crate::plan_export::docx_text(&asha.get(&docx_url).await.bytes().await.unwrap());
+    assert!(docx.contains("First draft of the problem"));
+
+    let v = version_in(&asha.get_html("/plan/team").await, &action);
+    let r = save(&asha, t.cohort, &prompt, &v, "Second draft, with numbers").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let pdf = pdf_text(&asha.get(&pdf_url).await.bytes().await.unwrap());
+    assert!(pdf.contains("Second draft, with numbers"), "{pdf}");
+    assert!(!pdf.contains("First draft of the problem"));
+    let docx = crate::plan_export::docx_text(&asha.get(&docx_url).await.bytes().await.unwrap());
+    assert!(docx.contains("Second draft, with numbers"), "{docx}");
+    assert!(!docx.contains("First draft of the problem"));
+}

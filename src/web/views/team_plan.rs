@@ -640,12 +640,19 @@ pub struct MySubmissionsPage {
 
 /// Where a plan stands, in words: "Submitted 3 May 2027, reviewed 10 May 2027".
 pub fn plan_words(latest: Option<&crate::entities::plan_submissions::Model>) -> Option<String> {
-    let s = latest?;
+    latest.map(|s| submission_words(s.submitted_at, s.reviewed_at))
+}
+
+/// [`plan_words`] from the submission's two dates.
+pub fn submission_words(
+    submitted_at: chrono::DateTime<chrono::Utc>,
+    reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
     let day = |at: chrono::DateTime<chrono::Utc>| at.format("%-d %B %Y").to_string();
-    Some(match s.reviewed_at {
-        Some(at) => format!("Submitted {}, reviewed {}", day(s.submitted_at), day(at)),
-        None => format!("Submitted {}, waiting for review", day(s.submitted_at)),
-    })
+    match reviewed_at {
+        Some(at) => format!("Submitted {}, reviewed {}", day(submitted_at), day(at)),
+        None => format!("Submitted {}, waiting for review", day(submitted_at)),
+    }
 }
 
 #[cfg(test)]

@@ -4,23 +4,16 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono_tz::Tz;
 
-use super::{holder_zone, view_of};
+use super::view_of;
 use crate::domain::CertificateCode;
 use crate::entities::certificates as cert_entity;
 use crate::error::AppError;
+use crate::pdf::cache::document_key;
 use crate::pdf::certificate::{CertificatePdf, render as render_pdf};
 use crate::services::certificates;
 use crate::web::AppState;
 use crate::web::session::CurrentUser;
-
-/// Where the holder's plan stands, in words, for their certificate.
-async fn plan_of(state: &AppState, c: &cert_entity::Model) -> Result<Option<String>, AppError> {
-    let Some(owner) = c.user_id else {
-        return Ok(None);
-    };
-    let latest = crate::services::team_plan::latest_for_learner(&state.db, owner).await?;
-    Ok(crate::web::views::team_plan::plan_words(latest.as_ref()))
-}
+use crate::web::views::team_plan::submission_words;
 
 fn pdf_data(
     state: &AppState,
@@ -83,22 +76,22 @@ pub async fn certificate_pdf(
 }
 
 /// The certificate's PDF, rendered once and then served from the cache while nothing it shows
-/// (the name, a revocation, the plan's status, the holder's time zone) has changed.
+/// has changed: the key is a hash of everything given to the renderer (the certificate row's
+/// fields, the holder's time zone and plan status), which costs one read to gather.
 async fn pdf_bytes(state: &AppState, cert: &cert_entity::Model) -> Result<web::Bytes, AppError> {
-    let plan = plan_of(state, cert).await?;
-    let tz = holder_zone(state, cert).await?;
-    let key = format!(
-        "{}|{}|{}|{}|{}",
-        cert.id,
-        cert.holder_name,
-        cert.revoked_at.map(|t| t.timestamp()).unwrap_or_default(),
-        plan.as_deref().unwrap_or_default(),
-        tz.name()
-    );
+    let (tz, plan) = match cert.user_id {
+        Some(owner) => {
+            let holder = certificates::holder_context(&state.db, owner).await?;
+            let plan = holder.plan.map(|(s, r)| submission_words(s, r));
+            (holder.zone(), plan)
+        }
+        None => (crate::local_time::SERVICE_ZONE, None),
+    };
+    let data = pdf_data(state, cert, tz, plan);
+    let key = document_key("certificate.pdf", &data)?;
     if let Some(bytes) = state.pdf_cache.get(&key) {
         return Ok(bytes);
     }
-    let data = pdf_data(state, cert, tz, plan);
     let bytes = web::Bytes::from(web::block(move || render_pdf(&data)).await??);
     state.pdf_cache.put(key, bytes.clone());
     Ok(bytes)

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use super::edit::plan_page;
 use super::{PlanQuery, opened};
 use crate::error::AppError;
+use crate::web::documents::{PlanFormat, plan_bytes};
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;
 use crate::web::views::team_plan::plan_markdown;
@@ -65,7 +66,7 @@ async fn team_document(
     ))
 }
 
-fn download(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
+fn download(content_type: &str, filename: &str, body: web::Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
@@ -75,7 +76,7 @@ fn download(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
-/// `GET /plan/team.pdf` (`?cohort=ID`): the team plan as a tagged PDF, made off the async workers.
+/// `GET /plan/team.pdf` (`?cohort=ID`): the team plan as a tagged PDF (rendered once per version).
 #[tracing::instrument(skip_all, fields(user_id = user.id()))]
 pub async fn team_plan_pdf(
     page: Page,
@@ -84,7 +85,7 @@ pub async fn team_plan_pdf(
 ) -> Result<HttpResponse, AppError> {
     let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
     let doc = team_document(&page, &o).await?;
-    let bytes = web::block(move || crate::pdf::plan::render(&doc)).await??;
+    let bytes = plan_bytes(&page.state, PlanFormat::Pdf, doc).await?;
     Ok(download(
         "application/pdf",
         "team-ai-project-plan.pdf",
@@ -101,7 +102,7 @@ pub async fn team_plan_docx(
 ) -> Result<HttpResponse, AppError> {
     let o = opened(&page.state, &user, query.cohort.as_deref()).await?;
     let doc = team_document(&page, &o).await?;
-    let bytes = web::block(move || crate::plan::docx::render(&doc)).await??;
+    let bytes = plan_bytes(&page.state, PlanFormat::Docx, doc).await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "team-ai-project-plan.docx",

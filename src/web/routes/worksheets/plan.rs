@@ -10,6 +10,7 @@ use crate::plan::{self, PlanDocument, PlanMeta};
 use crate::services::worksheets;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
+use crate::web::documents::{PlanFormat, plan_bytes};
 use crate::web::page::Zone;
 use crate::web::session::CurrentUser;
 use crate::web::view::see_other;
@@ -30,14 +31,14 @@ async fn my_plan(state: &AppState, user: &CurrentUser, tz: Tz) -> Result<PlanDoc
     }))
 }
 
-fn download(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
+fn download(content_type: &str, filename: &str, body: impl Into<web::Bytes>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
-        .body(body)
+        .body(body.into())
 }
 
 #[derive(Deserialize)]
@@ -77,14 +78,14 @@ pub async fn download_plan_markdown(
     ))
 }
 
-/// `GET /plan.docx`: the plan as an editable word-processor document, made off the async workers.
+/// `GET /plan.docx`: the plan as an editable word-processor document (rendered once per version).
 pub async fn download_plan_docx(
     state: web::Data<AppState>,
     user: CurrentUser,
     Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
     let doc = my_plan(&state, &user, tz).await?;
-    let bytes = web::block(move || plan::docx::render(&doc)).await??;
+    let bytes = plan_bytes(&state, PlanFormat::Docx, doc).await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "ai-project-plan.docx",
@@ -92,14 +93,14 @@ pub async fn download_plan_docx(
     ))
 }
 
-/// `GET /plan.pdf`: the plan as a tagged PDF with an outline, made off the async workers.
+/// `GET /plan.pdf`: the plan as a tagged PDF with an outline (rendered once per version).
 pub async fn download_plan_pdf(
     state: web::Data<AppState>,
     user: CurrentUser,
     Zone(tz): Zone,
 ) -> Result<HttpResponse, AppError> {
     let doc = my_plan(&state, &user, tz).await?;
-    let bytes = web::block(move || crate::pdf::plan::render(&doc)).await??;
+    let bytes = plan_bytes(&state, PlanFormat::Pdf, doc).await?;
     Ok(download("application/pdf", "ai-project-plan.pdf", bytes))
 }
 
