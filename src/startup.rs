@@ -80,8 +80,10 @@ impl Application {
             let bound = settings.addr.trim_end_matches(":0");
             settings.base_url = format!("http://{bound}:{port}");
         }
+        let writer = crate::db::Writer::start(&db);
         let state = AppState {
             db,
+            writer,
             course,
             templates,
             settings: Arc::new(settings),

@@ -16,6 +16,7 @@ mod course_files;
 mod course_leads;
 mod credential_verifiers;
 mod glossary;
+mod group_commit;
 mod hardening;
 mod health_and_headers;
 mod invitations;

@@ -27,7 +27,7 @@ pub async fn show_lesson(
         session_token: &user.session_token,
         now: state.clock.now(),
     };
-    let seen = journey::lesson_visit(&state.db, &state.course, module, lesson, &visit).await?;
+    let seen = journey::lesson_visit(&state.writer, &state.course, module, lesson, &visit).await?;
     let vm = LessonPage::build(module, lesson, &seen);
     page.ok("learner/lesson", &lesson.title, "dashboard", &vm)
 }
@@ -41,7 +41,7 @@ pub async fn complete_lesson(
     at: LessonRef,
 ) -> Result<HttpResponse, AppError> {
     let (module, lesson) = (at.module(), at.lesson());
-    learning_time::close_open_view(&state.db, &user.session_token, state.clock.now()).await?;
+    learning_time::close_open_view(&state.writer, &user.session_token, state.clock.now()).await?;
     progress::complete_lesson(
         &state.db,
         &state.course,
