@@ -226,6 +226,9 @@ mod tests {
     use super::*;
     use sea_orm::{ConnectOptions, ConnectionTrait, Database, Statement};
 
+    /// A request that sends one job to the writer.
+    type Request = Box<dyn FnOnce(Writer) -> BoxFuture<'static, Result<(), DbErr>> + Send>;
+
     async fn sqlite() -> (tempfile::TempDir, DatabaseConnection) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
@@ -294,7 +297,7 @@ mod tests {
     /// Spawns `jobs` and waits until they are all queued behind the held writer.
     async fn queue_behind(
         writer: &Writer,
-        jobs: Vec<Box<dyn FnOnce(Writer) -> BoxFuture<'static, Result<(), DbErr>> + Send>>,
+        jobs: Vec<Request>,
     ) -> Vec<tokio::task::JoinHandle<Result<(), DbErr>>> {
         let handles: Vec<_> = jobs
             .into_iter()
@@ -312,10 +315,7 @@ mod tests {
         handles
     }
 
-    fn job(
-        name: &'static str,
-        parent: Option<i64>,
-    ) -> Box<dyn FnOnce(Writer) -> BoxFuture<'static, Result<(), DbErr>> + Send> {
+    fn job(name: &'static str, parent: Option<i64>) -> Request {
         Box::new(move |w: Writer| async move { w.run(insert(name, parent)).await }.boxed())
     }
 
@@ -328,23 +328,22 @@ mod tests {
         let writer = Writer::start(&db);
         let (release, held) = hold_writer(&writer).await;
         // Its first statement succeeds, its second breaks the unique name: all of it must go.
-        let half_done: Box<dyn FnOnce(Writer) -> BoxFuture<'static, Result<(), DbErr>> + Send> =
-            Box::new(|w: Writer| {
-                async move {
-                    w.run(|txn: &DatabaseTransaction| {
-                        async move {
-                            txn.execute_unprepared("INSERT INTO item (name) VALUES ('partial')")
-                                .await?;
-                            txn.execute_unprepared("INSERT INTO item (name) VALUES ('dup')")
-                                .await
-                                .map(|_| ())
-                        }
-                        .boxed()
-                    })
-                    .await
-                }
-                .boxed()
-            });
+        let half_done: Request = Box::new(|w: Writer| {
+            async move {
+                w.run(|txn: &DatabaseTransaction| {
+                    async move {
+                        txn.execute_unprepared("INSERT INTO item (name) VALUES ('partial')")
+                            .await?;
+                        txn.execute_unprepared("INSERT INTO item (name) VALUES ('dup')")
+                            .await
+                            .map(|_| ())
+                    }
+                    .boxed()
+                })
+                .await
+            }
+            .boxed()
+        });
         let handles = queue_behind(&writer, vec![job("a", None), half_done, job("b", None)]).await;
         let before = writer.batches();
         release.send(()).unwrap();
@@ -417,23 +416,22 @@ mod tests {
         let (_dir, db) = sqlite().await;
         let writer = Writer::start(&db);
         let (release, held) = hold_writer(&writer).await;
-        let panics: Box<dyn FnOnce(Writer) -> BoxFuture<'static, Result<(), DbErr>> + Send> =
-            Box::new(|w: Writer| {
-                async move {
-                    w.run(|txn: &DatabaseTransaction| {
-                        async move {
-                            let inserted = txn
-                                .execute_unprepared("INSERT INTO item (name) VALUES ('p')")
-                                .await;
-                            assert!(inserted.is_err(), "a bug in a job: it panics");
-                            inserted.map(|_| ())
-                        }
-                        .boxed()
-                    })
-                    .await
-                }
-                .boxed()
-            });
+        let panics: Request = Box::new(|w: Writer| {
+            async move {
+                w.run(|txn: &DatabaseTransaction| {
+                    async move {
+                        let inserted = txn
+                            .execute_unprepared("INSERT INTO item (name) VALUES ('p')")
+                            .await;
+                        assert!(inserted.is_err(), "a bug in a job: it panics");
+                        inserted.map(|_| ())
+                    }
+                    .boxed()
+                })
+                .await
+            }
+            .boxed()
+        });
         let handles = queue_behind(&writer, vec![panics, job("ok", None)]).await;
         release.send(()).unwrap();
         held.await.unwrap();
