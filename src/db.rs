@@ -7,6 +7,9 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 use crate::config::Settings;
 
+pub mod group_commit;
+pub use group_commit::Writer;
+
 /// Options for a transaction that writes: on SQLite it takes the write lock at `BEGIN IMMEDIATE`,
 /// where `busy_timeout` makes concurrent writers queue. A deferred transaction that reads first and
 /// then writes fails at once with "database is locked" when another writer committed in between

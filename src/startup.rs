@@ -87,8 +87,10 @@ impl Application {
         .await
         .context("cannot read the session cache's change events")?;
         cache_sync.spawn(db.clone());
+        let writer = crate::db::Writer::start(&db);
         let state = AppState {
             db,
+            writer,
             course,
             templates,
             settings: Arc::new(settings),

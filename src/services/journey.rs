@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DbErr;
 
 use crate::course::{Course, Lesson, Module};
+use crate::db::Writer;
 use crate::entities::{lesson_progress, organisations, worksheet_answers};
 use crate::services::confidence::ConfidenceRecord;
 use crate::services::learning_time::{self, LearnerTime, Viewed};
@@ -41,14 +42,15 @@ pub struct DashboardParts {
 /// # Errors
 /// When the database fails.
 pub async fn dashboard(
-    db: &DatabaseConnection,
+    writer: &Writer,
     course: &Course,
     visit: &Visit<'_>,
     joined_slug: Option<&str>,
 ) -> Result<DashboardParts, DbErr> {
     let user_id = visit.user.id;
+    let db = writer.db();
     let learning =
-        learning_time::dashboard_visit(db, visit.session_token, user_id, visit.now).await?;
+        learning_time::dashboard_visit(writer, visit.session_token, user_id, visit.now).await?;
     let overview = progress::overview(db, course, user_id).await?;
     let administered = crate::services::organisations::administered_by(db, visit.user).await?;
     let confidence = crate::services::confidence::record(db, user_id).await?;
@@ -93,13 +95,14 @@ pub struct ModuleParts {
 /// # Errors
 /// When the database fails.
 pub async fn module_page(
-    db: &DatabaseConnection,
+    writer: &Writer,
     course: &Course,
     module: &Module,
     visit: &Visit<'_>,
 ) -> Result<ModuleParts, DbErr> {
     let user_id = visit.user.id;
-    learning_time::close_open_view(db, visit.session_token, visit.now).await?;
+    let db = writer.db();
+    learning_time::close_open_view(writer, visit.session_token, visit.now).await?;
     let lessons = progress::module_lessons(db, user_id, &module.slug).await?;
     let status = progress::module_statuses(db, course, user_id)
         .await?
@@ -145,7 +148,7 @@ pub struct LessonVisit {
 /// # Errors
 /// When the database fails.
 pub async fn lesson_visit(
-    db: &DatabaseConnection,
+    writer: &Writer,
     course: &Course,
     module: &Module,
     lesson: &Lesson,
@@ -161,10 +164,10 @@ pub async fn lesson_visit(
         });
     }
     let user_id = visit.user.id;
-    let visited = progress::record_visit(db, course, user_id, module, lesson, visit.now).await?;
+    let visited = progress::record_visit(writer, course, user_id, module, lesson, visit.now).await?;
     let completed_at = visited.completed_at;
     let view_id = learning_time::open_view(
-        db,
+        writer,
         user_id,
         visit.session_token,
         Viewed::Lesson {

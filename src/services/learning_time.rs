@@ -15,12 +15,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
+use crate::db::Writer;
 use crate::entities::{learning_views, org_members};
 use crate::services::sessions::hash_token;
 
@@ -52,7 +53,9 @@ fn credit_on_close(v: &learning_views::Model, now: DateTime<Utc>) -> i32 {
     }
 }
 
-async fn close_open(
+/// Closes the session's open view, if any, crediting its time: inside a write transaction that is
+/// the learner's next action (a quiz submission, say). `session_hash` is [`hash_token`] of the token.
+pub(crate) async fn close_open(
     db: &impl ConnectionTrait,
     session_hash: &str,
     now: DateTime<Utc>,
@@ -85,7 +88,7 @@ async fn close_open(
 /// When the database fails.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn open_view(
-    db: &DatabaseConnection,
+    writer: &Writer,
     user_id: i32,
     session_token: &str,
     viewed: Viewed<'_>,
@@ -96,11 +99,9 @@ pub async fn open_view(
         Viewed::Lesson { module, lesson } => (module, Some(lesson.to_string())),
         Viewed::Quiz { module } => (module, None),
     };
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    close_open(&txn, &session_hash, now).await?;
-    let res = learning_views::Entity::insert(learning_views::ActiveModel {
+    let row = learning_views::ActiveModel {
         user_id: Set(user_id),
-        session_hash: Set(session_hash),
+        session_hash: Set(session_hash.clone()),
         module_slug: Set(module.to_string()),
         lesson_slug: Set(lesson),
         started_at: Set(now),
@@ -109,11 +110,30 @@ pub async fn open_view(
         credited_seconds: Set(0),
         closed_at: Set(None),
         ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(res.last_insert_id)
+    };
+    writer
+        .run(move |txn| {
+            async move {
+                close_open(txn, &session_hash, now).await?;
+                let res = learning_views::Entity::insert(row).exec(txn).await?;
+                Ok(res.last_insert_id)
+            }
+            .boxed()
+        })
+        .await
+}
+
+/// Whether this session has a view open (most requests: no, and then there is nothing to write).
+async fn has_open_view(db: &impl ConnectionTrait, session_hash: &str) -> Result<bool, DbErr> {
+    let open = learning_views::Entity::find()
+        .select_only()
+        .column(learning_views::Column::Id)
+        .filter(learning_views::Column::SessionHash.eq(session_hash))
+        .filter(learning_views::Column::ClosedAt.is_null())
+        .into_tuple::<i32>()
+        .one(db)
+        .await?;
+    Ok(open.is_some())
 }
 
 /// The learner did something else in this session: closes the open view, if any, crediting its time.
@@ -121,26 +141,17 @@ pub async fn open_view(
 /// # Errors
 /// When the database fails.
 pub async fn close_open_view(
-    db: &DatabaseConnection,
+    writer: &Writer,
     session_token: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let session_hash = hash_token(session_token);
-    let open = learning_views::Entity::find()
-        .select_only()
-        .column(learning_views::Column::Id)
-        .filter(learning_views::Column::SessionHash.eq(&session_hash))
-        .filter(learning_views::Column::ClosedAt.is_null())
-        .into_tuple::<i32>()
-        .one(db)
-        .await?;
-    if open.is_none() {
-        // Most requests: nothing open, nothing to write.
+    if !has_open_view(writer.db(), &session_hash).await? {
         return Ok(());
     }
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    close_open(&txn, &session_hash, now).await?;
-    txn.commit().await
+    writer
+        .run(move |txn| async move { close_open(txn, &session_hash, now).await }.boxed())
+        .await
 }
 
 /// What a heartbeat did.
@@ -159,7 +170,7 @@ pub enum Beat {
 /// # Errors
 /// When the database fails.
 pub async fn heartbeat(
-    db: &DatabaseConnection,
+    writer: &Writer,
     user_id: i32,
     session_token: &str,
     view_id: i32,
@@ -167,29 +178,33 @@ pub async fn heartbeat(
     now: DateTime<Utc>,
 ) -> Result<Beat, DbErr> {
     let session_hash = hash_token(session_token);
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    let Some(v) = learning_views::Entity::find_by_id(view_id)
-        .filter(learning_views::Column::UserId.eq(user_id))
-        .filter(learning_views::Column::SessionHash.eq(&session_hash))
-        .filter(learning_views::Column::ClosedAt.is_null())
-        .one(&txn)
-        .await?
-    else {
-        txn.rollback().await?;
-        return Ok(Beat::Refused);
-    };
-    let since = (now - v.last_beat_at.unwrap_or(v.started_at)).num_seconds();
-    let add = std::cmp::min(visible_seconds, since).clamp(0, BEAT_MAX_SECONDS);
-    let total = clamp_seconds(i64::from(v.beat_seconds) + add);
-    learning_views::Entity::update_many()
-        .col_expr(learning_views::Column::BeatSeconds, Expr::value(total))
-        .col_expr(learning_views::Column::CreditedSeconds, Expr::value(total))
-        .col_expr(learning_views::Column::LastBeatAt, Expr::value(now))
-        .filter(learning_views::Column::Id.eq(v.id))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(Beat::Counted(total))
+    writer
+        .run(move |txn| {
+            async move {
+                let Some(v) = learning_views::Entity::find_by_id(view_id)
+                    .filter(learning_views::Column::UserId.eq(user_id))
+                    .filter(learning_views::Column::SessionHash.eq(&session_hash))
+                    .filter(learning_views::Column::ClosedAt.is_null())
+                    .one(txn)
+                    .await?
+                else {
+                    return Ok(Beat::Refused);
+                };
+                let since = (now - v.last_beat_at.unwrap_or(v.started_at)).num_seconds();
+                let add = std::cmp::min(visible_seconds, since).clamp(0, BEAT_MAX_SECONDS);
+                let total = clamp_seconds(i64::from(v.beat_seconds) + add);
+                learning_views::Entity::update_many()
+                    .col_expr(learning_views::Column::BeatSeconds, Expr::value(total))
+                    .col_expr(learning_views::Column::CreditedSeconds, Expr::value(total))
+                    .col_expr(learning_views::Column::LastBeatAt, Expr::value(now))
+                    .filter(learning_views::Column::Id.eq(v.id))
+                    .exec(txn)
+                    .await?;
+                Ok(Beat::Counted(total))
+            }
+            .boxed()
+        })
+        .await
 }
 
 /// Whole minutes of recorded learning time (seconds rounded down).
@@ -320,13 +335,13 @@ pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<Learner
 /// # Errors
 /// When the database fails.
 pub async fn dashboard_visit(
-    db: &DatabaseConnection,
+    writer: &Writer,
     session_token: &str,
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<LearnerTime, DbErr> {
-    close_open_view(db, session_token, now).await?;
-    for_user(db, user_id).await
+    close_open_view(writer, session_token, now).await?;
+    for_user(writer.db(), user_id).await
 }
 
 /// Recorded learning time of these learners (those with none are absent).

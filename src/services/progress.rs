@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -86,7 +87,7 @@ pub struct Visited {
 /// When the database fails.
 #[tracing::instrument(skip_all, fields(user_id))]
 pub async fn record_visit(
-    db: &DatabaseConnection,
+    writer: &crate::db::Writer,
     course: &Course,
     user_id: i32,
     module: &Module,
@@ -97,6 +98,7 @@ pub async fn record_visit(
     // worth a disk write: the resume point is the same and "last viewed" is kept to within
     // VISIT_PRECISION. One read (the lesson row joined to the enrolment) decides, which keeps page
     // loads off the single SQLite writer.
+    let db = writer.db();
     {
         use sea_orm::sea_query::{ExprTrait, JoinType, Query};
         let mut q = Query::select();
@@ -153,51 +155,64 @@ pub async fn record_visit(
             }
         }
     }
-    let filter = Condition::all()
-        .add(lesson_progress::Column::UserId.eq(user_id))
-        .add(lesson_progress::Column::ModuleSlug.eq(&module.slug))
-        .add(lesson_progress::Column::LessonSlug.eq(&lesson.slug));
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    lesson_progress::Entity::insert(new_lesson_row(
-        user_id,
-        &module.slug,
-        &lesson.slug,
-        now,
-        false,
-    ))
-    .on_conflict_do_nothing_on(LESSON_KEY)
-    .exec_without_returning(&txn)
-    .await?;
-    lesson_progress::Entity::update_many()
-        .col_expr(lesson_progress::Column::LastViewedAt, Expr::value(now))
-        .filter(filter.clone())
-        .exec(&txn)
+    let (course_slug, module_slug, lesson_slug) = (
+        course.slug.clone(),
+        module.slug.clone(),
+        lesson.slug.clone(),
+    );
+    let completed_at = writer
+        .run(move |txn| {
+            write_visit(txn, course_slug, module_slug, lesson_slug, user_id, now).boxed()
+        })
         .await?;
-    enrol(&txn, &course.slug, user_id, now).await?;
-    enrolments::Entity::update_many()
-        .col_expr(
-            enrolments::Column::LastModule,
-            Expr::value(module.slug.clone()),
-        )
-        .col_expr(
-            enrolments::Column::LastLesson,
-            Expr::value(lesson.slug.clone()),
-        )
-        .col_expr(enrolments::Column::LastActivityAt, Expr::value(now))
-        .filter(enrolments::Column::UserId.eq(user_id))
-        .filter(enrolments::Column::CourseSlug.eq(&course.slug))
-        .exec(&txn)
-        .await?;
-    let completed_at = lesson_progress::Entity::find()
-        .filter(filter)
-        .one(&txn)
-        .await?
-        .and_then(|r| r.completed_at);
-    txn.commit().await?;
     Ok(Visited {
         completed_at,
         recorded_at: now,
     })
+}
+
+/// The write part of [`record_visit`]: the lesson row, the resume point and last activity.
+async fn write_visit(
+    txn: &impl ConnectionTrait,
+    course_slug: String,
+    module_slug: String,
+    lesson_slug: String,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let filter = Condition::all()
+        .add(lesson_progress::Column::UserId.eq(user_id))
+        .add(lesson_progress::Column::ModuleSlug.eq(&module_slug))
+        .add(lesson_progress::Column::LessonSlug.eq(&lesson_slug));
+    lesson_progress::Entity::insert(new_lesson_row(
+        user_id,
+        &module_slug,
+        &lesson_slug,
+        now,
+        false,
+    ))
+    .on_conflict_do_nothing_on(LESSON_KEY)
+    .exec_without_returning(txn)
+    .await?;
+    lesson_progress::Entity::update_many()
+        .col_expr(lesson_progress::Column::LastViewedAt, Expr::value(now))
+        .filter(filter.clone())
+        .exec(txn)
+        .await?;
+    enrol(txn, &course_slug, user_id, now).await?;
+    enrolments::Entity::update_many()
+        .col_expr(enrolments::Column::LastModule, Expr::value(module_slug))
+        .col_expr(enrolments::Column::LastLesson, Expr::value(lesson_slug))
+        .col_expr(enrolments::Column::LastActivityAt, Expr::value(now))
+        .filter(enrolments::Column::UserId.eq(user_id))
+        .filter(enrolments::Column::CourseSlug.eq(&course_slug))
+        .exec(txn)
+        .await?;
+    Ok(lesson_progress::Entity::find()
+        .filter(filter)
+        .one(txn)
+        .await?
+        .and_then(|r| r.completed_at))
 }
 
 /// Marks a lesson complete (idempotent) and updates the stored module and course percentages.

@@ -1,16 +1,19 @@
 //! Quiz attempts: the signed attempt ticket a quiz form carries, availability (limits, waiting
 //! time, unlocking), and storing a scored attempt with its module progress in one transaction.
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::FutureExt;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::course::{Course, Module};
 use crate::crypto::{self, MacKey};
+use crate::db::Writer;
 use crate::domain::quiz::{
     AnswerCodec, DrawnQuestion, Response, Tampered, draw, partial_answers, read_answers, result,
     score,
@@ -194,7 +197,7 @@ pub enum SubmitError {
 /// `NotYours` when another learner owns it.
 pub async fn existing_attempt(
     db: &impl ConnectionTrait,
-    public_id: &Uuid,
+    public_id: &impl ToString,
     user_id: i32,
 ) -> Result<Option<quiz_attempts::Model>, SubmitError> {
     match quiz_attempts::Entity::find()
@@ -213,110 +216,215 @@ pub struct Submission<'a> {
     pub ticket: &'a Ticket,
     pub drawn: &'a [DrawnQuestion],
     pub responses: &'a [Response],
+    /// The session whose open learning-time view this submission closes (in the same write).
+    pub session_token: &'a str,
+}
+
+/// A scored attempt, ready to store: everything but the database work is done before the write.
+struct Scored {
+    public_id: String,
+    seed: i64,
+    questions: String,
+    started_at: DateTime<Utc>,
+    percent: u8,
+    passed: bool,
+    /// (question id, response as JSON, credit) in the order shown.
+    answers: Vec<(String, String, i32)>,
+}
+
+fn scored(
+    module: &Module,
+    submission: &Submission<'_>,
+    now: DateTime<Utc>,
+) -> Result<Scored, DbErr> {
+    let Submission {
+        ticket,
+        drawn,
+        responses,
+        ..
+    } = submission;
+    let quiz = &module.quiz;
+    let credits: Vec<u32> = drawn
+        .iter()
+        .zip(responses.iter())
+        .map(|(d, r)| quiz.question(&d.id).map_or(0, |q| score(q, r)))
+        .collect();
+    let (percent, passed) = result(&credits, quiz.settings.pass_mark);
+    let answers = drawn
+        .iter()
+        .zip(responses.iter())
+        .zip(&credits)
+        .map(|((d, r), c)| {
+            (
+                d.id.clone(),
+                serde_json::to_string(r).unwrap_or_default(),
+                i32::try_from(*c).unwrap_or(0),
+            )
+        })
+        .collect();
+    Ok(Scored {
+        public_id: ticket.attempt_id.to_string(),
+        seed: i64::from_ne_bytes(ticket.seed.to_ne_bytes()),
+        questions: serde_json::to_string(drawn).map_err(|e| DbErr::Custom(e.to_string()))?,
+        started_at: DateTime::<Utc>::from_timestamp(ticket.issued, 0).unwrap_or(now),
+        percent,
+        passed,
+        answers,
+    })
+}
+
+/// What the write of a submission found.
+enum Stored {
+    /// Stored now, or stored already (the same attempt posted twice): the attempt.
+    Attempt(quiz_attempts::Model),
+    Unavailable(Availability),
+    NotYours,
+}
+
+/// Why the write of a submission was rolled back.
+enum StoreError {
+    /// A concurrent double submit (another transaction) stored this attempt first.
+    Race,
+    Db(DbErr),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// The transactional body of [`submit`]: closes the session's open learning-time view, then
+/// stores the attempt, its answers and the learner's module and course progress.
+async fn store(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    module_slug: &str,
+    user_id: i32,
+    attempt: Scored,
+    (session_hash, now): (&str, DateTime<Utc>),
+) -> Result<Stored, StoreError> {
+    crate::services::learning_time::close_open(txn, session_hash, now).await?;
+    let module = course
+        .module(module_slug)
+        .ok_or_else(|| DbErr::RecordNotFound(format!("module {module_slug}")))?;
+    match existing_attempt(txn, &attempt.public_id, user_id).await {
+        Ok(Some(done)) => return Ok(Stored::Attempt(done)),
+        Ok(None) => {}
+        Err(SubmitError::NotYours) => return Ok(Stored::NotYours),
+        Err(SubmitError::NotAvailable(why)) => return Ok(Stored::Unavailable(why)),
+        Err(SubmitError::Db(e)) => return Err(e.into()),
+    }
+    match availability(txn, course, module, user_id, now).await? {
+        Availability::Open { .. } => {}
+        other => return Ok(Stored::Unavailable(other)),
+    }
+    let pass_mark = module.quiz.settings.pass_mark;
+    let inserted = quiz_attempts::Entity::insert(quiz_attempts::ActiveModel {
+        public_id: Set(attempt.public_id),
+        user_id: Set(user_id),
+        module_slug: Set(module.slug.clone()),
+        seed: Set(attempt.seed),
+        questions: Set(attempt.questions),
+        started_at: Set(attempt.started_at),
+        submitted_at: Set(now),
+        score_percent: Set(i32::from(attempt.percent)),
+        pass_mark: Set(i32::from(pass_mark)),
+        passed: Set(attempt.passed),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await;
+    let attempt_id = match inserted {
+        Ok(r) => r.last_insert_id,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(StoreError::Race);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let answers: Vec<attempt_answers::ActiveModel> = attempt
+        .answers
+        .into_iter()
+        .enumerate()
+        .map(
+            |(i, (question_id, response, credit))| attempt_answers::ActiveModel {
+                attempt_id: Set(attempt_id),
+                position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                question_id: Set(question_id),
+                response: Set(response),
+                credit: Set(credit),
+                ..Default::default()
+            },
+        )
+        .collect();
+    if !answers.is_empty() {
+        attempt_answers::Entity::insert_many(answers)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let percent = i32::from(attempt.percent);
+    record_on_module(txn, course, module, user_id, percent, attempt.passed, now).await?;
+    let stored = quiz_attempts::Entity::find_by_id(attempt_id)
+        .one(txn)
+        .await?
+        .ok_or(DbErr::RecordNotFound("attempt".into()))?;
+    Ok(Stored::Attempt(stored))
 }
 
 /// Scores and stores an attempt, and updates the learner's module and course progress, in one
-/// transaction. Submitting the same attempt again returns the stored one unchanged.
+/// write (through the [`Writer`]: acknowledged only once it is committed). Submitting the same
+/// attempt again returns the stored one unchanged. The session's open learning-time view is
+/// closed in the same write.
 ///
 /// # Errors
 /// When attempts are used up, the id is someone else's, or the database fails.
 #[tracing::instrument(skip_all, fields(user_id, module = %module.slug))]
 pub async fn submit(
-    db: &DatabaseConnection,
-    course: &Course,
+    writer: &Writer,
+    course: &Arc<Course>,
     module: &Module,
     user_id: i32,
     submission: Submission<'_>,
     now: DateTime<Utc>,
 ) -> Result<quiz_attempts::Model, SubmitError> {
-    let Submission {
-        ticket,
-        drawn,
-        responses,
-    } = submission;
-    let txn = db.begin_with_options(crate::db::WRITE).await?;
-    if let Some(done) = existing_attempt(&txn, &ticket.attempt_id, user_id).await? {
-        return Ok(done);
-    }
-    match availability(&txn, course, module, user_id, now).await? {
-        Availability::Open { .. } => {}
-        other => return Err(SubmitError::NotAvailable(other)),
-    }
-    let quiz = &module.quiz;
-    let credits: Vec<u32> = drawn
-        .iter()
-        .zip(responses)
-        .map(|(d, r)| quiz.question(&d.id).map_or(0, |q| score(q, r)))
-        .collect();
-    let (percent, passed) = result(&credits, quiz.settings.pass_mark);
-    let started_at = DateTime::<Utc>::from_timestamp(ticket.issued, 0).unwrap_or(now);
-    let inserted = quiz_attempts::Entity::insert(quiz_attempts::ActiveModel {
-        public_id: Set(ticket.attempt_id.to_string()),
-        user_id: Set(user_id),
-        module_slug: Set(module.slug.clone()),
-        seed: Set(i64::from_ne_bytes(ticket.seed.to_ne_bytes())),
-        questions: Set(serde_json::to_string(drawn).map_err(|e| DbErr::Custom(e.to_string()))?),
-        started_at: Set(started_at),
-        submitted_at: Set(now),
-        score_percent: Set(i32::from(percent)),
-        pass_mark: Set(i32::from(quiz.settings.pass_mark)),
-        passed: Set(passed),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await;
-    let attempt_id = match inserted {
-        Ok(r) => r.last_insert_id,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            // A concurrent double submit won the race: answer with its result.
-            drop(txn);
-            return existing_attempt(db, &ticket.attempt_id, user_id)
-                .await?
-                .ok_or(SubmitError::Db(DbErr::RecordNotFound("attempt".into())));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let answers: Vec<attempt_answers::ActiveModel> = drawn
-        .iter()
-        .zip(responses)
-        .zip(&credits)
-        .enumerate()
-        .map(|(i, ((d, r), c))| attempt_answers::ActiveModel {
-            attempt_id: Set(attempt_id),
-            position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-            question_id: Set(d.id.clone()),
-            response: Set(serde_json::to_string(r).unwrap_or_default()),
-            credit: Set(i32::try_from(*c).unwrap_or(0)),
-            ..Default::default()
+    let attempt = scored(module, &submission, now)?;
+    let session_hash = crate::services::sessions::hash_token(submission.session_token);
+    let (course_in, module_slug) = (Arc::clone(course), module.slug.clone());
+    let stored = writer
+        .run(move |txn| {
+            async move {
+                let at = (session_hash.as_str(), now);
+                store(txn, &course_in, &module_slug, user_id, attempt, at).await
+            }
+            .boxed()
         })
-        .collect();
-    if !answers.is_empty() {
-        attempt_answers::Entity::insert_many(answers)
-            .exec_without_returning(&txn)
-            .await?;
+        .await;
+    match stored {
+        Ok(Stored::Attempt(a)) => Ok(a),
+        Ok(Stored::Unavailable(why)) => Err(SubmitError::NotAvailable(why)),
+        Ok(Stored::NotYours) => Err(SubmitError::NotYours),
+        Err(StoreError::Race) => {
+            // A concurrent double submit won the race: answer with its result.
+            let closed = crate::services::learning_time::close_open_view(
+                writer,
+                submission.session_token,
+                now,
+            );
+            closed.await?;
+            existing_attempt(writer.db(), &submission.ticket.attempt_id, user_id)
+                .await?
+                .ok_or(SubmitError::Db(DbErr::RecordNotFound("attempt".into())))
+        }
+        Err(StoreError::Db(e)) => Err(e.into()),
     }
-    record_on_module(
-        &txn,
-        course,
-        module,
-        user_id,
-        i32::from(percent),
-        passed,
-        now,
-    )
-    .await?;
-    let stored = quiz_attempts::Entity::find_by_id(attempt_id)
-        .one(&txn)
-        .await?
-        .ok_or(DbErr::RecordNotFound("attempt".into()))?;
-    txn.commit().await?;
-    Ok(stored)
 }
 
 /// A submitted quiz form: its ticket and every field it sent (`q.*` answers among them).
 pub struct QuizForm<'a> {
     pub ticket: &'a Ticket,
     pub fields: &'a [(String, String)],
+    /// The learner's session: submitting is their next action, which closes its open learning-time view.
+    pub session_token: &'a str,
 }
 
 /// What became of a submitted quiz form.
@@ -347,25 +455,25 @@ pub enum SubmitFormError {
     Db(#[from] DbErr),
 }
 
-/// Submits a quiz form: the same form posted twice gives the attempt already stored; otherwise
-/// the ticket is checked, the answers read against the ticket's draw, and a complete set scored
-/// and stored with the learner's progress (in one transaction, see [`submit`]).
-///
-/// # Errors
-/// A forged, expired or tampered form, someone else's attempt id, or a database failure.
-#[tracing::instrument(skip_all, fields(user_id, module = %module.slug))]
-pub async fn submit_form(
+/// What reading a submitted form gave: a complete set of answers to store, or the answer already.
+enum Read {
+    Complete(Vec<DrawnQuestion>, Vec<Response>),
+    Answered(SubmitOutcome),
+}
+
+/// Reads a submitted form without writing: a repeat of a stored attempt, a bad ticket, a
+/// tampered or incomplete set of answers, or a complete one to store.
+async fn read_form(
     db: &DatabaseConnection,
     key: &MacKey,
-    course: &Course,
-    module: &Module,
+    (course, module): (&Course, &Module),
     user_id: i32,
-    form: QuizForm<'_>,
+    form: &QuizForm<'_>,
     now: DateTime<Utc>,
-) -> Result<SubmitOutcome, SubmitFormError> {
-    let QuizForm { ticket, fields } = form;
+) -> Result<Read, SubmitFormError> {
+    let QuizForm { ticket, fields, .. } = *form;
     match existing_attempt(db, &ticket.attempt_id, user_id).await {
-        Ok(Some(done)) => return Ok(SubmitOutcome::Stored(done.public_id)),
+        Ok(Some(done)) => return Ok(Read::Answered(SubmitOutcome::Stored(done.public_id))),
         Ok(None) | Err(SubmitError::NotAvailable(_)) => {}
         Err(SubmitError::NotYours) => return Err(SubmitFormError::NotYours),
         Err(SubmitError::Db(e)) => return Err(e.into()),
@@ -373,32 +481,61 @@ pub async fn submit_form(
     verify_ticket(key, user_id, &module.slug, ticket, now)?;
     let drawn = draw(&module.quiz, ticket.seed);
     let codec = AnswerCodec::with_mac(key, ticket.seed);
-    let responses = match read_answers(&module.quiz, &drawn, fields, &codec) {
-        Ok(r) => r,
-        Err(Err(tampered)) => return Err(tampered.into()),
-        Err(Ok(incomplete)) => {
-            return Ok(
-                match availability(db, course, module, user_id, now).await? {
-                    Availability::Open { used } => SubmitOutcome::Again {
-                        used,
-                        given: partial_answers(fields),
-                        problems: incomplete.problems,
-                    },
-                    other => SubmitOutcome::Unavailable(other),
+    match read_answers(&module.quiz, &drawn, fields, &codec) {
+        Ok(responses) => Ok(Read::Complete(drawn, responses)),
+        Err(Err(tampered)) => Err(tampered.into()),
+        Err(Ok(incomplete)) => Ok(Read::Answered(
+            match availability(db, course, module, user_id, now).await? {
+                Availability::Open { used } => SubmitOutcome::Again {
+                    used,
+                    given: partial_answers(fields),
+                    problems: incomplete.problems,
                 },
-            );
+                other => SubmitOutcome::Unavailable(other),
+            },
+        )),
+    }
+}
+
+/// Submits a quiz form: the same form posted twice gives the attempt already stored; otherwise
+/// the ticket is checked, the answers read against the ticket's draw, and a complete set scored
+/// and stored with the learner's progress (in one write, see [`submit`]). Either way it is the
+/// learner's next action: the session's open learning-time view is closed.
+///
+/// # Errors
+/// A forged, expired or tampered form, someone else's attempt id, or a database failure.
+#[tracing::instrument(skip_all, fields(user_id, module = %module.slug))]
+pub async fn submit_form(
+    writer: &Writer,
+    key: &MacKey,
+    course: &Arc<Course>,
+    module: &Module,
+    user_id: i32,
+    form: QuizForm<'_>,
+    now: DateTime<Utc>,
+) -> Result<SubmitOutcome, SubmitFormError> {
+    let read = read_form(writer.db(), key, (course, module), user_id, &form, now).await;
+    if let Ok(Read::Complete(drawn, responses)) = read {
+        let submission = Submission {
+            ticket: form.ticket,
+            drawn: &drawn,
+            responses: &responses,
+            session_token: form.session_token,
+        };
+        return match submit(writer, course, module, user_id, submission, now).await {
+            Ok(attempt) => Ok(SubmitOutcome::Stored(attempt.public_id)),
+            Err(SubmitError::NotAvailable(why)) => Ok(SubmitOutcome::Unavailable(why)),
+            Err(SubmitError::NotYours) => Err(SubmitFormError::NotYours),
+            Err(SubmitError::Db(e)) => Err(e.into()),
+        };
+    }
+    crate::services::learning_time::close_open_view(writer, form.session_token, now).await?;
+    match read {
+        Ok(Read::Answered(outcome)) => Ok(outcome),
+        Ok(Read::Complete(..)) => {
+            Err(DbErr::Custom("a complete form was not stored".into()).into())
         }
-    };
-    let submission = Submission {
-        ticket,
-        drawn: &drawn,
-        responses: &responses,
-    };
-    match submit(db, course, module, user_id, submission, now).await {
-        Ok(attempt) => Ok(SubmitOutcome::Stored(attempt.public_id)),
-        Err(SubmitError::NotAvailable(why)) => Ok(SubmitOutcome::Unavailable(why)),
-        Err(SubmitError::NotYours) => Err(SubmitFormError::NotYours),
-        Err(SubmitError::Db(e)) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 

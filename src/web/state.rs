@@ -19,6 +19,8 @@ use crate::services::sessions::Timeouts;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The write path of the hot write use cases (group commit on SQLite).
+    pub writer: crate::db::Writer,
     pub course: Arc<Course>,
     pub templates: Arc<Handlebars<'static>>,
     pub settings: Arc<Settings>,

@@ -17,6 +17,7 @@ mod course_leads;
 mod credential_verifiers;
 mod document_cache;
 mod glossary;
+mod group_commit;
 mod hardening;
 mod health_and_headers;
 mod invitations;

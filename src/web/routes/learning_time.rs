@@ -22,7 +22,7 @@ pub async fn heartbeat(
         return Err(bad());
     }
     match learning_time::heartbeat(
-        &state.db,
+        &state.writer,
         user.id(),
         &user.session_token,
         view,

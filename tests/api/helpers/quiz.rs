@@ -129,14 +129,15 @@ impl TestApp {
         }
     }
 
-    /// Submits a quiz form with the first `right` questions answered correctly and the rest wrongly.
-    pub async fn answer_quiz(
+    /// The fields of a quiz form with the first `right` questions answered correctly and the
+    /// rest wrongly, then `extra`.
+    pub async fn quiz_fields(
         &self,
         module: &str,
         form: &QuizForm,
         right: usize,
         extra: &[(String, String)],
-    ) -> reqwest::Response {
+    ) -> Vec<(String, String)> {
         let course = deepdive::course::load_course(&self.course_dir).unwrap();
         let m = course.module(module).unwrap();
         let key = self.quiz_key().await;
@@ -151,12 +152,29 @@ impl TestApp {
             ));
         }
         fields.extend(extra.iter().cloned());
+        fields
+    }
+
+    /// Posts quiz fields (see [`TestApp::quiz_fields`]) as the form would.
+    pub async fn post_quiz(&self, module: &str, fields: &[(String, String)]) -> reqwest::Response {
         let pairs: Vec<(&str, &str)> = fields
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
         self.post_raw(&format!("/modules/{module}/quiz"), &pairs)
             .await
+    }
+
+    /// Submits a quiz form with the first `right` questions answered correctly and the rest wrongly.
+    pub async fn answer_quiz(
+        &self,
+        module: &str,
+        form: &QuizForm,
+        right: usize,
+        extra: &[(String, String)],
+    ) -> reqwest::Response {
+        let fields = self.quiz_fields(module, form, right, extra).await;
+        self.post_quiz(module, &fields).await
     }
 
     pub async fn take_quiz(&self, module: &str, right: usize) -> reqwest::Response {

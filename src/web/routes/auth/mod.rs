@@ -224,7 +224,7 @@ pub async fn logout(
     form: CsrfForm,
 ) -> Result<HttpResponse, AppError> {
     if let Some(token) = &form.visitor.session_token {
-        crate::services::learning_time::close_open_view(&state.db, token, state.clock.now())
+        crate::services::learning_time::close_open_view(&state.writer, token, state.clock.now())
             .await?;
         sessions::end(&state.db, token).await?;
     }

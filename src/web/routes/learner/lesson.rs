@@ -33,7 +33,7 @@ pub async fn show_lesson(
         _ => None,
     };
     let seen =
-        journey::lesson_visit(&state.db, &state.course, module, lesson, &visit, memo).await?;
+        journey::lesson_visit(&state.writer, &state.course, module, lesson, &visit, memo).await?;
     let vm = LessonPage::build(module, lesson, &seen);
     let (shape, vm, values) = vm.into_shell(crate::web::view::FIRST_PAGE_HOLE);
     let view = View::new(StatusCode::OK, "learner/lesson", &lesson.title, "dashboard");
@@ -49,7 +49,7 @@ pub async fn complete_lesson(
     at: LessonRef,
 ) -> Result<HttpResponse, AppError> {
     let (module, lesson) = (at.module(), at.lesson());
-    learning_time::close_open_view(&state.db, &user.session_token, state.clock.now()).await?;
+    learning_time::close_open_view(&state.writer, &user.session_token, state.clock.now()).await?;
     progress::complete_lesson(
         &state.db,
         &state.course,

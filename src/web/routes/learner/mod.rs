@@ -41,8 +41,13 @@ pub async fn dashboard(page: Page, user: CurrentUser) -> Result<HttpResponse, Ap
         session_token: &user.session_token,
         now: state.clock.now(),
     };
-    let parts =
-        journey::dashboard(&state.db, &state.course, &visit, query.joined.as_deref()).await?;
+    let parts = journey::dashboard(
+        &state.writer,
+        &state.course,
+        &visit,
+        query.joined.as_deref(),
+    )
+    .await?;
     let vm = DashboardPage::build(
         &state.course,
         &user.user.name,

@@ -21,7 +21,7 @@ pub async fn show_module(
         session_token: &user.session_token,
         now: state.clock.now(),
     };
-    let parts = journey::module_page(&state.db, &state.course, module, &visit).await?;
+    let parts = journey::module_page(&state.writer, &state.course, module, &visit).await?;
     let vm = ModulePage::build(&state.course, module, &parts);
     page.ok("learner/module", &vm.title(), "dashboard", &vm)
 }

@@ -43,7 +43,7 @@ fn quiz_form(
 async fn quiz_view(page: &Page, user: &CurrentUser, module: &Module) -> Result<(), AppError> {
     let state = &page.state;
     crate::services::learning_time::open_view(
-        &state.db,
+        &state.writer,
         user.id(),
         &user.session_token,
         crate::services::learning_time::Viewed::Quiz {
@@ -145,11 +145,11 @@ pub async fn submit_quiz(
     let submitted = QuizForm {
         ticket: &ticket,
         fields: form.fields.pairs(),
+        session_token: &user.session_token,
     };
     let now = state.clock.now();
-    crate::services::learning_time::close_open_view(&state.db, &user.session_token, now).await?;
     let outcome = quiz::submit_form(
-        &state.db,
+        &state.writer,
         &state.quiz_key,
         &state.course,
         module,
