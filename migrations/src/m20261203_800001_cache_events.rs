@@ -6,7 +6,15 @@ pub struct Migration;
 /// What each table's change means for the in-memory session cache: `(table, trigger suffix, event,
 /// condition, user column)`. The column names the user whose cached sessions the change makes stale;
 /// none means every cached session (an organisation's name is in its course leads' headers).
-const WATCHED: &[(&str, &str, &str, Option<&str>, Option<&str>)] = &[
+type Watched = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+const WATCHED: &[Watched] = &[
     ("sessions", "del", "DELETE", None, Some("user_id")),
     ("users", "upd", "UPDATE", None, Some("id")),
     ("users", "del", "DELETE", None, Some("id")),

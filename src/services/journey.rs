@@ -164,7 +164,8 @@ pub async fn lesson_visit(
         });
     }
     let user_id = visit.user.id;
-    let visited = progress::record_visit(writer, course, user_id, module, lesson, visit.now).await?;
+    let visited =
+        progress::record_visit(writer, course, user_id, module, lesson, visit.now).await?;
     let completed_at = visited.completed_at;
     let view_id = learning_time::open_view(
         writer,

@@ -81,10 +81,11 @@ pub async fn load_visitor(
     {
         cached.forget_lesson();
     }
-    if writes && let Some(state) = request.app_data::<web::Data<AppState>>() {
-        if let Err(e) = state.cache_sync.sync(&state.db).await {
-            tracing::warn!(error = %e, "the session cache could not read its change events");
-        }
+    if writes
+        && let Some(state) = request.app_data::<web::Data<AppState>>()
+        && let Err(e) = state.cache_sync.sync(&state.db).await
+    {
+        tracing::warn!(error = %e, "the session cache could not read its change events");
     }
     Ok(res)
 }

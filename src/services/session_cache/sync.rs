@@ -136,7 +136,7 @@ impl CacheSync {
                             tracing::warn!(error = %e, "reading cache events failed");
                         }
                         ticks = ticks.wrapping_add(1);
-                        if ticks % 300 == 0 {
+                        if ticks.is_multiple_of(300) {
                             let upto = sync.applied.load(Ordering::Acquire);
                             if let Err(e) = prune(&db, upto).await {
                                 tracing::warn!(error = %e, "pruning cache events failed");
