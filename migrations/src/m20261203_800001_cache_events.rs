@@ -26,6 +26,9 @@ const WATCHED: &[Watched] = &[
     ("line_managers", "del", "DELETE", None, Some("manager_id")),
     ("organisations", "upd", "UPDATE", None, None),
     ("organisations", "del", "DELETE", None, None),
+    // A cohort's dates and module lock (kept with the session for the lesson page's lock check).
+    ("cohorts", "upd", "UPDATE", None, None),
+    ("cohorts", "del", "DELETE", None, None),
     // The lesson page's memo of a session's last visit (see services::session_cache): a lesson
     // completed elsewhere, or progress reset. (Not the resume point: the session's own first visit
     // moves it, and a memo that its own visit wiped would never serve.)

@@ -93,11 +93,12 @@ pub fn overdue(due: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> bool {
 /// When the database fails.
 pub async fn locked_until(
     db: &impl sea_orm::ConnectionTrait,
+    cached: Option<&crate::services::session_cache::CachedSession>,
     user_id: i32,
     module_number: usize,
     now: DateTime<Utc>,
 ) -> Result<Option<NaiveDate>, sea_orm::DbErr> {
-    let lc = learner_cohort(db, user_id, None).await?;
+    let lc = cohort_of(db, cached, user_id).await?;
     let dates = module_dates(
         lc.as_ref().and_then(|l| l.cohort.as_ref()),
         module_number,
@@ -105,6 +106,28 @@ pub async fn locked_until(
         zone_of(lc.as_ref()),
     );
     Ok(dates.filter(|d| d.locked).map(|d| d.opens_on))
+}
+
+/// The learner's cohort ([`learner_cohort`] with no organisation named), from the session cache's
+/// entry when it has it, else read and kept there.
+///
+/// # Errors
+/// When the database fails.
+pub async fn cohort_of(
+    db: &impl sea_orm::ConnectionTrait,
+    cached: Option<&crate::services::session_cache::CachedSession>,
+    user_id: i32,
+) -> Result<Option<LearnerCohort>, sea_orm::DbErr> {
+    if let Some(c) = cached.filter(|c| c.user.id == user_id)
+        && let Some(lc) = c.cohort()
+    {
+        return Ok(lc.clone());
+    }
+    let lc = learner_cohort(db, user_id, None).await?;
+    if let Some(c) = cached.filter(|c| c.user.id == user_id) {
+        c.keep_cohort(lc.clone());
+    }
+    Ok(lc)
 }
 
 /// The time zone of organisation `org_id` (Europe/London when it has none or is gone).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::course::{Course, Lesson, Module};
 use crate::entities::organisations;
@@ -178,7 +178,19 @@ async fn refuse_if_locked(
 ) -> Result<(), AppError> {
     let state = app_state(req)?;
     let now = state.clock.now();
-    match crate::services::pacing::locked_until(&state.db, user_id, module.number, now).await? {
+    let visitor = req
+        .extensions()
+        .get::<crate::web::session::Visitor>()
+        .and_then(|v| v.cached.clone());
+    let locked = crate::services::pacing::locked_until(
+        &state.db,
+        visitor.as_deref(),
+        user_id,
+        module.number,
+        now,
+    )
+    .await?;
+    match locked {
         Some(day) => Err(AppError::NotOpenYet {
             module: format!("Module {}: {}", module.number, module.title),
             opens: crate::local_time::day_and_date(day),

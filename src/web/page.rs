@@ -131,7 +131,10 @@ pub async fn visitor_zone(req: &HttpRequest, visitor: &Visitor) -> Result<Tz, Ap
     let tz = match &visitor.user {
         Some(user) => {
             let state = app_state(req)?;
-            crate::services::pacing::user_zone(&state.db, user.id).await?
+            let lc =
+                crate::services::pacing::cohort_of(&state.db, visitor.cached.as_deref(), user.id)
+                    .await?;
+            crate::services::pacing::zone_of(lc.as_ref())
         }
         None => crate::local_time::SERVICE_ZONE,
     };

@@ -47,6 +47,8 @@ pub struct CachedSession {
     pub manages_team: bool,
     /// The header's "Course lead" link: the organisations (slug, name) this user leads.
     pub led_by: Vec<(String, String)>,
+    /// The learner's organisation and cohort (pacing, module locks, time zone), read on first use.
+    cohort: std::sync::OnceLock<Option<crate::services::pacing::LearnerCohort>>,
     memo: Mutex<Memo>,
 }
 
@@ -83,8 +85,20 @@ impl CachedSession {
             last_seen_at,
             manages_team,
             led_by,
+            cohort: std::sync::OnceLock::new(),
             memo: Mutex::default(),
         }
+    }
+
+    /// The learner's cohort, when this entry has read it already.
+    pub fn cohort(&self) -> Option<&Option<crate::services::pacing::LearnerCohort>> {
+        self.cohort.get()
+    }
+
+    /// Keeps the learner's cohort as just read. A change to memberships, cohorts or organisations
+    /// is an event that drops the whole entry, so what is kept here is never older than the entry.
+    pub fn keep_cohort(&self, cohort: Option<crate::services::pacing::LearnerCohort>) {
+        let _ = self.cohort.set(cohort);
     }
 
     /// The memo's epoch now: pass it back to [`CachedSession::remember_lesson`].
