@@ -167,15 +167,7 @@ pub fn render<T: Serialize>(
             },
         )
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering {template}: {e}")))?;
-    let mut resp = HttpResponse::build(view.status);
-    resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
-    if view.noindex {
-        resp.insert_header(("x-robots-tag", "noindex, nofollow"));
-    }
-    if let Some(c) = cookie {
-        resp.cookie(c);
-    }
-    Ok(resp.body(body))
+    Ok(page_response(&view, cookie, body))
 }
 
 /// The holes every shell has (see `web::shell`): the CSRF token and the visitor's name. A page's
@@ -234,6 +226,15 @@ pub fn render_shell<T: Serialize>(
             &all,
         )
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("rendering {template}: {e}")))?;
+    Ok(page_response(&view, cookie, body))
+}
+
+/// A rendered page as the response: its status, HTML type, `noindex` and the pre-login CSRF cookie.
+fn page_response(
+    view: &View<'_>,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+    body: String,
+) -> HttpResponse {
     let mut resp = HttpResponse::build(view.status);
     resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"));
     if view.noindex {
@@ -242,7 +243,7 @@ pub fn render_shell<T: Serialize>(
     if let Some(c) = cookie {
         resp.cookie(c);
     }
-    Ok(resp.body(body))
+    resp.body(body)
 }
 
 /// Renders the error page without touching the database (used for every 4xx/5xx). When the request
