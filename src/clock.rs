@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
@@ -14,10 +14,13 @@ pub struct Clock {
 
 impl Clock {
     /// A clock on which time does not pass by itself, for tests that must not depend on how fast
-    /// the machine runs (a rate limit refilling while a slow test runs).
+    /// the machine runs (a rate limit refilling while a slow test runs). It stands on a whole
+    /// second, so that moving it to a given time (in whole seconds) lands on that time exactly,
+    /// whatever the wall clock's fraction of a second was when it stopped.
     pub fn stopped() -> Self {
+        let now = Utc::now();
         Self {
-            stopped_at: Some(Utc::now()),
+            stopped_at: Some(now.duration_trunc(Duration::seconds(1)).unwrap_or(now)),
             ..Self::default()
         }
     }
@@ -64,5 +67,14 @@ mod tests {
                 .to_std()
                 .unwrap_or_default()
         );
+    }
+
+    #[test]
+    fn a_stopped_clock_moved_to_a_whole_second_lands_on_it_exactly() {
+        use chrono::TimeZone;
+        let clock = Clock::stopped();
+        let target = Utc.with_ymd_and_hms(2026, 12, 1, 20, 0, 0).unwrap();
+        clock.advance(target - clock.now());
+        assert_eq!(clock.now(), target);
     }
 }

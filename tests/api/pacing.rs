@@ -341,15 +341,15 @@ async fn a_learners_own_pages_show_times_in_their_organisations_zone_and_london_
             "member",
             &member,
             "2 December 2026",
-            "2 Dec 2026, 4:",
-            "am on 2 December 2026",
+            "2 Dec 2026, 5am",
+            "5am on 2 December 2026",
         ),
         (
             "no organisation",
             &loner,
             "1 December 2026",
-            "1 Dec 2026, 7:",
-            "pm on 1 December 2026",
+            "1 Dec 2026, 8pm",
+            "8pm on 1 December 2026",
         ),
     ] {
         b.complete_course().await;
