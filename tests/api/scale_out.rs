@@ -1,30 +1,17 @@
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use deepdive::clock::Clock;
-use deepdive::startup::Application;
 
 #[tokio::test]
 async fn two_instances_on_one_database_share_sessions_and_signing_keys() {
     let first = spawn_app().await;
-    // A second instance on the same database (the same SQLite file, or the same PostgreSQL database).
-    let mut settings = test_settings(&first.data_dir, &first.course_dir);
-    settings.database_url = first.database_url.clone();
-    // Instances behind one load balancer share one public address (key URLs name it).
-    settings.base_url = first.address.clone();
-    let second = Application::build(settings, Clock::default())
-        .await
-        .expect("second instance starts");
-    let second_port = second.port();
-    tokio::spawn(second.run_until_stopped());
+    let on_second = first.second_instance().await;
 
     let r = first
         .register("shared@example.org", "Shared Session", PASSWORD)
         .await;
     let cookie = set_cookie(&r, "dd_session").unwrap();
     let cookie = cookie.split(';').next().unwrap().to_string();
-    let mut on_second = first.other_browser();
-    on_second.address = format!("http://127.0.0.1:{second_port}");
     let r = get_with_cookie(&on_second, "/dashboard", &cookie).await;
     assert_eq!(
         r.status(),

@@ -3,7 +3,6 @@
 //! LISTEN/NOTIFY), and not while the change channel is down.
 use deepdive::clock::Clock;
 use deepdive::entities::learning_views;
-use deepdive::startup::Application;
 use deepdive::web::AppState;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
@@ -111,22 +110,6 @@ async fn a_change_written_behind_the_servers_back_reaches_the_cache() {
     assert!(location(&r).starts_with("/login"));
 }
 
-/// A second instance on the test's database, and its state.
-async fn second_instance(first: &TestApp) -> (TestApp, AppState) {
-    let mut settings = test_settings(&first.data_dir, &first.course_dir);
-    settings.database_url = first.database_url.clone();
-    settings.base_url = first.address.clone();
-    let second = Application::build(settings, Clock::default())
-        .await
-        .expect("second instance starts");
-    let port = second.port();
-    let state = second.state().clone();
-    tokio::spawn(second.run_until_stopped());
-    let mut browser = first.other_browser();
-    browser.address = format!("http://127.0.0.1:{port}");
-    (browser, state)
-}
-
 async fn until_live(state: &AppState) {
     for _ in 0..200 {
         if state.session_cache.is_live() {
@@ -144,9 +127,9 @@ async fn a_logout_on_one_instance_ends_the_session_on_the_other_at_once() {
         eprintln!("skipped: the cross-instance cache test needs PostgreSQL (set DATABASE_URL)");
         return;
     }
-    let (second, second_state) = second_instance(&first).await;
+    let second = first.second_instance().await;
     until_live(&first.state).await;
-    until_live(&second_state).await;
+    until_live(&second.state).await;
     let r = first
         .register("both@example.org", "Both Instances", PASSWORD)
         .await;
@@ -156,7 +139,7 @@ async fn a_logout_on_one_instance_ends_the_session_on_the_other_at_once() {
         assert_eq!(r.status(), StatusCode::OK);
     }
     assert_eq!(
-        second_state.session_cache.len(),
+        second.state.session_cache.len(),
         1,
         "held by the second instance"
     );
@@ -178,8 +161,8 @@ async fn while_the_change_channel_is_down_the_other_instance_reads_the_database(
         eprintln!("skipped: the cross-instance cache test needs PostgreSQL (set DATABASE_URL)");
         return;
     }
-    let (second, second_state) = second_instance(&first).await;
-    until_live(&second_state).await;
+    let second = first.second_instance().await;
+    until_live(&second.state).await;
     let r = first
         .register("down@example.org", "Channel Down", PASSWORD)
         .await;
@@ -190,7 +173,7 @@ async fn while_the_change_channel_is_down_the_other_instance_reads_the_database(
             .status(),
         StatusCode::OK
     );
-    let before = second_state.cache_sync.connections();
+    let before = second.state.cache_sync.connections();
     // Cut every LISTEN connection of this database; the logout's notification then reaches no one.
     first
         .db
@@ -207,13 +190,13 @@ async fn while_the_change_channel_is_down_the_other_instance_reads_the_database(
     let r = get_with_cookie(&second, "/dashboard", &cookie).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     for _ in 0..200 {
-        if second_state.cache_sync.connections() > before && second_state.session_cache.is_live() {
+        if second.state.cache_sync.connections() > before && second.state.session_cache.is_live() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     assert!(
-        second_state.cache_sync.connections() > before,
+        second.state.cache_sync.connections() > before,
         "the listener connected again"
     );
     let r = get_with_cookie(&second, "/dashboard", &cookie).await;

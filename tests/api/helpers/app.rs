@@ -141,6 +141,27 @@ impl TestApp {
         }
     }
 
+    /// A second instance of the server on this test's database (the same SQLite file, or the same
+    /// PostgreSQL database) and public address, as two instances behind one load balancer: a
+    /// browser on it, whose `state` is the second instance's.
+    pub async fn second_instance(&self) -> TestApp {
+        let mut settings = test_settings(&self.data_dir, &self.course_dir);
+        settings.database_url = self.database_url.clone();
+        // Instances behind one load balancer share one public address (key URLs name it).
+        settings.base_url = self.address.clone();
+        let second = Application::build(settings, Clock::default())
+            .await
+            .expect("second instance starts");
+        let port = second.port();
+        let state = second.state().clone();
+        tokio::spawn(second.run_until_stopped());
+        let mut browser = self.other_browser();
+        browser.address = format!("http://127.0.0.1:{port}");
+        browser.port = port;
+        browser.state = state;
+        browser
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
