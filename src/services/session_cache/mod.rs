@@ -185,7 +185,9 @@ impl SessionCache {
 
     /// Keeps an entry read from the database, unless anything was invalidated since `generation`.
     /// Returns the entry the cache now holds for the session: one a concurrent look-up has just
-    /// kept (still valid: an invalidation would have removed it), or this one.
+    /// kept (still valid: an invalidation would have removed it, and as fresh as this one), or
+    /// this one. A held entry that is older (the session was touched since: a new `last_seen_at`)
+    /// is replaced, or the cache would go on sending every request to the database.
     pub fn insert(
         &self,
         generation: u64,
@@ -198,7 +200,9 @@ impl SessionCache {
         if let Ok(mut entries) = self.entries.write()
             && self.generation.load(Ordering::Acquire) == generation
         {
-            if let Some(held) = entries.get(&id_hash) {
+            if let Some(held) = entries.get(&id_hash)
+                && held.last_seen_at >= entry.last_seen_at
+            {
                 return held.clone();
             }
             if entries.len() >= CAPACITY {
@@ -287,6 +291,40 @@ mod tests {
             false,
             vec![],
         ))
+    }
+
+    #[test]
+    fn a_fresher_read_of_a_session_replaces_the_older_entry_and_an_equal_one_keeps_it() {
+        let cache = SessionCache::new(true, true);
+        let old = entry(7);
+        let kept = cache.insert(cache.generation(), "s".into(), old.clone());
+        assert!(Arc::ptr_eq(&kept, &old));
+        let same_read = Arc::new(CachedSession::new(
+            user(7),
+            old.expires_at,
+            old.last_seen_at,
+            false,
+            vec![],
+        ));
+        let kept = cache.insert(cache.generation(), "s".into(), same_read);
+        assert!(
+            Arc::ptr_eq(&kept, &old),
+            "a concurrent read of the same state"
+        );
+        let touched = Arc::new(CachedSession::new(
+            user(7),
+            old.expires_at,
+            old.last_seen_at + Duration::seconds(61),
+            false,
+            vec![],
+        ));
+        let kept = cache.insert(cache.generation(), "s".into(), touched.clone());
+        assert!(Arc::ptr_eq(&kept, &touched));
+        let held = cache.get("s").expect("an entry");
+        assert!(
+            Arc::ptr_eq(&held, &touched),
+            "the touched session is what the cache holds"
+        );
     }
 
     #[test]
