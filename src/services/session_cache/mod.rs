@@ -283,11 +283,15 @@ mod tests {
     }
 
     fn entry(id: i32) -> Arc<CachedSession> {
-        let now = Utc::now();
+        seen_at(id, Utc::now())
+    }
+
+    /// An entry for a session of user `id` last seen at `at`.
+    fn seen_at(id: i32, at: DateTime<Utc>) -> Arc<CachedSession> {
         Arc::new(CachedSession::new(
             user(id),
-            now + Duration::hours(1),
-            now,
+            at + Duration::hours(1),
+            at,
             false,
             vec![],
         ))
@@ -299,25 +303,13 @@ mod tests {
         let old = entry(7);
         let kept = cache.insert(cache.generation(), "s".into(), old.clone());
         assert!(Arc::ptr_eq(&kept, &old));
-        let same_read = Arc::new(CachedSession::new(
-            user(7),
-            old.expires_at,
-            old.last_seen_at,
-            false,
-            vec![],
-        ));
+        let same_read = seen_at(7, old.last_seen_at);
         let kept = cache.insert(cache.generation(), "s".into(), same_read);
         assert!(
             Arc::ptr_eq(&kept, &old),
             "a concurrent read of the same state"
         );
-        let touched = Arc::new(CachedSession::new(
-            user(7),
-            old.expires_at,
-            old.last_seen_at + Duration::seconds(61),
-            false,
-            vec![],
-        ));
+        let touched = seen_at(7, old.last_seen_at + Duration::seconds(61));
         let kept = cache.insert(cache.generation(), "s".into(), touched.clone());
         assert!(Arc::ptr_eq(&kept, &touched));
         let held = cache.get("s").expect("an entry");
