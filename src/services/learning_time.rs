@@ -367,24 +367,6 @@ pub async fn for_org(
     Ok(build(seconds_by_module(db, Whose::Org(org_id)).await?))
 }
 
-/// Minutes of recorded learning time per member of an organisation (user id → minutes), for exports
-/// and the API. Members with none recorded are absent. Per module: [`for_org`].
-///
-/// # Errors
-/// When the database fails.
-pub async fn hours_for_users(
-    db: &impl ConnectionTrait,
-    org_id: i32,
-) -> Result<BTreeMap<i32, u32>, DbErr> {
-    Ok(for_org(db, org_id)
-        .await?
-        .into_iter()
-        .map(|(u, t)| (u, t.total.0))
-        // A view closed at once credits nothing: that is no recorded time either.
-        .filter(|(_, minutes)| *minutes > 0)
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

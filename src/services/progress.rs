@@ -265,6 +265,23 @@ pub async fn refresh_module(
     module: &Module,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let rows = module_rows(txn, user_id).await?;
+    refresh_module_given(txn, course, (user_id, rows), module, now).await
+}
+
+/// [`refresh_module`] given the learner's module rows as they stand in this transaction (read
+/// or written by the caller in it), so that neither the module's row nor the course's are read
+/// again.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn refresh_module_given(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    (user_id, mut rows): (i32, Vec<module_progress::Model>),
+    module: &Module,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let lesson_slugs: Vec<&str> = module.lessons.iter().map(|l| l.slug.as_str()).collect();
     let done = lesson_progress::Entity::find()
         .filter(lesson_progress::Column::UserId.eq(user_id))
@@ -274,11 +291,7 @@ pub async fn refresh_module(
         .count(txn)
         .await?;
     let done = i32::try_from(done).unwrap_or(i32::MAX);
-    let existing = module_progress::Entity::find()
-        .filter(module_progress::Column::UserId.eq(user_id))
-        .filter(module_progress::Column::ModuleSlug.eq(&module.slug))
-        .one(txn)
-        .await?;
+    let existing = rows.iter_mut().find(|r| r.module_slug == module.slug);
     let passed = existing
         .as_ref()
         .is_some_and(|m| m.quiz_passed_at.is_some());
@@ -324,9 +337,13 @@ pub async fn refresh_module(
                 .filter(module_progress::Column::Id.eq(row.id))
                 .exec(txn)
                 .await?;
+            row.lessons_completed = done;
+            row.progress_percent = percent;
+            row.completed_at = completed_at;
+            row.updated_at = now;
         }
         None => {
-            module_progress::Entity::insert(module_progress::ActiveModel {
+            let row = module_progress::Entity::insert(module_progress::ActiveModel {
                 user_id: Set(user_id),
                 module_slug: Set(module.slug.clone()),
                 lessons_completed: Set(done),
@@ -338,11 +355,12 @@ pub async fn refresh_module(
                 updated_at: Set(now),
                 ..Default::default()
             })
-            .exec_without_returning(txn)
+            .exec_with_returning(txn)
             .await?;
+            rows.push(row);
         }
     }
-    refresh_enrolment(txn, course, user_id, now).await
+    refresh_enrolment_given(txn, course, user_id, &rows, now).await
 }
 
 /// Recomputes the stored course percentage from the stored module rows.
@@ -355,10 +373,20 @@ pub async fn refresh_enrolment(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let rows = module_progress::Entity::find()
-        .filter(module_progress::Column::UserId.eq(user_id))
-        .all(txn)
-        .await?;
+    let rows = module_rows(txn, user_id).await?;
+    refresh_enrolment_given(txn, course, user_id, &rows, now).await
+}
+
+/// [`refresh_enrolment`] from the learner's module rows as they stand in this transaction. The
+/// enrolment itself is read only when the course is complete (to keep its first completion time
+/// and to tell a new completion from an old one).
+async fn refresh_enrolment_given(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user_id: i32,
+    rows: &[module_progress::Model],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let by_slug: HashMap<&str, &module_progress::Model> =
         rows.iter().map(|r| (r.module_slug.as_str(), r)).collect();
     let mut items = 0i32;
@@ -376,35 +404,33 @@ pub async fn refresh_enrolment(
         }
     }
     let pct = percent(items, course.total_steps());
-    let current = enrolments::Entity::find()
-        .filter(enrolments::Column::UserId.eq(user_id))
-        .filter(enrolments::Column::CourseSlug.eq(&course.slug))
-        .one(txn)
-        .await?;
-    let newly_complete = all_complete && current.as_ref().is_none_or(|c| c.completed_at.is_none());
     let completed_at = if all_complete {
-        current.and_then(|c| c.completed_at).or(Some(now))
+        let current = enrolments::Entity::find()
+            .filter(enrolments::Column::UserId.eq(user_id))
+            .filter(enrolments::Column::CourseSlug.eq(&course.slug))
+            .one(txn)
+            .await?;
+        let first = current.as_ref().and_then(|c| c.completed_at);
+        if first.is_none() {
+            crate::services::webhooks::emit(
+                txn,
+                user_id,
+                crate::services::webhooks::EventKind::CourseCompleted,
+                &format!("{user_id}:{}:{}", course.slug, now.timestamp()),
+                serde_json::json!({
+                    "user_id": user_id,
+                    "course": course.slug,
+                    "completed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                }),
+                now,
+            )
+            .await?;
+        }
+        crate::services::certificates::issue_if_due(txn, course, user_id, now).await?;
+        first.or(Some(now))
     } else {
         None
     };
-    if newly_complete {
-        crate::services::webhooks::emit(
-            txn,
-            user_id,
-            crate::services::webhooks::EventKind::CourseCompleted,
-            &format!("{user_id}:{}:{}", course.slug, now.timestamp()),
-            serde_json::json!({
-                "user_id": user_id,
-                "course": course.slug,
-                "completed_at": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            }),
-            now,
-        )
-        .await?;
-    }
-    if all_complete {
-        crate::services::certificates::issue_if_due(txn, course, user_id, now).await?;
-    }
     enrolments::Entity::update_many()
         .col_expr(enrolments::Column::ItemsCompleted, Expr::value(items))
         .col_expr(enrolments::Column::ProgressPercent, Expr::value(pct))
@@ -523,6 +549,20 @@ pub async fn module_lessons(
         .collect())
 }
 
+/// The learner's stored module rows (one per module begun), in no particular order.
+///
+/// # Errors
+/// When the database fails.
+pub async fn module_rows(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<Vec<module_progress::Model>, DbErr> {
+    module_progress::Entity::find()
+        .filter(module_progress::Column::UserId.eq(user_id))
+        .all(db)
+        .await
+}
+
 /// The stored status of every module for a learner.
 ///
 /// # Errors
@@ -532,13 +572,14 @@ pub async fn module_statuses(
     course: &Course,
     user_id: i32,
 ) -> Result<Vec<ModuleStatus>, DbErr> {
-    let rows = module_progress::Entity::find()
-        .filter(module_progress::Column::UserId.eq(user_id))
-        .all(db)
-        .await?;
+    Ok(statuses_from(course, &module_rows(db, user_id).await?))
+}
+
+/// Every module's status, in course order, from the learner's module rows.
+pub fn statuses_from(course: &Course, rows: &[module_progress::Model]) -> Vec<ModuleStatus> {
     let by_slug: HashMap<&str, &module_progress::Model> =
         rows.iter().map(|r| (r.module_slug.as_str(), r)).collect();
-    Ok(course
+    course
         .modules
         .iter()
         .map(|m| match by_slug.get(m.slug.as_str()) {
@@ -561,7 +602,7 @@ pub async fn module_statuses(
                 completed: false,
             },
         })
-        .collect())
+        .collect()
 }
 
 /// The dashboard's data for one learner.

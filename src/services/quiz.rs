@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::FutureExt;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
@@ -147,21 +148,52 @@ pub async fn availability(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<Availability, DbErr> {
-    let statuses = progress::module_statuses(db, course, user_id).await?;
-    if let Err(previous) = unlocked(course, &statuses, module) {
-        return Ok(Availability::Locked { previous });
+    let rows = progress::module_rows(db, user_id).await?;
+    let blocked = blocked_by(db, course, module, (user_id, &rows), now).await?;
+    if let Some(why) = blocked {
+        return Ok(why);
     }
-    let settings = &module.quiz.settings;
+    Ok(Availability::Open {
+        used: attempts_used(db, module, user_id).await?,
+    })
+}
+
+/// This learner's stored attempts at the module's quiz.
+async fn attempts_used(
+    db: &impl ConnectionTrait,
+    module: &Module,
+    user_id: i32,
+) -> Result<u32, DbErr> {
     let used = quiz_attempts::Entity::find()
         .filter(quiz_attempts::Column::UserId.eq(user_id))
         .filter(quiz_attempts::Column::ModuleSlug.eq(&module.slug))
         .count(db)
         .await?;
-    let used = u32::try_from(used).unwrap_or(u32::MAX);
-    if settings.attempts_allowed > 0 && used >= settings.attempts_allowed {
-        return Ok(Availability::NoAttemptsLeft {
-            allowed: settings.attempts_allowed,
-        });
+    Ok(u32::try_from(used).unwrap_or(u32::MAX))
+}
+
+/// What keeps the learner from this quiz now, if anything, given their module rows: a locked
+/// module, attempts used up, or a cool-down. Reads only what the quiz's settings need (nothing
+/// for an open quiz with unlimited attempts and no cool-down).
+async fn blocked_by(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    module: &Module,
+    (user_id, rows): (i32, &[module_progress::Model]),
+    now: DateTime<Utc>,
+) -> Result<Option<Availability>, DbErr> {
+    let statuses = progress::statuses_from(course, rows);
+    if let Err(previous) = unlocked(course, &statuses, module) {
+        return Ok(Some(Availability::Locked { previous }));
+    }
+    let settings = &module.quiz.settings;
+    if settings.attempts_allowed > 0 {
+        let used = attempts_used(db, module, user_id).await?;
+        if used >= settings.attempts_allowed {
+            return Ok(Some(Availability::NoAttemptsLeft {
+                allowed: settings.attempts_allowed,
+            }));
+        }
     }
     if settings.minutes_between_attempts > 0 {
         let last = quiz_attempts::Entity::find()
@@ -174,11 +206,11 @@ pub async fn availability(
             let next =
                 last.submitted_at + Duration::minutes(i64::from(settings.minutes_between_attempts));
             if next > now {
-                return Ok(Availability::WaitUntil(next));
+                return Ok(Some(Availability::WaitUntil(next)));
             }
         }
     }
-    Ok(Availability::Open { used })
+    Ok(None)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -315,9 +347,9 @@ async fn store(
         Err(SubmitError::NotAvailable(why)) => return Ok(Stored::Unavailable(why)),
         Err(SubmitError::Db(e)) => return Err(e.into()),
     }
-    match availability(txn, course, module, user_id, now).await? {
-        Availability::Open { .. } => {}
-        other => return Ok(Stored::Unavailable(other)),
+    let rows = progress::module_rows(txn, user_id).await?;
+    if let Some(why) = blocked_by(txn, course, module, (user_id, &rows), now).await? {
+        return Ok(Stored::Unavailable(why));
     }
     let pass_mark = module.quiz.settings.pass_mark;
     let inserted = quiz_attempts::Entity::insert(quiz_attempts::ActiveModel {
@@ -333,15 +365,16 @@ async fn store(
         passed: Set(attempt.passed),
         ..Default::default()
     })
-    .exec(txn)
+    .exec_with_returning(txn)
     .await;
-    let attempt_id = match inserted {
-        Ok(r) => r.last_insert_id,
+    let stored = match inserted {
+        Ok(stored) => stored,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             return Err(StoreError::Race);
         }
         Err(e) => return Err(e.into()),
     };
+    let attempt_id = stored.id;
     let answers: Vec<attempt_answers::ActiveModel> = attempt
         .answers
         .into_iter()
@@ -363,11 +396,8 @@ async fn store(
             .await?;
     }
     let percent = i32::from(attempt.percent);
-    record_on_module(txn, course, module, user_id, percent, attempt.passed, now).await?;
-    let stored = quiz_attempts::Entity::find_by_id(attempt_id)
-        .one(txn)
-        .await?
-        .ok_or(DbErr::RecordNotFound("attempt".into()))?;
+    let result = (percent, attempt.passed);
+    record_on_module(txn, course, module, (user_id, rows), result, now).await?;
     Ok(Stored::Attempt(stored))
 }
 
@@ -539,55 +569,55 @@ pub async fn submit_form(
     }
 }
 
+/// Counts the attempt on the learner's module row (attempts, best score, first pass) in one
+/// upsert, then recomputes the module's and the course's progress. `rows`: the learner's module
+/// rows as read earlier in this transaction.
 async fn record_on_module(
     txn: &impl ConnectionTrait,
     course: &Course,
     module: &Module,
-    user_id: i32,
-    percent: i32,
-    passed: bool,
+    (user_id, mut rows): (i32, Vec<module_progress::Model>),
+    (percent, passed): (i32, bool),
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    module_progress::Entity::insert(module_progress::ActiveModel {
+    use module_progress::Column as C;
+    let row = module_progress::Entity::insert(module_progress::ActiveModel {
         user_id: Set(user_id),
         module_slug: Set(module.slug.clone()),
         lessons_completed: Set(0),
         progress_percent: Set(0),
-        best_score: Set(None),
-        attempts: Set(0),
-        quiz_passed_at: Set(None),
+        best_score: Set(Some(percent)),
+        attempts: Set(1),
+        quiz_passed_at: Set(passed.then_some(now)),
         completed_at: Set(None),
         updated_at: Set(now),
         ..Default::default()
     })
-    .on_conflict_do_nothing_on([
-        module_progress::Column::UserId,
-        module_progress::Column::ModuleSlug,
-    ])
-    .exec_without_returning(txn)
+    .on_conflict(
+        OnConflict::columns([C::UserId, C::ModuleSlug])
+            .value(
+                C::Attempts,
+                Expr::cust(r#""module_progress"."attempts" + 1"#),
+            )
+            .value(
+                C::BestScore,
+                Expr::cust(
+                    r#"CASE WHEN "module_progress"."best_score" IS NULL OR "module_progress"."best_score" < "excluded"."best_score" THEN "excluded"."best_score" ELSE "module_progress"."best_score" END"#,
+                ),
+            )
+            .value(
+                C::QuizPassedAt,
+                Expr::cust(
+                    r#"COALESCE("module_progress"."quiz_passed_at", "excluded"."quiz_passed_at")"#,
+                ),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(txn)
     .await?;
-    let row = module_progress::Entity::find()
-        .filter(module_progress::Column::UserId.eq(user_id))
-        .filter(module_progress::Column::ModuleSlug.eq(&module.slug))
-        .one(txn)
-        .await?
-        .ok_or(DbErr::RecordNotFound("module progress".into()))?;
-    let best = row.best_score.map_or(percent, |b| b.max(percent));
-    let passed_at = row.quiz_passed_at.or(passed.then_some(now));
-    module_progress::Entity::update_many()
-        .col_expr(
-            module_progress::Column::Attempts,
-            Expr::value(row.attempts + 1),
-        )
-        .col_expr(module_progress::Column::BestScore, Expr::value(best))
-        .col_expr(
-            module_progress::Column::QuizPassedAt,
-            Expr::value(passed_at),
-        )
-        .filter(module_progress::Column::Id.eq(row.id))
-        .exec(txn)
-        .await?;
-    progress::refresh_module(txn, course, user_id, module, now).await
+    rows.retain(|r| r.module_slug != module.slug);
+    rows.push(row);
+    progress::refresh_module_given(txn, course, (user_id, rows), module, now).await
 }
 
 /// One attempt with its answers, for its owner and the admins of the owner's organisations only.

@@ -84,12 +84,14 @@ impl CertificateRecord {
 /// When the database fails.
 pub async fn learning_minutes(
     db: &impl ConnectionTrait,
-    org_id: i32,
+    user_ids: &[i32],
 ) -> Result<HashMap<i32, i64>, DbErr> {
-    Ok(crate::services::learning_time::hours_for_users(db, org_id)
+    Ok(crate::services::learning_time::for_users(db, user_ids)
         .await?
         .into_iter()
-        .map(|(user, minutes)| (user, i64::from(minutes)))
+        .map(|(user, t)| (user, i64::from(t.total.0)))
+        // A view closed at once credits nothing: that is no recorded time either.
+        .filter(|(_, minutes)| *minutes > 0)
         .collect())
 }
 
@@ -275,7 +277,7 @@ pub async fn completions_after(
             .map(|e| (e.user_id, e.completed_at))
             .collect()
     };
-    let minutes = learning_minutes(db, org_id).await?;
+    let minutes = learning_minutes(db, &ids).await?;
     Ok(done
         .into_iter()
         .filter_map(|p| {
