@@ -405,7 +405,8 @@ pub async fn rows_for(
     complete_rows(db, course, bases, &cohorts, now, org_id).await
 }
 
-/// Totals for the top of the report: people, started, completed, and per module.
+/// Totals for the top of the report: people, started, completed. The per-module totals come
+/// with [`glance`] (one aggregate over the module rows serves both).
 ///
 /// # Errors
 /// When the database fails.
@@ -452,43 +453,6 @@ pub async fn totals(
         totals.started = r.try_get("", "started")?;
         totals.completed = r.try_get("", "completed")?;
     }
-    let mut m = Query::select();
-    m.expr_as(Expr::col((module_progress::Entity, module_progress::Column::ModuleSlug)), Alias::new("module"))
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)"),
-            Alias::new("completed"),
-        )
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NULL AND (module_progress.progress_percent > 0 OR module_progress.attempts > 0) THEN 1 ELSE 0 END), 0)"),
-            Alias::new("in_progress"),
-        )
-        .from(module_progress::Entity)
-        .join(
-            JoinType::InnerJoin,
-            org_members::Entity,
-            Expr::col((org_members::Entity, org_members::Column::UserId)).equals((module_progress::Entity, module_progress::Column::UserId)),
-        )
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
-        .group_by_col((module_progress::Entity, module_progress::Column::ModuleSlug));
-    if let Some(c) = filter.cohort {
-        m.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
-    }
-    let mut by_module: HashMap<String, ModuleTotals> = HashMap::new();
-    for r in db.query_all_raw(backend.build(&m)).await? {
-        let slug: String = r.try_get("", "module")?;
-        by_module.insert(
-            slug,
-            ModuleTotals {
-                completed: r.try_get("", "completed")?,
-                in_progress: r.try_get("", "in_progress")?,
-            },
-        );
-    }
-    totals.modules = course
-        .modules
-        .iter()
-        .map(|m| by_module.remove(&m.slug).unwrap_or_default())
-        .collect();
     Ok(totals)
 }
 
@@ -504,6 +468,8 @@ pub struct ModuleGlance {
 
 /// Per module, the four groups of [`ModuleGlance`], with the same rules as each learner's cells:
 /// done first, then overdue (a weekly cohort past the due date), then in progress, else not started.
+/// With them, per module, the report's totals (completed, in progress): the same aggregate summed
+/// over the cohorts, so the module rows are read once for both.
 ///
 /// # Errors
 /// When the database fails.
@@ -513,7 +479,7 @@ pub async fn glance(
     org_id: i32,
     filter: &Filter,
     now: DateTime<Utc>,
-) -> Result<Vec<ModuleGlance>, DbErr> {
+) -> Result<(Vec<ModuleGlance>, Vec<ModuleTotals>), DbErr> {
     let backend = db.get_database_backend();
     let cohort_col = Expr::col((org_members::Entity, org_members::Column::CohortId));
     let mut people = Query::select();
@@ -566,6 +532,19 @@ pub async fn glance(
             (r.try_get("", "done")?, r.try_get("", "in_progress")?),
         );
     }
+    let module_totals = course
+        .modules
+        .iter()
+        .map(|m| {
+            counts.iter().filter(|((_, slug), _)| *slug == m.slug).fold(
+                ModuleTotals::default(),
+                |t, (_, (done, started))| ModuleTotals {
+                    completed: t.completed + done,
+                    in_progress: t.in_progress + started,
+                },
+            )
+        })
+        .collect();
     let cohorts = cohort_map(db, org_id).await?;
     let tz = crate::services::pacing::org_zone(db, org_id).await?;
     let mut out = vec![ModuleGlance::default(); course.modules.len()];
@@ -587,7 +566,7 @@ pub async fn glance(
             }
         }
     }
-    Ok(out)
+    Ok((out, module_totals))
 }
 
 /// A batch of rows after `after_member` (by member id), for streaming every row of a large report.
@@ -711,7 +690,7 @@ pub async fn report_parts(
     page_number: u64,
     now: DateTime<Utc>,
 ) -> Result<ReportParts, DbErr> {
-    let (rows, totals, glance, cohorts, gains) = futures_util::future::try_join5(
+    let (rows, mut totals, (glance, modules), cohorts, gains) = futures_util::future::try_join5(
         page(db, course, org_id, filter, page_number, PER_PAGE, now),
         totals(db, course, org_id, filter),
         glance(db, course, org_id, filter, now),
@@ -719,6 +698,7 @@ pub async fn report_parts(
         crate::services::confidence::org_gain(db, course, org_id, filter.cohort),
     )
     .await?;
+    totals.modules = modules;
     Ok(ReportParts {
         rows,
         totals,

@@ -219,7 +219,7 @@ async fn the_certificate_its_pdf_and_the_credential_state_the_hours_recorded() {
 }
 
 #[tokio::test]
-async fn the_org_report_its_csv_and_hours_for_users_give_each_members_time_and_no_one_elses() {
+async fn the_org_report_its_csv_and_the_exports_minutes_give_each_members_time_and_no_one_elses() {
     let app = spawn_app_on(Clock::stopped(), |_| {}).await;
     let (admin, org) = org_with_admin(&app, "hours-a").await;
     let (_, other_org) = org_with_admin(&app, "hours-b").await;
@@ -234,7 +234,9 @@ async fn the_org_report_its_csv_and_hours_for_users_give_each_members_time_and_n
     outsider.get_html("/dashboard").await;
     app.clock.advance(Duration::minutes(12));
     learner.get_html("/dashboard").await;
-    let map = learning_time::hours_for_users(&app.db, org).await.unwrap();
+    let map = deepdive::services::records::learning_minutes(&app.db, &[learner_id])
+        .await
+        .unwrap();
     assert_eq!(map.get(&learner_id), Some(&27));
     assert!(!map.contains_key(&outsider_id));
     let per_module = learning_time::for_org(&app.db, org).await.unwrap();
