@@ -6,8 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::FutureExt;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, SqlErr,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;

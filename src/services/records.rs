@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -252,59 +252,111 @@ pub async fn completions_after(
     after: i32,
     limit: u64,
 ) -> Result<Vec<Completion>, DbErr> {
-    let done = module_progress::Entity::find()
-        .filter(module_progress::Column::UserId.in_subquery(member_user_ids(org_id)))
-        .filter(module_progress::Column::CompletedAt.is_not_null())
-        .filter(module_progress::Column::Id.gt(after))
-        .order_by_asc(module_progress::Column::Id)
-        .limit(limit)
-        .all(db)
+    use module_progress::Column as P;
+    // One row per completion with the person and their course completion joined on: the batch is
+    // one query, not one per table (each row read costs a hop to the database thread).
+    let mut q = Query::select();
+    q.expr_as(
+        Expr::col((module_progress::Entity, P::Id)),
+        Alias::new("id"),
+    )
+    .expr_as(
+        Expr::col((module_progress::Entity, P::UserId)),
+        Alias::new("user_id"),
+    )
+    .expr_as(
+        Expr::col((module_progress::Entity, P::ModuleSlug)),
+        Alias::new("module_slug"),
+    )
+    .expr_as(
+        Expr::col((module_progress::Entity, P::CompletedAt)),
+        Alias::new("completed_at"),
+    )
+    .expr_as(
+        Expr::col((module_progress::Entity, P::BestScore)),
+        Alias::new("best_score"),
+    )
+    .expr_as(
+        Expr::col((org_members::Entity, org_members::Column::Id)),
+        Alias::new("member_id"),
+    )
+    .expr_as(
+        Expr::col((org_members::Entity, org_members::Column::EmployeeNumber)),
+        Alias::new("employee_number"),
+    )
+    .expr_as(
+        Expr::col((users::Entity, users::Column::Name)),
+        Alias::new("name"),
+    )
+    .expr_as(
+        Expr::col((users::Entity, users::Column::Email)),
+        Alias::new("email"),
+    )
+    .expr_as(
+        Expr::col((enrolments::Entity, enrolments::Column::CompletedAt)),
+        Alias::new("course_completed_at"),
+    )
+    .from(module_progress::Entity)
+    .inner_join(
+        org_members::Entity,
+        Expr::col((org_members::Entity, org_members::Column::UserId))
+            .equals((module_progress::Entity, P::UserId))
+            .and(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id)),
+    )
+    .inner_join(
+        users::Entity,
+        Expr::col((users::Entity, users::Column::Id)).equals((module_progress::Entity, P::UserId)),
+    )
+    .left_join(
+        enrolments::Entity,
+        Expr::col((enrolments::Entity, enrolments::Column::UserId))
+            .equals((module_progress::Entity, P::UserId))
+            .and(
+                Expr::col((enrolments::Entity, enrolments::Column::CourseSlug))
+                    .eq(course.slug.as_str()),
+            ),
+    )
+    .and_where(Expr::col((module_progress::Entity, P::CompletedAt)).is_not_null())
+    .and_where(Expr::col((module_progress::Entity, P::Id)).gt(after))
+    .order_by((module_progress::Entity, P::Id), sea_orm::Order::Asc)
+    .limit(limit);
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&q))
         .await?;
-    let mut ids: Vec<i32> = done.iter().map(|p| p.user_id).collect();
+    let mut ids: Vec<i32> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        ids.push(r.try_get("", "user_id")?);
+    }
     ids.sort_unstable();
     ids.dedup();
-    let people = people(db, org_id, ids.clone()).await?;
     let certs = current_certificates(db, &course.slug, ids.clone()).await?;
-    let finished: HashMap<i32, Option<DateTime<Utc>>> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        enrolments::Entity::find()
-            .filter(enrolments::Column::UserId.is_in(ids))
-            .filter(enrolments::Column::CourseSlug.eq(course.slug.as_str()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|e| (e.user_id, e.completed_at))
-            .collect()
-    };
     let minutes = learning_minutes(db, &ids).await?;
-    Ok(done
-        .into_iter()
-        .filter_map(|p| {
-            let person = people.get(&p.user_id)?;
-            let completed_at = p.completed_at?;
-            let module = course.modules.iter().find(|m| m.slug == p.module_slug);
-            let cert = certs.get(&p.user_id);
-            Some(Completion {
-                id: p.id,
-                member_id: person.member.id,
-                employee_number: person.member.employee_number.clone(),
-                name: person.user.name.clone(),
-                email: person.user.email.clone(),
+    rows.iter()
+        .map(|r| {
+            let user_id: i32 = r.try_get("", "user_id")?;
+            let module_slug: String = r.try_get("", "module_slug")?;
+            let module = course.modules.iter().find(|m| m.slug == module_slug);
+            let cert = certs.get(&user_id);
+            Ok(Completion {
+                id: r.try_get("", "id")?,
+                member_id: r.try_get("", "member_id")?,
+                employee_number: r.try_get("", "employee_number")?,
+                name: r.try_get("", "name")?,
+                email: r.try_get("", "email")?,
                 course_slug: course.slug.clone(),
                 course_title: course.title.clone(),
                 module_number: module.map(|m| m.number),
-                module_title: module.map_or_else(|| p.module_slug.clone(), |m| m.title.clone()),
-                module_slug: p.module_slug,
-                completed_at,
-                score: p.best_score,
-                course_completed_at: finished.get(&p.user_id).copied().flatten(),
+                module_title: module.map_or_else(|| module_slug.clone(), |m| m.title.clone()),
+                module_slug,
+                completed_at: r.try_get("", "completed_at")?,
+                score: r.try_get("", "best_score")?,
+                course_completed_at: r.try_get("", "course_completed_at")?,
                 certificate_code: cert.map(|c| c.code.clone()),
                 certificate_expires_at: cert.and_then(|c| c.expires_at),
-                learning_minutes: minutes.get(&p.user_id).copied(),
+                learning_minutes: minutes.get(&user_id).copied(),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Each person's newest certificate for the course that is not revoked.
