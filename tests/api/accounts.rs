@@ -201,7 +201,7 @@ async fn names_with_markup_are_shown_escaped() {
     tests_on_postgres,
     ignore = "SQLite only: the settings of the embedded database"
 )]
-async fn sqlite_runs_in_wal_mode_with_full_sync_foreign_keys_and_a_busy_timeout() {
+async fn sqlite_runs_with_wal_full_sync_foreign_keys_a_busy_timeout_and_stable_query_plans() {
     let app = spawn_app().await;
     assert_sqlite(&app);
     let q = |sql: &'static str| {
@@ -226,4 +226,11 @@ async fn sqlite_runs_in_wal_mode_with_full_sync_foreign_keys_and_a_busy_timeout(
     assert_eq!(q("PRAGMA synchronous").await, "2", "FULL");
     assert_eq!(q("PRAGMA foreign_keys").await, "1");
     assert_eq!(q("PRAGMA busy_timeout").await, "5000");
+    // The query planner stability guarantee (.cargo/config.toml): without it a cached statement
+    // with a bound LIMIT is parsed and planned again on every execution.
+    assert_eq!(
+        q("SELECT sqlite_compileoption_used('ENABLE_QPSG')").await,
+        "1",
+        "SQLite built with SQLITE_ENABLE_QPSG"
+    );
 }
