@@ -37,6 +37,7 @@ mod m20261202_600003_webhooks;
 mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
 mod m20261203_800001_cache_events;
+mod m20261204_900001_members_by_org_and_id;
 
 pub struct Migrator;
 
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_500002_line_managers::Migration),
             Box::new(m20261202_500003_sso_manager_claim::Migration),
             Box::new(m20261203_800001_cache_events::Migration),
+            Box::new(m20261204_900001_members_by_org_and_id::Migration),
         ]
     }
 }

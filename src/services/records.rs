@@ -301,7 +301,10 @@ pub async fn completions_after(
         org_members::Entity,
         Expr::col((org_members::Entity, org_members::Column::UserId))
             .equals((module_progress::Entity, P::UserId))
-            .and(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id)),
+            // The unary plus keeps SQLite from starting at the organisation's members (then
+            // reading and sorting all their rows for every batch: quadratic, 2 minutes for
+            // 100,000 learners); it starts at the completion ids instead and stops at `limit`.
+            .and(Expr::cust(format!(r#"+"org_members"."org_id" = {org_id}"#))),
     )
     .inner_join(
         users::Entity,
