@@ -150,13 +150,20 @@ pub async fn availability(
     now: DateTime<Utc>,
 ) -> Result<Availability, DbErr> {
     let rows = progress::module_rows(db, user_id).await?;
-    let blocked = blocked_by(db, course, module, (user_id, &rows), now).await?;
-    if let Some(why) = blocked {
-        return Ok(why);
+    match gate(db, course, module, (user_id, &rows), now).await? {
+        Gate::Blocked(why) => Ok(why),
+        Gate::Open { used: Some(used) } => Ok(Availability::Open { used }),
+        Gate::Open { used: None } => Ok(Availability::Open {
+            used: attempts_used(db, module, user_id).await?,
+        }),
     }
-    Ok(Availability::Open {
-        used: attempts_used(db, module, user_id).await?,
-    })
+}
+
+/// What [`gate`] found: the reason the quiz is closed, or that it is open (with the attempts used
+/// when it had to count them).
+enum Gate {
+    Blocked(Availability),
+    Open { used: Option<u32> },
 }
 
 /// This learner's stored attempts at the module's quiz.
@@ -176,25 +183,27 @@ async fn attempts_used(
 /// What keeps the learner from this quiz now, if anything, given their module rows: a locked
 /// module, attempts used up, or a cool-down. Reads only what the quiz's settings need (nothing
 /// for an open quiz with unlimited attempts and no cool-down).
-async fn blocked_by(
+async fn gate(
     db: &impl ConnectionTrait,
     course: &Course,
     module: &Module,
     (user_id, rows): (i32, &[module_progress::Model]),
     now: DateTime<Utc>,
-) -> Result<Option<Availability>, DbErr> {
+) -> Result<Gate, DbErr> {
     let statuses = progress::statuses_from(course, rows);
     if let Err(previous) = unlocked(course, &statuses, module) {
-        return Ok(Some(Availability::Locked { previous }));
+        return Ok(Gate::Blocked(Availability::Locked { previous }));
     }
     let settings = &module.quiz.settings;
+    let mut used = None;
     if settings.attempts_allowed > 0 {
-        let used = attempts_used(db, module, user_id).await?;
-        if used >= settings.attempts_allowed {
-            return Ok(Some(Availability::NoAttemptsLeft {
+        let counted = attempts_used(db, module, user_id).await?;
+        if counted >= settings.attempts_allowed {
+            return Ok(Gate::Blocked(Availability::NoAttemptsLeft {
                 allowed: settings.attempts_allowed,
             }));
         }
+        used = Some(counted);
     }
     if settings.minutes_between_attempts > 0 {
         let last = quiz_attempts::Entity::find()
@@ -207,11 +216,11 @@ async fn blocked_by(
             let next =
                 last.submitted_at + Duration::minutes(i64::from(settings.minutes_between_attempts));
             if next > now {
-                return Ok(Some(Availability::WaitUntil(next)));
+                return Ok(Gate::Blocked(Availability::WaitUntil(next)));
             }
         }
     }
-    Ok(None)
+    Ok(Gate::Open { used })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -349,7 +358,7 @@ async fn store(
         Err(SubmitError::Db(e)) => return Err(e.into()),
     }
     let rows = progress::module_rows(txn, user_id).await?;
-    if let Some(why) = blocked_by(txn, course, module, (user_id, &rows), now).await? {
+    if let Gate::Blocked(why) = gate(txn, course, module, (user_id, &rows), now).await? {
         return Ok(Stored::Unavailable(why));
     }
     let pass_mark = module.quiz.settings.pass_mark;
