@@ -38,6 +38,7 @@ mod m20261202_700001_member_employee_number;
 mod m20261202_700002_api_tokens;
 mod m20261203_800001_cache_events;
 mod m20261204_900001_members_by_org_and_id;
+pub mod m20261205_900002_report_counts;
 
 pub struct Migrator;
 
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_500003_sso_manager_claim::Migration),
             Box::new(m20261203_800001_cache_events::Migration),
             Box::new(m20261204_900001_members_by_org_and_id::Migration),
+            Box::new(m20261205_900002_report_counts::Migration),
         ]
     }
 }

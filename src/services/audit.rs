@@ -100,6 +100,7 @@ audit_actions! {
     SsoAccountLinked = "sso.link", "Organisation account linked after the password was proved";
     LineManagerSet = "org.line_manager.set", "Line manager set";
     LineManagerRemoved = "org.line_manager.remove", "Line manager removed";
+    ReportCountsRebuilt = "report_counts.rebuild", "Report counts recounted from the tables";
 }
 
 /// Who is acting, for the audit log: the logged-in user and the client's address (see

@@ -189,8 +189,9 @@ impl Gain {
     }
 }
 
-/// Confidence gain per statement for an organisation's members (optionally one cohort), counted
-/// in the database in one grouped query (the report must stay fast for ten thousand learners).
+/// Confidence gain per statement for an organisation's members (optionally one cohort), from
+/// the report counts the database keeps as ratings and memberships change (the report must stay
+/// fast for a hundred thousand learners).
 ///
 /// # Errors
 /// When the database fails.
@@ -200,60 +201,13 @@ pub async fn org_gain(
     org_id: i32,
     cohort: Option<i32>,
 ) -> Result<Vec<Gain>, DbErr> {
-    use crate::entities::org_members;
-    use confidence_ratings::Column as C;
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query};
-    let (a, b) = (Alias::new("a"), Alias::new("b"));
-    let mut q = Query::select();
-    q.expr_as(
-        Expr::col((a.clone(), C::StatementId)),
-        Alias::new("statement_id"),
-    )
-    .expr_as(
-        Func::count(Expr::col((a.clone(), C::UserId))),
-        Alias::new("answered"),
-    )
-    .expr_as(
-        Expr::cust("COALESCE(SUM(CASE WHEN a.rating > b.rating THEN 1 ELSE 0 END), 0)"),
-        Alias::new("more"),
-    )
-    .from(org_members::Entity)
-    .join_as(
-        JoinType::InnerJoin,
-        confidence_ratings::Entity,
-        a.clone(),
-        Expr::col((a.clone(), C::UserId))
-            .equals((org_members::Entity, org_members::Column::UserId))
-            .and(Expr::col((a.clone(), C::Phase)).eq(Phase::After.as_str())),
-    )
-    .join_as(
-        JoinType::InnerJoin,
-        confidence_ratings::Entity,
-        b.clone(),
-        Expr::col((b.clone(), C::UserId))
-            .equals((a.clone(), C::UserId))
-            .and(Expr::col((b.clone(), C::Phase)).eq(Phase::Before.as_str()))
-            .and(Expr::col((b.clone(), C::StatementId)).equals((a.clone(), C::StatementId))),
-    )
-    .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
-    .group_by_col((a, C::StatementId));
-    if let Some(c) = cohort {
-        q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
-    }
     let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for r in db
-        .query_all_raw(db.get_database_backend().build(&q))
-        .await?
-    {
-        let answered: i64 = r.try_get("", "answered")?;
-        let more: i64 = r.try_get("", "more")?;
-        counts.insert(
-            r.try_get("", "statement_id")?,
-            (
-                usize::try_from(answered).unwrap_or(0),
-                usize::try_from(more).unwrap_or(0),
-            ),
-        );
+    for r in crate::services::reports::counts(db, org_id, cohort).await? {
+        if r.kind == "confidence" {
+            let e = counts.entry(r.item).or_default();
+            e.0 += usize::try_from(r.a).unwrap_or(0);
+            e.1 += usize::try_from(r.b).unwrap_or(0);
+        }
     }
     Ok(course
         .confidence

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 
 use crate::course::Course;
@@ -405,8 +405,171 @@ pub async fn rows_for(
     complete_rows(db, course, bases, &cohorts, now, org_id).await
 }
 
+/// One row of the report counts the database keeps as progress changes (migration
+/// `m20261205_900002_report_counts`): per cohort (`None`: people in no cohort), a kind
+/// (`members`, `module`, `course`, `confidence`), the module, course or statement it counts, and
+/// its two numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountRow {
+    pub cohort: Option<i32>,
+    pub kind: String,
+    pub item: String,
+    pub a: i64,
+    pub b: i64,
+}
+
+/// The organisation's report counts, optionally for one cohort: a few rows per cohort, read by
+/// the primary key, however many people the organisation has.
+///
+/// # Errors
+/// When the database fails.
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    org_id: i32,
+    cohort: Option<i32>,
+) -> Result<Vec<CountRow>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut q = Query::select();
+    q.columns(["cohort_key", "kind", "item", "a", "b"].map(Alias::new))
+        .from(Alias::new("report_counts"))
+        .and_where(Expr::col(Alias::new("org_id")).eq(org_id));
+    if let Some(c) = cohort {
+        q.and_where(Expr::col(Alias::new("cohort_key")).eq(c));
+    }
+    let mut out = Vec::new();
+    for r in db.query_all_raw(backend.build(&q)).await? {
+        let key: i32 = r.try_get("", "cohort_key")?;
+        out.push(CountRow {
+            cohort: (key != 0).then_some(key),
+            kind: r.try_get("", "kind")?,
+            item: r.try_get("", "item")?,
+            a: r.try_get("", "a")?,
+            b: r.try_get("", "b")?,
+        });
+    }
+    Ok(out)
+}
+
+/// A stored report count that differs from a recount of the tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountDrift {
+    pub org_id: i32,
+    pub cohort_key: i32,
+    pub kind: String,
+    pub item: String,
+    pub stored: (i64, i64),
+    pub recounted: (i64, i64),
+}
+
+type CountKey = (i32, i32, String, String);
+
+async fn count_map(
+    db: &impl ConnectionTrait,
+    sql: &str,
+) -> Result<std::collections::BTreeMap<CountKey, (i64, i64)>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut out = std::collections::BTreeMap::new();
+    for r in db
+        .query_all_raw(sea_orm::Statement::from_string(backend, sql.to_string()))
+        .await?
+    {
+        let (a, b): (i64, i64) = (r.try_get("", "a")?, r.try_get("", "b")?);
+        if (a, b) != (0, 0) {
+            out.insert(
+                (
+                    r.try_get("", "org_id")?,
+                    r.try_get("", "cohort_key")?,
+                    r.try_get("", "kind")?,
+                    r.try_get("", "item")?,
+                ),
+                (a, b),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Every stored report count that a recount of the tables does not confirm (none when the
+/// triggers have kept them exact), read in one transaction so both sides see the same data.
+///
+/// # Errors
+/// When the database fails.
+pub async fn count_drift(db: &sea_orm::DatabaseConnection) -> Result<Vec<CountDrift>, DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    let stored = count_map(
+        &txn,
+        "SELECT org_id, cohort_key, kind, item, a, b FROM report_counts",
+    )
+    .await?;
+    let recounted = count_map(
+        &txn,
+        &migration::m20261205_900002_report_counts::recount_select(),
+    )
+    .await?;
+    txn.commit().await?;
+    let keys: std::collections::BTreeSet<&CountKey> =
+        stored.keys().chain(recounted.keys()).collect();
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| {
+            let s = stored.get(k).copied().unwrap_or_default();
+            let r = recounted.get(k).copied().unwrap_or_default();
+            (s != r).then(|| CountDrift {
+                org_id: k.0,
+                cohort_key: k.1,
+                kind: k.2.clone(),
+                item: k.3.clone(),
+                stored: s,
+                recounted: r,
+            })
+        })
+        .collect())
+}
+
+/// Replaces every stored report count with a recount of the tables, in one transaction with its
+/// audit row; on PostgreSQL the counts table is locked first, so a change committing meanwhile
+/// waits and then adds its own change on top of the recount. Returns how many counts it wrote.
+///
+/// # Errors
+/// When the database fails (the old counts stay).
+pub async fn rebuild_counts(
+    db: &sea_orm::DatabaseConnection,
+    clock: &crate::clock::Clock,
+) -> Result<u64, DbErr> {
+    use crate::services::audit::{self, AuditAction, AuditEvent};
+    use sea_orm::TransactionTrait;
+    let txn = db.begin_with_options(crate::db::WRITE).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE report_counts IN EXCLUSIVE MODE")
+            .await?;
+    }
+    txn.execute_unprepared("DELETE FROM report_counts").await?;
+    let written = txn
+        .execute_unprepared(&format!(
+            "INSERT INTO report_counts (org_id, cohort_key, kind, item, a, b) {}",
+            migration::m20261205_900002_report_counts::recount_select()
+        ))
+        .await?
+        .rows_affected();
+    audit::record(
+        &txn,
+        clock,
+        AuditEvent {
+            actor: None,
+            action: AuditAction::ReportCountsRebuilt,
+            target: None,
+            detail: Some(format!("{written} counts written")),
+            ip: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(written)
+}
+
 /// Totals for the top of the report: people, started, completed. The per-module totals come
-/// with [`glance`] (one aggregate over the module rows serves both).
+/// with [`glance`].
 ///
 /// # Errors
 /// When the database fails.
@@ -416,42 +579,16 @@ pub async fn totals(
     org_id: i32,
     filter: &Filter,
 ) -> Result<Totals, DbErr> {
-    let backend = db.get_database_backend();
-    let mut q = Query::select();
-    q.expr_as(
-        Func::count(Expr::col((org_members::Entity, org_members::Column::Id))),
-        Alias::new("learners"),
-    )
-    .expr_as(
-        Expr::cust("COALESCE(SUM(CASE WHEN enrolments.progress_percent > 0 THEN 1 ELSE 0 END), 0)"),
-        Alias::new("started"),
-    )
-    .expr_as(
-        Expr::cust(
-            "COALESCE(SUM(CASE WHEN enrolments.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)",
-        ),
-        Alias::new("completed"),
-    )
-    .from(org_members::Entity)
-    .join(
-        JoinType::LeftJoin,
-        enrolments::Entity,
-        Expr::col((enrolments::Entity, enrolments::Column::UserId))
-            .equals((org_members::Entity, org_members::Column::UserId))
-            .and(
-                Expr::col((enrolments::Entity, enrolments::Column::CourseSlug))
-                    .eq(course.slug.as_str()),
-            ),
-    )
-    .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id));
-    if let Some(c) = filter.cohort {
-        q.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
-    }
     let mut totals = Totals::default();
-    if let Some(r) = db.query_one_raw(backend.build(&q)).await? {
-        totals.learners = r.try_get("", "learners")?;
-        totals.started = r.try_get("", "started")?;
-        totals.completed = r.try_get("", "completed")?;
+    for r in counts(db, org_id, filter.cohort).await? {
+        match r.kind.as_str() {
+            "members" => totals.learners += r.a,
+            "course" if r.item == course.slug => {
+                totals.started += r.a;
+                totals.completed += r.b;
+            }
+            _ => {}
+        }
     }
     Ok(totals)
 }
@@ -468,8 +605,8 @@ pub struct ModuleGlance {
 
 /// Per module, the four groups of [`ModuleGlance`], with the same rules as each learner's cells:
 /// done first, then overdue (a weekly cohort past the due date), then in progress, else not started.
-/// With them, per module, the report's totals (completed, in progress): the same aggregate summed
-/// over the cohorts, so the module rows are read once for both.
+/// With them, per module, the report's totals (completed, in progress): the same counts summed
+/// over the cohorts.
 ///
 /// # Errors
 /// When the database fails.
@@ -480,69 +617,30 @@ pub async fn glance(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> Result<(Vec<ModuleGlance>, Vec<ModuleTotals>), DbErr> {
-    let backend = db.get_database_backend();
-    let cohort_col = Expr::col((org_members::Entity, org_members::Column::CohortId));
-    let mut people = Query::select();
-    people
-        .expr_as(cohort_col.clone(), Alias::new("cohort_id"))
-        .expr_as(
-            Func::count(Expr::col((org_members::Entity, org_members::Column::Id))),
-            Alias::new("n"),
-        )
-        .from(org_members::Entity)
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
-        .group_by_col((org_members::Entity, org_members::Column::CohortId));
-    let mut progress = Query::select();
-    progress
-        .expr_as(cohort_col, Alias::new("cohort_id"))
-        .expr_as(
-            Expr::col((module_progress::Entity, module_progress::Column::ModuleSlug)),
-            Alias::new("module"),
-        )
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NOT NULL THEN 1 ELSE 0 END), 0)"),
-            Alias::new("done"),
-        )
-        .expr_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN module_progress.completed_at IS NULL AND (module_progress.progress_percent > 0 OR module_progress.attempts > 0) THEN 1 ELSE 0 END), 0)"),
-            Alias::new("in_progress"),
-        )
-        .from(module_progress::Entity)
-        .join(
-            JoinType::InnerJoin,
-            org_members::Entity,
-            Expr::col((org_members::Entity, org_members::Column::UserId))
-                .equals((module_progress::Entity, module_progress::Column::UserId)),
-        )
-        .and_where(Expr::col((org_members::Entity, org_members::Column::OrgId)).eq(org_id))
-        .group_by_col((org_members::Entity, org_members::Column::CohortId))
-        .group_by_col((module_progress::Entity, module_progress::Column::ModuleSlug));
-    if let Some(c) = filter.cohort {
-        people.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
-        progress.and_where(Expr::col((org_members::Entity, org_members::Column::CohortId)).eq(c));
-    }
     let mut members: Vec<(Option<i32>, i64)> = Vec::new();
-    for r in db.query_all_raw(backend.build(&people)).await? {
-        members.push((r.try_get("", "cohort_id")?, r.try_get("", "n")?));
-    }
-    let mut counts: HashMap<(Option<i32>, String), (i64, i64)> = HashMap::new();
-    for r in db.query_all_raw(backend.build(&progress)).await? {
-        counts.insert(
-            (r.try_get("", "cohort_id")?, r.try_get("", "module")?),
-            (r.try_get("", "done")?, r.try_get("", "in_progress")?),
-        );
+    let mut by_module: HashMap<(Option<i32>, String), (i64, i64)> = HashMap::new();
+    for r in counts(db, org_id, filter.cohort).await? {
+        match r.kind.as_str() {
+            "members" => members.push((r.cohort, r.a)),
+            "module" => {
+                by_module.insert((r.cohort, r.item), (r.a, r.b));
+            }
+            _ => {}
+        }
     }
     let module_totals = course
         .modules
         .iter()
         .map(|m| {
-            counts.iter().filter(|((_, slug), _)| *slug == m.slug).fold(
-                ModuleTotals::default(),
-                |t, (_, (done, started))| ModuleTotals {
-                    completed: t.completed + done,
-                    in_progress: t.in_progress + started,
-                },
-            )
+            by_module
+                .iter()
+                .filter(|((_, slug), _)| *slug == m.slug)
+                .fold(ModuleTotals::default(), |t, (_, (done, started))| {
+                    ModuleTotals {
+                        completed: t.completed + done,
+                        in_progress: t.in_progress + started,
+                    }
+                })
         })
         .collect();
     let cohorts = cohort_map(db, org_id).await?;
@@ -551,7 +649,7 @@ pub async fn glance(
     for (cohort, n) in members {
         let dues = due_dates(course, cohort.and_then(|c| cohorts.get(&c)));
         for ((m, due), g) in course.modules.iter().zip(dues).zip(out.iter_mut()) {
-            let (done, started) = counts
+            let (done, started) = by_module
                 .get(&(cohort, m.slug.clone()))
                 .copied()
                 .unwrap_or_default();

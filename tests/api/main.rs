@@ -33,6 +33,7 @@ mod privacy;
 mod quiz;
 mod records_api;
 mod reminders;
+mod report_counts;
 mod route_guards;
 mod scale_out;
 mod scorm;
