@@ -20,6 +20,27 @@ pub const WRITE: sea_orm::TransactionOptions = sea_orm::TransactionOptions {
     sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
 };
 
+/// At most this many ids go into one `IN (…)` list: SQLite refuses a statement with more than
+/// 32,766 bound values, and an organisation or a cohort can have more people than that.
+pub const IDS_PER_QUERY: usize = 10_000;
+
+/// Every row `query` finds for `ids`, asked in chunks of [`IDS_PER_QUERY`] ids (each chunk its own
+/// statement, so a long list never exceeds the database's limit on bound values).
+///
+/// # Errors
+/// When the database fails.
+pub async fn all_in_chunks<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: &[i32],
+    query: impl Fn(Vec<i32>) -> sea_orm::Select<E>,
+) -> Result<Vec<E::Model>, sea_orm::DbErr> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        out.extend(query(chunk.to_vec()).all(db).await?);
+    }
+    Ok(out)
+}
+
 /// Opens the database (creating the SQLite file and its folder when needed).
 ///
 /// # Errors

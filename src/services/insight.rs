@@ -120,21 +120,19 @@ pub async fn for_module(
     cohort: Option<i32>,
     module_slug: &str,
 ) -> Result<Insight, DbErr> {
-    let mut members = org_members::Entity::find().filter(org_members::Column::OrgId.eq(org_id));
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    // The members as a subquery, not a list: an organisation can have more people than a
+    // statement can bind values.
+    let mut members = Query::select();
+    members
+        .column(org_members::Column::UserId)
+        .from(org_members::Entity)
+        .and_where(Expr::col(org_members::Column::OrgId).eq(org_id));
     if let Some(c) = cohort {
-        members = members.filter(org_members::Column::CohortId.eq(c));
-    }
-    let ids: Vec<i32> = members
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(Insight::default());
+        members.and_where(Expr::col(org_members::Column::CohortId).eq(c));
     }
     let attempts = quiz_attempts::Entity::find()
-        .filter(quiz_attempts::Column::UserId.is_in(ids))
+        .filter(quiz_attempts::Column::UserId.in_subquery(members))
         .filter(quiz_attempts::Column::ModuleSlug.eq(module_slug))
         .order_by_asc(quiz_attempts::Column::SubmittedAt)
         .all(db)

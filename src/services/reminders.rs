@@ -160,23 +160,25 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
         if learner_ids.is_empty() {
             continue;
         }
-        let people: HashMap<i32, users::Model> = users::Entity::find()
-            .filter(users::Column::Id.is_in(learner_ids.clone()))
-            .filter(users::Column::DisabledAt.is_null())
-            .filter(users::Column::AnonymisedAt.is_null())
-            .all(p.db)
+        let people: HashMap<i32, users::Model> =
+            crate::db::all_in_chunks(p.db, &learner_ids, |chunk| {
+                users::Entity::find()
+                    .filter(users::Column::Id.is_in(chunk))
+                    .filter(users::Column::DisabledAt.is_null())
+                    .filter(users::Column::AnonymisedAt.is_null())
+            })
             .await?
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
         let progress: HashMap<(i32, String), module_progress::Model> =
-            module_progress::Entity::find()
-                .filter(module_progress::Column::UserId.is_in(learner_ids.clone()))
-                .all(p.db)
-                .await?
-                .into_iter()
-                .map(|m| ((m.user_id, m.module_slug.clone()), m))
-                .collect();
+            crate::db::all_in_chunks(p.db, &learner_ids, |chunk| {
+                module_progress::Entity::find().filter(module_progress::Column::UserId.is_in(chunk))
+            })
+            .await?
+            .into_iter()
+            .map(|m| ((m.user_id, m.module_slug.clone()), m))
+            .collect();
         let opted_out = opt_outs(p.db, &learner_ids).await?;
         let done = |uid: i32, slug: &str| {
             progress
@@ -365,11 +367,12 @@ async fn digest_for(
     if admins.is_empty() {
         return Ok(());
     }
-    let enrolled = enrolments::Entity::find()
-        .filter(enrolments::Column::UserId.is_in(learner_ids.to_vec()))
-        .filter(enrolments::Column::CourseSlug.eq(p.course.slug.as_str()))
-        .all(p.db)
-        .await?;
+    let enrolled = crate::db::all_in_chunks(p.db, learner_ids, |chunk| {
+        enrolments::Entity::find()
+            .filter(enrolments::Column::UserId.is_in(chunk))
+            .filter(enrolments::Column::CourseSlug.eq(p.course.slug.as_str()))
+    })
+    .await?;
     let finished = enrolled.iter().filter(|e| e.completed_at.is_some()).count();
     if finished == learner_ids.len() && week > 0 {
         return Ok(());
@@ -466,31 +469,33 @@ async fn certificate_reminders(
     if ids.is_empty() {
         return Ok(());
     }
-    let people: HashMap<i32, users::Model> = users::Entity::find()
-        .filter(users::Column::Id.is_in(ids.clone()))
-        .filter(users::Column::DisabledAt.is_null())
-        .filter(users::Column::AnonymisedAt.is_null())
-        .all(p.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let people: HashMap<i32, users::Model> = crate::db::all_in_chunks(p.db, &ids, |chunk| {
+        users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk))
+            .filter(users::Column::DisabledAt.is_null())
+            .filter(users::Column::AnonymisedAt.is_null())
+    })
+    .await?
+    .into_iter()
+    .map(|u| (u.id, u))
+    .collect();
     let opted_out = opt_outs(p.db, &ids).await?;
     // A newer certificate replaces an older one: only the newest of each person counts.
-    let newest: HashMap<i32, DateTime<Utc>> = certificates::Entity::find()
-        .filter(certificates::Column::UserId.is_in(ids))
-        .filter(certificates::Column::RevokedAt.is_null())
-        .all(p.db)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.user_id.map(|u| (u, c.issued_at)))
-        .fold(HashMap::new(), |mut m, (u, at)| {
-            let e = m.entry(u).or_insert(at);
-            if at > *e {
-                *e = at;
-            }
-            m
-        });
+    let newest: HashMap<i32, DateTime<Utc>> = crate::db::all_in_chunks(p.db, &ids, |chunk| {
+        certificates::Entity::find()
+            .filter(certificates::Column::UserId.is_in(chunk))
+            .filter(certificates::Column::RevokedAt.is_null())
+    })
+    .await?
+    .into_iter()
+    .filter_map(|c| c.user_id.map(|u| (u, c.issued_at)))
+    .fold(HashMap::new(), |mut m, (u, at)| {
+        let e = m.entry(u).or_insert(at);
+        if at > *e {
+            *e = at;
+        }
+        m
+    });
     for c in certs {
         let (Some(uid), Some(expires)) = (c.user_id, c.expires_at) else {
             continue;
@@ -602,13 +607,13 @@ async fn opt_outs(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashSet<(i32
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    Ok(mail_opt_outs::Entity::find()
-        .filter(mail_opt_outs::Column::UserId.is_in(ids.to_vec()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.user_id, o.kind))
-        .collect())
+    Ok(crate::db::all_in_chunks(db, ids, |chunk| {
+        mail_opt_outs::Entity::find().filter(mail_opt_outs::Column::UserId.is_in(chunk))
+    })
+    .await?
+    .into_iter()
+    .map(|o| (o.user_id, o.kind))
+    .collect())
 }
 
 /// One scheduling and sending pass. Without SMTP settings nothing is queued or sent.

@@ -258,17 +258,18 @@ pub async fn names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<HashMap<i32, String>, DbErr> {
-    let ids: HashSet<i32> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .all(db)
-        .await?
+    let ids: Vec<i32> = ids
         .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
+        .collect::<HashSet<i32>>()
+        .into_iter()
+        .collect();
+    Ok(crate::db::all_in_chunks(db, &ids, |chunk| {
+        users::Entity::find().filter(users::Column::Id.is_in(chunk))
+    })
+    .await?
+    .into_iter()
+    .map(|u| (u.id, u.name))
+    .collect())
 }
 
 /// Which section of which plan a save is for.
@@ -886,27 +887,23 @@ pub async fn submissions_in_org(
     db: &impl ConnectionTrait,
     org_id: i32,
 ) -> Result<Vec<plan_submissions::Model>, DbErr> {
-    let members: Vec<i32> = org_members::Entity::find()
-        .filter(org_members::Column::OrgId.eq(org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    // The members as a subquery, not a list: an organisation can have more people than a
+    // statement can bind values.
+    let members = Query::select()
+        .column(org_members::Column::UserId)
+        .from(org_members::Entity)
+        .and_where(Expr::col(org_members::Column::OrgId).eq(org_id))
+        .to_owned();
     let plans: Vec<i32> = plans_of_org(db, org_id)
         .await?
         .values()
         .map(|p| p.id)
         .collect();
-    let mut cond = sea_orm::Condition::any();
-    if !members.is_empty() {
-        cond = cond.add(plan_submissions::Column::UserId.is_in(members));
-    }
+    let mut cond =
+        sea_orm::Condition::any().add(plan_submissions::Column::UserId.in_subquery(members));
     if !plans.is_empty() {
         cond = cond.add(plan_submissions::Column::TeamPlanId.is_in(plans));
-    }
-    if cond.is_empty() {
-        return Ok(Vec::new());
     }
     plan_submissions::Entity::find()
         .filter(cond)
