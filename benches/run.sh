@@ -127,6 +127,14 @@ for r in $(seq 1 "$ROUNDS"); do
   python3 benches/quiz_bodies.py "http://$APP" "$learners" "${QUIZ_PER_LEARNER:-200}" "benchmark password" >"$work/quiz.$r"
 done
 
+# S1m: 64 learners' sessions (learner300-363), each having opened the lesson once.
+if want "S1m lesson page, 64 learners"; then
+  for i in $(seq 300 363); do
+    c=$(login "learner$i@bench.example"); echo "$c" >>"$work/cookies"
+    curl -fs -o /dev/null -H "Cookie: $c" "http://$APP$lesson"
+  done
+fi
+
 # S4: 20 logins a second (each an argon2 hash) for as long as the lesson page is loaded beside them.
 login_load() { # seconds
   local jar=$work/jar.logins page tok
@@ -144,13 +152,14 @@ login_load() { # seconds
 }
 
 declare -A best
-scenarios=("nginx" "S1 lesson page" "S2 quiz submission" "S3 cohort report ($N)" "S4 lesson page, 20 logins/s beside" "S5 certificate PDF" "plan PDF")
+scenarios=("nginx" "S1 lesson page" "S1m lesson page, 64 learners" "S2 quiz submission" "S3 cohort report ($N)" "S4 lesson page, 20 logins/s beside" "S5 certificate PDF" "plan PDF")
 for r in $(seq 1 "$ROUNDS"); do
   for name in "${scenarios[@]}"; do
     want "$name" || continue
     case $name in
       nginx) res=$(run "http://$NGINX/lesson.html" "") ;;
       "S1 lesson page") res=$(run "http://$APP$lesson" "$learner") ;;
+      S1m*) res=$(COOKIES=$work/cookies run "http://$APP$lesson" "" "$CONN" benches/many_learners.lua) ;;
       "S2 quiz submission") res=$(QUIZ_BODIES=$work/quiz.$r run "http://$APP" "" "$CONN" benches/quiz_submit.lua) ;;
       S3*) res=$(run "http://$APP/org/bench" "$admin" "$REPORT_CONN") ;;
       S4*)

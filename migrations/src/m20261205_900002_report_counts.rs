@@ -300,6 +300,27 @@ fn trigger_sql(table: &Counted, event: &str, postgres: bool) -> Vec<String> {
             ),
         ];
     }
+    if postgres && event == "UPDATE" && table.name != "confidence_ratings" {
+        // A row trigger that runs only when a counted column changes (most updates, such as a
+        // lesson view's last activity, change none). The row's contribution depends on no other
+        // row of its table, so its running at the end of the statement changes nothing.
+        let when = table.changed.replace(" IS NOT ", " IS DISTINCT FROM ");
+        return vec![
+            format!(
+                "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                   {};
+                   RETURN NULL;
+                 END $$",
+                upsert(&deltas(table.name, &row("NEW"), &row("OLD")))
+            ),
+            format!(
+                "CREATE TRIGGER {name} AFTER UPDATE ON {} FOR EACH ROW WHEN ({when})
+                 EXECUTE FUNCTION {name}()",
+                table.name
+            ),
+        ];
+    }
     if postgres {
         let empty = format!("(SELECT * FROM {} WHERE false)", table.name);
         let (new, old, referencing) = match event {
