@@ -235,3 +235,32 @@ async fn the_check_command_lists_a_wrong_count_and_the_rebuild_replaces_it() {
     let out = deepdive(&app).arg("report-counts").output().unwrap();
     assert!(out.status.success());
 }
+
+#[tokio::test]
+async fn an_organisation_with_more_people_than_a_statement_can_bind_still_gets_its_pages() {
+    // SQLite refuses a statement with more than 32,766 bound values: pages that once put every
+    // member's id in one list answered 500 for a Trust this size.
+    let app = spawn_app().await;
+    let course = deepdive::course::load_course(&app.course_dir).unwrap();
+    deepdive::services::seed::seed(&app.db, &course, "large", 33_000, app.clock.now())
+        .await
+        .unwrap();
+    let r = app
+        .login("admin@large.example", deepdive::services::seed::PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for page in [
+        "/org/large",
+        "/org/large/plans",
+        "/org/large/quiz?module=ai-fundamentals",
+    ] {
+        let r = app.get(page).await;
+        assert_eq!(r.status(), StatusCode::OK, "{page}");
+    }
+    let org = orgs::by_slug(&app.db, "large").await.unwrap().unwrap();
+    let totals = reports::totals(&app.db, &course, org.id, &filter(None))
+        .await
+        .unwrap();
+    assert_eq!(totals.learners, 33_001, "the learners and their admin");
+    assert_no_drift(&app, "seeding").await;
+}
