@@ -18,9 +18,12 @@ pub struct Migration;
 ///
 /// Every trigger computes the same thing: what the changed rows contribute now, minus what they
 /// contributed before the change, per membership. On SQLite the triggers are row triggers (they
-/// run as each row changes); on PostgreSQL they are statement triggers over the transition tables
-/// (a row trigger there runs at the end of the statement, when a multi-row statement has already
-/// changed the other half of a confidence pair).
+/// run as each row changes). On PostgreSQL an AFTER row trigger runs at the end of the statement,
+/// so: inserts and rating updates are statement triggers over the transition tables (a multi-row
+/// insert may hold both halves of a confidence pair); other updates are row triggers with a WHEN
+/// on the counted columns (a row's contribution reads no other row of its table); deletes are row
+/// triggers BEFORE each row goes (the AFTER triggers of a cascaded delete run only after every
+/// cascade, when what the deleted row counted can no longer be read).
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
