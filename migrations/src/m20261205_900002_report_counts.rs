@@ -134,10 +134,42 @@ fn trigger_name(table: &str, event: &str) -> String {
     format!("report_counts_{table}_{}", event.to_lowercase())
 }
 
-const MODULE_DONE: &str = "CASE WHEN p.completed_at IS NOT NULL THEN 1 ELSE 0 END";
-const MODULE_IN_PROGRESS: &str = "CASE WHEN p.completed_at IS NULL AND (p.progress_percent > 0 OR p.attempts > 0) THEN 1 ELSE 0 END";
-const COURSE_STARTED: &str = "CASE WHEN e.progress_percent > 0 THEN 1 ELSE 0 END";
-const COURSE_COMPLETED: &str = "CASE WHEN e.completed_at IS NOT NULL THEN 1 ELSE 0 END";
+/// A progress table counted per membership: its table, the kind of count, the column naming the
+/// item, and the row's two numbers (over the alias `p`).
+struct Progress {
+    table: &'static str,
+    kind: &'static str,
+    item: &'static str,
+    a: &'static str,
+    b: &'static str,
+}
+
+const MODULES: Progress = Progress {
+    table: "module_progress",
+    kind: "module",
+    item: "module_slug",
+    a: "CASE WHEN p.completed_at IS NOT NULL THEN 1 ELSE 0 END",
+    b: "CASE WHEN p.completed_at IS NULL AND (p.progress_percent > 0 OR p.attempts > 0) THEN 1 ELSE 0 END",
+};
+
+const COURSES: Progress = Progress {
+    table: "enrolments",
+    kind: "course",
+    item: "course_slug",
+    a: "CASE WHEN p.progress_percent > 0 THEN 1 ELSE 0 END",
+    b: "CASE WHEN p.completed_at IS NOT NULL THEN 1 ELSE 0 END",
+};
+
+/// What the progress rows `progress` contribute through the member rows `members`, times `sign`
+/// (one side is the changed rows, the other the table as it is).
+fn progress_contribution(of: &Progress, progress: &str, members: &str, sign: i32) -> String {
+    format!(
+        "SELECT m.org_id AS org_id, COALESCE(m.cohort_id, 0) AS cohort_key, '{}' AS kind, p.{} AS item,
+                {sign} * ({}) AS a, {sign} * ({}) AS b
+           FROM {progress} p JOIN {members} m ON m.user_id = p.user_id",
+        of.kind, of.item, of.a, of.b
+    )
+}
 
 /// What the member rows `r` (columns org_id, user_id, cohort_id) contribute, times `sign`: the
 /// member count and every count of their progress, read from the progress tables as they are.
@@ -145,17 +177,15 @@ fn members_contribution(rows: &str, sign: i32) -> String {
     format!(
         "SELECT r.org_id AS org_id, COALESCE(r.cohort_id, 0) AS cohort_key, 'members' AS kind, '' AS item, {sign} AS a, 0 AS b
            FROM {rows} r
-         UNION ALL
-         SELECT r.org_id, COALESCE(r.cohort_id, 0), 'module', p.module_slug, {sign} * ({MODULE_DONE}), {sign} * ({MODULE_IN_PROGRESS})
-           FROM {rows} r JOIN module_progress p ON p.user_id = r.user_id
-         UNION ALL
-         SELECT r.org_id, COALESCE(r.cohort_id, 0), 'course', e.course_slug, {sign} * ({COURSE_STARTED}), {sign} * ({COURSE_COMPLETED})
-           FROM {rows} r JOIN enrolments e ON e.user_id = r.user_id
+         UNION ALL {}
+         UNION ALL {}
          UNION ALL
          SELECT r.org_id, COALESCE(r.cohort_id, 0), 'confidence', af.statement_id, {sign}, {sign} * (CASE WHEN af.rating > bf.rating THEN 1 ELSE 0 END)
            FROM {rows} r
            JOIN confidence_ratings af ON af.user_id = r.user_id AND af.phase = 'after'
-           JOIN confidence_ratings bf ON bf.user_id = af.user_id AND bf.phase = 'before' AND bf.statement_id = af.statement_id"
+           JOIN confidence_ratings bf ON bf.user_id = af.user_id AND bf.phase = 'before' AND bf.statement_id = af.statement_id",
+        progress_contribution(&MODULES, MODULES.table, rows, sign),
+        progress_contribution(&COURSES, COURSES.table, rows, sign),
     )
 }
 
@@ -180,25 +210,17 @@ fn grouped(deltas: &str) -> String {
 /// an empty row set), as a `SELECT` of org_id, cohort_key, kind, item, a, b.
 fn deltas(table: &str, new: &str, old: &str) -> String {
     match table {
-        "module_progress" => {
-            let part = |rows: &str, sign: i32| {
-                format!(
-                    "SELECT m.org_id AS org_id, COALESCE(m.cohort_id, 0) AS cohort_key, 'module' AS kind, p.module_slug AS item,
-                            {sign} * ({MODULE_DONE}) AS a, {sign} * ({MODULE_IN_PROGRESS}) AS b
-                       FROM {rows} p JOIN org_members m ON m.user_id = p.user_id"
-                )
+        "module_progress" | "enrolments" => {
+            let of = if table == MODULES.table {
+                &MODULES
+            } else {
+                &COURSES
             };
-            format!("{} UNION ALL {}", part(new, 1), part(old, -1))
-        }
-        "enrolments" => {
-            let part = |rows: &str, sign: i32| {
-                format!(
-                    "SELECT m.org_id AS org_id, COALESCE(m.cohort_id, 0) AS cohort_key, 'course' AS kind, e.course_slug AS item,
-                            {sign} * ({COURSE_STARTED}) AS a, {sign} * ({COURSE_COMPLETED}) AS b
-                       FROM {rows} e JOIN org_members m ON m.user_id = e.user_id"
-                )
-            };
-            format!("{} UNION ALL {}", part(new, 1), part(old, -1))
+            format!(
+                "{} UNION ALL {}",
+                progress_contribution(of, new, "org_members", 1),
+                progress_contribution(of, old, "org_members", -1)
+            )
         }
         "org_members" => format!(
             "{} UNION ALL {}",

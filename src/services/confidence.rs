@@ -201,24 +201,30 @@ pub async fn org_gain(
     org_id: i32,
     cohort: Option<i32>,
 ) -> Result<Vec<Gain>, DbErr> {
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for r in crate::services::reports::counts(db, org_id, cohort).await? {
+    let counts = crate::services::reports::counts(db, org_id, cohort).await?;
+    Ok(gains_from(course, &counts))
+}
+
+/// [`org_gain`] from report counts already read.
+pub fn gains_from(course: &Course, rows: &[crate::services::reports::CountRow]) -> Vec<Gain> {
+    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    for r in rows {
         if r.kind == "confidence" {
-            let e = counts.entry(r.item).or_default();
+            let e = counts.entry(r.item.as_str()).or_default();
             e.0 += usize::try_from(r.a).unwrap_or(0);
             e.1 += usize::try_from(r.b).unwrap_or(0);
         }
     }
-    Ok(course
+    course
         .confidence
         .iter()
         .map(|s| {
-            let (answered, more_confident) = counts.get(&s.id).copied().unwrap_or((0, 0));
+            let (answered, more_confident) = counts.get(s.id.as_str()).copied().unwrap_or((0, 0));
             Gain {
                 statement_id: s.id.clone(),
                 answered,
                 more_confident,
             }
         })
-        .collect())
+        .collect()
 }

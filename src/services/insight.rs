@@ -120,14 +120,8 @@ pub async fn for_module(
     cohort: Option<i32>,
     module_slug: &str,
 ) -> Result<Insight, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    // The members as a subquery, not a list: an organisation can have more people than a
-    // statement can bind values.
-    let mut members = Query::select();
-    members
-        .column(org_members::Column::UserId)
-        .from(org_members::Entity)
-        .and_where(Expr::col(org_members::Column::OrgId).eq(org_id));
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut members = crate::services::organisations::member_user_ids(org_id);
     if let Some(c) = cohort {
         members.and_where(Expr::col(org_members::Column::CohortId).eq(c));
     }

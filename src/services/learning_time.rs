@@ -16,13 +16,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use crate::db::Writer;
-use crate::entities::{learning_views, org_members};
+use crate::entities::learning_views;
 use crate::services::sessions::hash_token;
 
 /// The most one page view can count: 20 minutes (lessons are written to take 5–15 minutes; a
@@ -304,13 +304,8 @@ async fn seconds_by_module(
         }
         Whose::Org(org) => {
             q = q.filter(
-                Expr::col(learning_views::Column::UserId).in_subquery(
-                    Query::select()
-                        .column(org_members::Column::UserId)
-                        .from(org_members::Entity)
-                        .and_where(Expr::col(org_members::Column::OrgId).eq(org))
-                        .to_owned(),
-                ),
+                Expr::col(learning_views::Column::UserId)
+                    .in_subquery(crate::services::organisations::member_user_ids(org)),
             );
         }
     }

@@ -291,6 +291,17 @@ pub async fn remove_member(
     Ok(res.rows_affected > 0)
 }
 
+/// The user ids of the organisation's members, as a subquery (`user_id IN (…)`): an organisation
+/// can have more people than one statement can bind as a list.
+pub fn member_user_ids(org_id: i32) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    Query::select()
+        .column(org_members::Column::UserId)
+        .from(org_members::Entity)
+        .and_where(Expr::col(org_members::Column::OrgId).eq(org_id))
+        .to_owned()
+}
+
 /// # Errors
 /// When the database fails.
 pub async fn member(

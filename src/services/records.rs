@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -93,14 +93,6 @@ pub async fn learning_minutes(
         // A view closed at once credits nothing: that is no recorded time either.
         .filter(|(_, minutes)| *minutes > 0)
         .collect())
-}
-
-fn member_user_ids(org_id: i32) -> SelectStatement {
-    Query::select()
-        .column(org_members::Column::UserId)
-        .from(org_members::Entity)
-        .and_where(Expr::col(org_members::Column::OrgId).eq(org_id))
-        .to_owned()
 }
 
 struct Person {
@@ -399,7 +391,10 @@ pub async fn certificates_after(
     limit: u64,
 ) -> Result<Vec<CertificateRecord>, DbErr> {
     let certs = certificates::Entity::find()
-        .filter(certificates::Column::UserId.in_subquery(member_user_ids(org_id)))
+        .filter(
+            certificates::Column::UserId
+                .in_subquery(crate::services::organisations::member_user_ids(org_id)),
+        )
         .filter(certificates::Column::Id.gt(after))
         .order_by_asc(certificates::Column::Id)
         .limit(limit)
@@ -418,7 +413,10 @@ pub async fn certificate(
     code: &str,
 ) -> Result<Option<CertificateRecord>, DbErr> {
     let certs = certificates::Entity::find()
-        .filter(certificates::Column::UserId.in_subquery(member_user_ids(org_id)))
+        .filter(
+            certificates::Column::UserId
+                .in_subquery(crate::services::organisations::member_user_ids(org_id)),
+        )
         .filter(certificates::Column::Code.eq(code))
         .all(db)
         .await?;

@@ -160,17 +160,7 @@ pub async fn plan(p: &Pass<'_>, key: &[u8]) -> Result<Vec<Planned>, DbErr> {
         if learner_ids.is_empty() {
             continue;
         }
-        let people: HashMap<i32, users::Model> =
-            crate::db::all_in_chunks(p.db, &learner_ids, |chunk| {
-                users::Entity::find()
-                    .filter(users::Column::Id.is_in(chunk))
-                    .filter(users::Column::DisabledAt.is_null())
-                    .filter(users::Column::AnonymisedAt.is_null())
-            })
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+        let people = active_people(p.db, &learner_ids).await?;
         let progress: HashMap<(i32, String), module_progress::Model> =
             crate::db::all_in_chunks(p.db, &learner_ids, |chunk| {
                 module_progress::Entity::find().filter(module_progress::Column::UserId.is_in(chunk))
@@ -469,16 +459,7 @@ async fn certificate_reminders(
     if ids.is_empty() {
         return Ok(());
     }
-    let people: HashMap<i32, users::Model> = crate::db::all_in_chunks(p.db, &ids, |chunk| {
-        users::Entity::find()
-            .filter(users::Column::Id.is_in(chunk))
-            .filter(users::Column::DisabledAt.is_null())
-            .filter(users::Column::AnonymisedAt.is_null())
-    })
-    .await?
-    .into_iter()
-    .map(|u| (u.id, u))
-    .collect();
+    let people = active_people(p.db, &ids).await?;
     let opted_out = opt_outs(p.db, &ids).await?;
     // A newer certificate replaces an older one: only the newest of each person counts.
     let newest: HashMap<i32, DateTime<Utc>> = crate::db::all_in_chunks(p.db, &ids, |chunk| {
@@ -601,6 +582,23 @@ async fn team_reminders(
         });
     }
     Ok(())
+}
+
+/// The accounts among `ids` that can still be written to (not disabled, not erased), by id.
+async fn active_people(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, users::Model>, DbErr> {
+    Ok(crate::db::all_in_chunks(db, ids, |chunk| {
+        users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk))
+            .filter(users::Column::DisabledAt.is_null())
+            .filter(users::Column::AnonymisedAt.is_null())
+    })
+    .await?
+    .into_iter()
+    .map(|u| (u.id, u))
+    .collect())
 }
 
 async fn opt_outs(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashSet<(i32, String)>, DbErr> {

@@ -579,8 +579,16 @@ pub async fn totals(
     org_id: i32,
     filter: &Filter,
 ) -> Result<Totals, DbErr> {
+    Ok(totals_from(
+        course,
+        &counts(db, org_id, filter.cohort).await?,
+    ))
+}
+
+/// [`totals`] from counts already read.
+pub fn totals_from(course: &Course, counts: &[CountRow]) -> Totals {
     let mut totals = Totals::default();
-    for r in counts(db, org_id, filter.cohort).await? {
+    for r in counts {
         match r.kind.as_str() {
             "members" => totals.learners += r.a,
             "course" if r.item == course.slug => {
@@ -590,7 +598,7 @@ pub async fn totals(
             _ => {}
         }
     }
-    Ok(totals)
+    totals
 }
 
 /// One module of the cohort at a glance: how many people have not started, are in progress, are
@@ -617,13 +625,28 @@ pub async fn glance(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> Result<(Vec<ModuleGlance>, Vec<ModuleTotals>), DbErr> {
+    let counts = counts(db, org_id, filter.cohort).await?;
+    glance_of(db, course, org_id, &counts, now).await
+}
+
+/// [`glance`] from counts already read.
+///
+/// # Errors
+/// When the database fails.
+pub async fn glance_of(
+    db: &impl ConnectionTrait,
+    course: &Course,
+    org_id: i32,
+    counts: &[CountRow],
+    now: DateTime<Utc>,
+) -> Result<(Vec<ModuleGlance>, Vec<ModuleTotals>), DbErr> {
     let mut members: Vec<(Option<i32>, i64)> = Vec::new();
-    let mut by_module: HashMap<(Option<i32>, String), (i64, i64)> = HashMap::new();
-    for r in counts(db, org_id, filter.cohort).await? {
+    let mut by_module: HashMap<(Option<i32>, &str), (i64, i64)> = HashMap::new();
+    for r in counts {
         match r.kind.as_str() {
             "members" => members.push((r.cohort, r.a)),
             "module" => {
-                by_module.insert((r.cohort, r.item), (r.a, r.b));
+                by_module.insert((r.cohort, r.item.as_str()), (r.a, r.b));
             }
             _ => {}
         }
@@ -650,7 +673,7 @@ pub async fn glance(
         let dues = due_dates(course, cohort.and_then(|c| cohorts.get(&c)));
         for ((m, due), g) in course.modules.iter().zip(dues).zip(out.iter_mut()) {
             let (done, started) = by_module
-                .get(&(cohort, m.slug.clone()))
+                .get(&(cohort, m.slug.as_str()))
                 .copied()
                 .unwrap_or_default();
             let open = std::cmp::max(n - done, 0);
@@ -788,15 +811,21 @@ pub async fn report_parts(
     page_number: u64,
     now: DateTime<Utc>,
 ) -> Result<ReportParts, DbErr> {
-    let (rows, mut totals, (glance, modules), cohorts, gains) = futures_util::future::try_join5(
+    // The totals, the glance and the gains all come from the one read of the counts.
+    let counted = async {
+        let counts = counts(db, org_id, filter.cohort).await?;
+        let glance = glance_of(db, course, org_id, &counts, now).await?;
+        Ok::<_, DbErr>((counts, glance))
+    };
+    let (rows, cohorts, (counts, (glance, modules))) = futures_util::future::try_join3(
         page(db, course, org_id, filter, page_number, PER_PAGE, now),
-        totals(db, course, org_id, filter),
-        glance(db, course, org_id, filter, now),
         crate::services::organisations::cohorts_of(db, org_id),
-        crate::services::confidence::org_gain(db, course, org_id, filter.cohort),
+        counted,
     )
     .await?;
+    let mut totals = totals_from(course, &counts);
     totals.modules = modules;
+    let gains = crate::services::confidence::gains_from(course, &counts);
     Ok(ReportParts {
         rows,
         totals,

@@ -887,14 +887,7 @@ pub async fn submissions_in_org(
     db: &impl ConnectionTrait,
     org_id: i32,
 ) -> Result<Vec<plan_submissions::Model>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    // The members as a subquery, not a list: an organisation can have more people than a
-    // statement can bind values.
-    let members = Query::select()
-        .column(org_members::Column::UserId)
-        .from(org_members::Entity)
-        .and_where(Expr::col(org_members::Column::OrgId).eq(org_id))
-        .to_owned();
+    let members = crate::services::organisations::member_user_ids(org_id);
     let plans: Vec<i32> = plans_of_org(db, org_id)
         .await?
         .values()

@@ -18,6 +18,18 @@ fn deepdive(app: &TestApp) -> Command {
     c
 }
 
+/// Runs the command, asserts it succeeded (showing what it printed if not), returns its output.
+fn succeeds(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 async fn assert_no_drift(app: &TestApp, after: &str) {
     let drift = reports::count_drift(&app.db).await.unwrap();
     assert!(drift.is_empty(), "after {after}: {drift:#?}");
@@ -165,24 +177,12 @@ async fn report_counts_stay_equal_to_a_recount_through_every_kind_of_change() {
         "email,name\nnew.one@example.nhs.uk,New One\nnew.two@example.nhs.uk,New Two\n",
     )
     .unwrap();
-    let out = deepdive(&app)
-        .args(["import-users", "--org", "counted", "--cohort", "Ward C"])
-        .arg(&csv)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        deepdive(&app)
+            .args(["import-users", "--org", "counted", "--cohort", "Ward C"])
+            .arg(&csv),
     );
-    let out = deepdive(&app).arg("report-counts").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("match"));
+    assert!(succeeds(deepdive(&app).arg("report-counts")).contains("match"));
     let totals = reports::totals(&app.db, &course, org, &filter(None))
         .await
         .unwrap();
@@ -222,18 +222,9 @@ async fn the_check_command_lists_a_wrong_count_and_the_rebuild_replaces_it() {
             && listed.contains("stored 9/0, recounted 2/0"),
         "{listed}"
     );
-    let out = deepdive(&app)
-        .args(["report-counts", "--rebuild"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(deepdive(&app).args(["report-counts", "--rebuild"]));
     assert!(reports::count_drift(&app.db).await.unwrap().is_empty());
-    let out = deepdive(&app).arg("report-counts").output().unwrap();
-    assert!(out.status.success());
+    succeeds(deepdive(&app).arg("report-counts"));
 }
 
 #[tokio::test]
